@@ -1,0 +1,290 @@
+// Package treesitter extracts the syntax model of a file with tree-sitter
+// grammars: JavaScript, TypeScript, TSX, Go, Python, Java, Kotlin, Swift, C#
+// and PHP.
+//
+// Each grammar comes with a query that captures the few kinds of node
+// detection cares about (calls, comments, scopes, bindings). The query runs
+// in C over the whole tree; Go only looks at what it captured, and builds a
+// call only when its name is one the rules ask for. A Parser and its query
+// cursors belong to one goroutine; the compiled queries in a Registry are
+// shared.
+package treesitter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/flagscan/flagscan/scanner/syntax"
+)
+
+// maxDepth bounds how deep expressions are modelled. Flag arguments are
+// shallow (useFlagship({modifications: {requested: [{key}]}}) is five
+// levels); deeper nesting is not a flag and must not cost a stack.
+const maxDepth = 8
+
+// ParseTimeout bounds one parse, so that a pathological file cannot stall a
+// worker. Tree-sitter gives up and the file is reported as an error.
+const ParseTimeout = 5 * time.Second
+
+// arg is a call argument as a grammar finds it.
+type arg struct {
+	label string
+	node  *sitter.Node
+}
+
+// grammar teaches the extractor one tree-sitter language.
+type grammar interface {
+	// query returns the patterns to run over a tree. Each pattern captures
+	// one node as @call, @comment, @scope or @binding.
+	query() string
+	// callee takes a node captured as @call (or met as a call's receiver)
+	// apart: the called name and the node holding it, the receiver node
+	// (nil for a bare function) and the arguments. A nil nameNode means the
+	// node is not a call the grammar understands.
+	callee(x *extraction, n *sitter.Node) (name string, nameNode, receiver *sitter.Node, args []arg)
+	// expr models an expression node; it calls x.expr for sub-expressions.
+	expr(x *extraction, n *sitter.Node, depth int) syntax.Expr
+	// bindings returns the names a node captured as @binding binds.
+	bindings(x *extraction, n *sitter.Node) []syntax.Binding
+	// assigned returns the variable a call node's value is bound to, if the
+	// call is the whole right-hand side of a declaration or assignment.
+	assigned(x *extraction, n *sitter.Node) string
+}
+
+// language is one grammar with its compiled query.
+type language struct {
+	name    string
+	ts      *sitter.Language
+	g       grammar
+	q       *sitter.Query
+	capture []string // capture names by index
+	custom  []customQuery
+}
+
+type customQuery struct {
+	rule string
+	q    *sitter.Query
+	key  uint32 // index of the @key capture
+	// filter is set when the query has predicates (#eq?, #match?) that
+	// must be applied in Go.
+	filter bool
+}
+
+// extraction is the state of one file's extraction.
+type extraction struct {
+	lang   *language
+	src    []byte
+	file   *syntax.File
+	names  map[string]bool
+	calls  map[uintptr]*syntax.Call
+	scope  int
+	scopes []openScope
+}
+
+type openScope struct {
+	end uint32
+	id  int
+}
+
+// text returns the source text of n.
+func (x *extraction) text(n *sitter.Node) string {
+	return string(x.src[n.StartByte():n.EndByte()])
+}
+
+// bytes returns the source bytes of n without copying.
+func (x *extraction) bytes(n *sitter.Node) []byte {
+	return x.src[n.StartByte():n.EndByte()]
+}
+
+// pos returns the position of n's first character.
+func (x *extraction) pos(n *sitter.Node) syntax.Pos {
+	p := n.StartPoint()
+	return syntax.Pos{Line: int(p.Row) + 1, Column: syntax.Column(x.src, int(n.StartByte()))}
+}
+
+// expr models n, or returns an Other expression past maxDepth.
+func (x *extraction) expr(n *sitter.Node, depth int) syntax.Expr {
+	if n == nil {
+		return syntax.Expr{}
+	}
+	if depth > maxDepth {
+		return syntax.Expr{Kind: syntax.Other, Pos: x.pos(n), Text: syntax.Clip(x.text(n))}
+	}
+	e := x.lang.g.expr(x, n, depth+1)
+	if e.Pos == (syntax.Pos{}) {
+		e.Pos = x.pos(n)
+	}
+	if e.Text == "" {
+		e.Text = syntax.Clip(x.text(n))
+	}
+	return e
+}
+
+// other is the model of an expression detection does not look into.
+func (x *extraction) other(n *sitter.Node) syntax.Expr {
+	return syntax.Expr{Kind: syntax.Other}
+}
+
+// call returns the call modelled from node n, building it once per node.
+// filtered reports whether the call's name must be one the rules want; a
+// receiver is modelled whatever its name, as rules look through chains.
+func (x *extraction) call(n *sitter.Node, filtered bool) *syntax.Call {
+	if c, ok := x.calls[n.ID()]; ok {
+		return c
+	}
+	name, nameNode, recv, args := x.lang.g.callee(x, n)
+	if nameNode == nil || (filtered && !x.names[name]) {
+		return nil
+	}
+	c := &syntax.Call{
+		Name:  name,
+		Pos:   x.pos(nameNode),
+		Scope: x.scope,
+		Line:  int(n.StartPoint().Row) + 1,
+	}
+	x.calls[n.ID()] = c
+	if recv != nil {
+		r := x.expr(recv, 1)
+		c.Receiver = &r
+	}
+	for _, a := range args {
+		c.Args = append(c.Args, syntax.Arg{Label: a.label, Value: x.expr(a.node, 1)})
+	}
+	c.Assigned = x.lang.g.assigned(x, n)
+	return c
+}
+
+// callExpr models a call node met inside an expression.
+func (x *extraction) callExpr(n *sitter.Node) syntax.Expr {
+	c := x.call(n, false)
+	if c == nil {
+		return syntax.Expr{Kind: syntax.Other}
+	}
+	return syntax.Expr{Kind: syntax.CallExpr, Call: c}
+}
+
+// ErrParse is wrapped by errors from a parse that did not complete.
+var ErrParse = errors.New("parse failed")
+
+// Parser extracts files. It holds one tree-sitter parser and query cursor
+// and must be used by one goroutine at a time.
+type Parser struct {
+	reg    *Registry
+	parser *sitter.Parser
+	cursor *sitter.QueryCursor
+}
+
+// NewParser returns a Parser using the registry's compiled queries.
+func (r *Registry) NewParser() *Parser {
+	return &Parser{reg: r, parser: sitter.NewParser(), cursor: sitter.NewQueryCursor()}
+}
+
+// Close frees the parser's C memory.
+func (p *Parser) Close() {
+	p.cursor.Close()
+	p.parser.Close()
+}
+
+// Extract parses src as the named language and returns its syntax model.
+// The calls it models are those whose name is in names, and the calls they
+// are chained on.
+func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map[string]bool) (*syntax.File, error) {
+	l, ok := p.reg.langs[lang]
+	if !ok {
+		return nil, fmt.Errorf("no grammar for language %q", lang)
+	}
+	p.parser.SetLanguage(l.ts)
+	ctx, cancel := context.WithTimeout(ctx, ParseTimeout)
+	defer cancel()
+	tree, err := p.parser.ParseCtx(ctx, nil, src)
+	if err != nil {
+		p.parser.Reset()
+		return nil, fmt.Errorf("%w: %s: %v", ErrParse, lang, err)
+	}
+	defer tree.Close()
+
+	x := &extraction{
+		lang:  l,
+		src:   src,
+		file:  syntax.NewFile(lang),
+		names: names,
+		calls: make(map[uintptr]*syntax.Call),
+	}
+	root := tree.RootNode()
+	p.cursor.Exec(l.q, root)
+	for {
+		m, idx, ok := p.cursor.NextCapture()
+		if !ok {
+			break
+		}
+		n := m.Captures[idx].Node
+		x.enter(n.StartByte())
+		switch l.capture[m.Captures[idx].Index] {
+		case "call":
+			if c := x.call(n, true); c != nil {
+				x.file.Calls = append(x.file.Calls, c)
+			}
+		case "comment":
+			x.file.Comments = append(x.file.Comments, syntax.Comment{Text: x.text(n), Pos: x.pos(n)})
+		case "scope":
+			id := x.file.AddScope(x.scope)
+			x.scopes = append(x.scopes, openScope{end: n.EndByte(), id: id})
+			x.scope = id
+		case "binding":
+			for _, b := range l.g.bindings(x, n) {
+				b.Scope = x.scope
+				x.file.Bindings = append(x.file.Bindings, b)
+			}
+		}
+	}
+	for _, cq := range l.custom {
+		x.runCustom(p.cursor, cq, root)
+	}
+	return x.file, nil
+}
+
+// enter closes the scopes that end before offset.
+func (x *extraction) enter(offset uint32) {
+	for len(x.scopes) > 0 && x.scopes[len(x.scopes)-1].end <= offset {
+		x.scopes = x.scopes[:len(x.scopes)-1]
+		if len(x.scopes) > 0 {
+			x.scope = x.scopes[len(x.scopes)-1].id
+		} else {
+			x.scope = 0
+		}
+	}
+}
+
+// runCustom runs a custom rule's query and records its @key captures.
+func (x *extraction) runCustom(c *sitter.QueryCursor, cq customQuery, root *sitter.Node) {
+	c.Exec(cq.q, root)
+	for {
+		m, ok := c.NextMatch()
+		if !ok {
+			return
+		}
+		if cq.filter {
+			m = c.FilterPredicates(m, x.src)
+		}
+		for _, capt := range m.Captures {
+			if capt.Index == cq.key {
+				x.file.Queries = append(x.file.Queries, syntax.QueryMatch{Rule: cq.rule, Key: x.keyExpr(capt.Node)})
+			}
+		}
+	}
+}
+
+// keyExpr models a node captured as a custom rule's @key. A string
+// fragment (the inside of a literal) is taken as the string it spells.
+func (x *extraction) keyExpr(n *sitter.Node) syntax.Expr {
+	e := x.expr(n, 1)
+	if e.Kind == syntax.Other && n.ChildCount() == 0 {
+		e.Kind = syntax.String
+		e.Value = x.text(n)
+	}
+	return e
+}

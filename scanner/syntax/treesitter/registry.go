@@ -1,0 +1,106 @@
+package treesitter
+
+import (
+	"fmt"
+	"sort"
+
+	sitter "github.com/smacker/go-tree-sitter"
+	"github.com/smacker/go-tree-sitter/typescript/tsx"
+	"github.com/smacker/go-tree-sitter/typescript/typescript"
+)
+
+// Languages maps each language this package parses to its grammar. The
+// names are the ones used in config files and reports.
+func languages() map[string]func() (*sitter.Language, grammar) {
+	return map[string]func() (*sitter.Language, grammar){
+		// JavaScript is parsed with the TSX grammar: it is a superset of
+		// JavaScript with JSX, and one grammar means one query to keep.
+		"javascript": func() (*sitter.Language, grammar) { return tsx.GetLanguage(), jsGrammar{} },
+		"typescript": func() (*sitter.Language, grammar) { return typescript.GetLanguage(), jsGrammar{} },
+		"tsx":        func() (*sitter.Language, grammar) { return tsx.GetLanguage(), jsGrammar{} },
+	}
+}
+
+// Languages returns the names of the languages this package parses, sorted.
+func Languages() []string {
+	var names []string
+	for n := range languages() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// CustomQuery is a user's raw tree-sitter query rule.
+type CustomQuery struct {
+	Rule      string   // the rule's name, reported with each match
+	Languages []string // the languages it applies to
+	Query     string   // a query with a @key capture
+}
+
+// Registry holds the compiled queries of every language. It is built once
+// and shared by all Parsers.
+type Registry struct {
+	langs map[string]*language
+}
+
+// NewRegistry compiles the built-in queries and the custom ones. An error
+// names the custom rule and language whose query does not compile.
+func NewRegistry(custom []CustomQuery) (*Registry, error) {
+	r := &Registry{langs: make(map[string]*language)}
+	for name, mk := range languages() {
+		ts, g := mk()
+		q, err := sitter.NewQuery([]byte(g.query()), ts)
+		if err != nil {
+			return nil, fmt.Errorf("built-in query for %s: %w", name, err)
+		}
+		l := &language{name: name, ts: ts, g: g, q: q}
+		for i := uint32(0); i < q.CaptureCount(); i++ {
+			l.capture = append(l.capture, q.CaptureNameForId(i))
+		}
+		r.langs[name] = l
+	}
+	for _, c := range custom {
+		for _, lang := range c.Languages {
+			l, ok := r.langs[lang]
+			if !ok {
+				return nil, fmt.Errorf("rule %q: language %q has no tree-sitter grammar (query rules work for: %v)", c.Rule, lang, Languages())
+			}
+			cq, err := compileCustom(c, l.ts)
+			if err != nil {
+				return nil, fmt.Errorf("rule %q: query for %s: %w", c.Rule, lang, err)
+			}
+			l.custom = append(l.custom, cq)
+		}
+	}
+	return r, nil
+}
+
+func compileCustom(c CustomQuery, ts *sitter.Language) (customQuery, error) {
+	q, err := sitter.NewQuery([]byte(c.Query), ts)
+	if err != nil {
+		return customQuery{}, err
+	}
+	cq := customQuery{rule: c.Rule, q: q, key: ^uint32(0)}
+	for i := uint32(0); i < q.CaptureCount(); i++ {
+		if q.CaptureNameForId(i) == "key" {
+			cq.key = i
+		}
+	}
+	if cq.key == ^uint32(0) {
+		q.Close()
+		return customQuery{}, fmt.Errorf("no @key capture")
+	}
+	for i := uint32(0); i < q.PatternCount(); i++ {
+		if len(q.PredicatesForPattern(i)) > 0 {
+			cq.filter = true
+		}
+	}
+	return cq, nil
+}
+
+// Has reports whether the registry parses the named language.
+func (r *Registry) Has(lang string) bool {
+	_, ok := r.langs[lang]
+	return ok
+}
