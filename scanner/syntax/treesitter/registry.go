@@ -18,13 +18,23 @@ func languages() map[string]func() (*sitter.Language, grammar) {
 		"javascript": func() (*sitter.Language, grammar) { return tsx.GetLanguage(), jsGrammar{} },
 		"typescript": func() (*sitter.Language, grammar) { return typescript.GetLanguage(), jsGrammar{} },
 		"tsx":        func() (*sitter.Language, grammar) { return tsx.GetLanguage(), jsGrammar{} },
+		"go":         goLanguage,
+		"python":     pythonLanguage,
+		"java":       javaLanguage,
+		"kotlin":     kotlinLanguage,
+		"swift":      swiftLanguage,
+		"csharp":     csharpLanguage,
+		"php":        phpLanguage,
 	}
 }
 
 // Languages returns the names of the languages this package parses, sorted.
 func Languages() []string {
 	var names []string
-	for n := range languages() {
+	for n, mk := range languages() {
+		if ts, _ := mk(); ts == nil {
+			continue
+		}
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -50,6 +60,9 @@ func NewRegistry(custom []CustomQuery) (*Registry, error) {
 	r := &Registry{langs: make(map[string]*language)}
 	for name, mk := range languages() {
 		ts, g := mk()
+		if ts == nil {
+			continue
+		}
 		q, err := sitter.NewQuery([]byte(g.query()), ts)
 		if err != nil {
 			return nil, fmt.Errorf("built-in query for %s: %w", name, err)
