@@ -246,7 +246,9 @@ func (m *matcher) onFlagCollection(c *syntax.Call) bool {
 	if r == nil {
 		return false
 	}
-	isGetFlags := func(c *syntax.Call) bool { return c.Name == "getFlags" || c.Name == "GetFlags" || c.Name == "get_flags" }
+	isGetFlags := func(c *syntax.Call) bool {
+		return c.Name == "getFlags" || c.Name == "GetFlags" || c.Name == "get_flags"
+	}
 	switch r.Kind {
 	case syntax.CallExpr:
 		return isGetFlags(r.Call)
