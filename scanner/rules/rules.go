@@ -110,6 +110,15 @@ func New(builtin bool, calls []CallRule, queries []QueryRule) *Set {
 // calls with these names (and what they are chained on).
 func (s *Set) Names() map[string]bool { return s.names }
 
+// Needles returns the byte strings the prefilter searches for, sorted.
+func (s *Set) Needles() []string {
+	out := make([]string, len(s.needles))
+	for i, n := range s.needles {
+		out[i] = string(n)
+	}
+	return out
+}
+
 // Fingerprint is a hash of everything in the rules that changes what a
 // file yields. Caches of per-file results must be keyed by it.
 func (s *Set) Fingerprint() string { return s.fingerprint }

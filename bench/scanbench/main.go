@@ -1,0 +1,172 @@
+// Command scanbench measures `flagscan scan` on a generated tree against
+// `git grep -F` of the same call names over the same tree, in one run, so
+// that the ratio does not depend on the machine.
+//
+// Usage (from the repository root):
+//
+//	go run ./bench/scanbench [-files 20000] [-runs 5] [-dir DIR]
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/flagscan/flagscan/bench/gen"
+	"github.com/flagscan/flagscan/scanner/rules"
+)
+
+func main() {
+	files := flag.Int("files", 20000, "files in the generated tree")
+	runs := flag.Int("runs", 5, "runs of each command; the median is reported")
+	share := flag.Float64("flag-share", 0.10, "share of source files that reference a flag")
+	dir := flag.String("dir", "", "generate the tree here and keep it (default: a temporary directory, removed)")
+	flag.Parse()
+	log.SetFlags(0)
+
+	root := *dir
+	if root == "" {
+		tmp, err := os.MkdirTemp("", "scanbench")
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(tmp)
+		root = tmp
+	}
+	tree := filepath.Join(root, "tree")
+	var t gen.Tree
+	if _, err := os.Stat(filepath.Join(tree, ".git")); err != nil {
+		log.Printf("generating %d files in %s", *files, tree)
+		t, err = gen.Generate(tree, *files, *share, 1)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, args := range [][]string{
+			{"init", "-q", "-b", "main"},
+			{"add", "-A"},
+			{"-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "generated tree"},
+			{"gc", "-q"},
+		} {
+			git(tree, args...)
+		}
+	}
+	bin := filepath.Join(root, "flagscan")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/flagscan")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		log.Fatalf("build flagscan: %v", err)
+	}
+
+	needles := rules.New(true, nil, nil).Needles()
+	grepArgs := []string{"grep", "-F", "-c"}
+	for _, n := range needles {
+		grepArgs = append(grepArgs, "-e", n)
+	}
+	cases := []struct {
+		name string
+		cmd  []string
+	}{
+		{"flagscan scan (working tree)", []string{bin, "scan", "--format", "json", tree}},
+		{"git grep -F (working tree)", append([]string{"git", "-C", tree}, grepArgs...)},
+		{"flagscan scan --rev HEAD", []string{bin, "scan", "--format", "json", "--rev", "HEAD", "--repo", tree}},
+		{"git grep -F HEAD", append(append([]string{"git", "-C", tree}, grepArgs...), "HEAD")},
+	}
+	results := make([]measure, len(cases))
+	var out []byte
+	for r := 0; r < *runs; r++ {
+		for i, c := range cases {
+			d, rss, stdout := run(c.cmd)
+			results[i].times = append(results[i].times, d)
+			results[i].rss = max(results[i].rss, rss)
+			if i == 0 {
+				out = stdout
+			}
+		}
+	}
+	sizes, mb := treeSize(tree)
+	fmt.Printf("tree: %d files (%d in languages flagscan reads), %.1f MB; needles: %s\n", sizes.all, sizes.code, mb, strings.Join(needles, " "))
+	if t.Files > 0 {
+		fmt.Printf("generated: %d files with flag references, %d distinct keys\n", t.FlagFiles, t.Keys)
+	}
+	fmt.Printf("flagscan found %d references\n", bytes.Count(out, []byte(`"flag_key"`)))
+	fmt.Printf("%-32s %10s %10s %12s %10s %10s\n", "command", "median", "min", "files/s", "MB/s", "max RSS")
+	for i, c := range cases {
+		m := results[i].median()
+		fmt.Printf("%-32s %10s %10s %12.0f %10.1f %8.1fMB\n", c.name, m.Round(time.Millisecond), slices.Min(results[i].times).Round(time.Millisecond),
+			float64(sizes.all)/m.Seconds(), mb/m.Seconds(), float64(results[i].rss)/1024)
+	}
+	fmt.Printf("ratio working tree: flagscan / git grep = %.2f (target <= 3)\n", results[0].median().Seconds()/results[1].median().Seconds())
+	fmt.Printf("ratio --rev:        flagscan / git grep = %.2f (target <= 4)\n", results[2].median().Seconds()/results[3].median().Seconds())
+}
+
+type measure struct {
+	times []time.Duration
+	rss   int64 // KiB
+}
+
+func (m measure) median() time.Duration {
+	s := slices.Clone(m.times)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// run runs a command to completion and returns its wall time, its peak
+// resident memory in KiB and its output.
+func run(args []string) (time.Duration, int64, []byte) {
+	cmd := exec.Command(args[0], args[1:]...)
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, os.Stderr
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	// git grep exits 1 when nothing matches; any other failure is fatal.
+	if err != nil && !(args[0] == "git" && cmd.ProcessState.ExitCode() == 1) {
+		log.Fatalf("%s: %v", strings.Join(args, " "), err)
+	}
+	return d, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss, stdout.Bytes()
+}
+
+func git(dir string, args ...string) {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		log.Fatalf("git %s: %v", strings.Join(args, " "), err)
+	}
+}
+
+type counts struct{ all, code int }
+
+func treeSize(dir string) (counts, float64) {
+	var c counts
+	var size int64
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if d.Type().IsRegular() {
+			c.all++
+			if fi, err := d.Info(); err == nil {
+				size += fi.Size()
+			}
+			switch filepath.Ext(p) {
+			case ".md", ".json", ".css":
+			default:
+				c.code++
+			}
+		}
+		return nil
+	})
+	return c, float64(size) / 1e6
+}

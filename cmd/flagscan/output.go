@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"golang.org/x/term"
+
+	"github.com/flagscan/flagscan/scanner"
+)
+
+// outputFormat returns the format to write: the one asked for, else table
+// when w is a terminal and json otherwise.
+func outputFormat(asked string, w io.Writer) (string, error) {
+	switch asked {
+	case "table", "json", "csv":
+		return asked, nil
+	case "":
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			return "table", nil
+		}
+		return "json", nil
+	}
+	return "", usagef("--format %q: use table, json or csv", asked)
+}
+
+// writeResult writes a scan's result in the given format.
+func writeResult(w io.Writer, format string, res *scanner.Result) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	case "csv":
+		return writeCSV(w, res)
+	}
+	return writeTable(w, res)
+}
+
+func writeCSV(w io.Writer, res *scanner.Result) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"flag_key", "path", "line", "column", "language", "rule", "type", "default_value", "code"})
+	for _, r := range res.References {
+		def := ""
+		if r.DefaultValue != nil {
+			def = *r.DefaultValue
+		}
+		_ = cw.Write([]string{r.FlagKey, r.Path, strconv.Itoa(r.Line), strconv.Itoa(r.Column), r.Language, r.Rule, r.Type, def, r.Code})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeTable(w io.Writer, res *scanner.Result) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FLAG KEY\tLOCATION\tLANGUAGE\tTYPE\tDEFAULT\tRULE")
+	for _, r := range res.References {
+		def := "-"
+		if r.DefaultValue != nil {
+			def = oneLine(*r.DefaultValue, 40)
+		}
+		typ := r.Type
+		if typ == "" {
+			typ = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s:%d:%d\t%s\t%s\t%s\t%s\n", r.FlagKey, r.Path, r.Line, r.Column, r.Language, typ, def, r.Rule)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	st := res.Stats
+	fmt.Fprintf(w, "\n%d references to %d keys in %d files (%d parsed, %.1f MB) in %.2fs",
+		st.References, st.Keys, st.Files, st.Parsed, float64(st.Bytes)/1e6, st.DurationSeconds)
+	if skipped := st.SkippedBinary + st.SkippedOversize + st.SkippedMinified; skipped > 0 {
+		fmt.Fprintf(w, "; skipped %d (binary %d, over the size limit %d, minified %d)", skipped, st.SkippedBinary, st.SkippedOversize, st.SkippedMinified)
+	}
+	if st.Unresolved > 0 {
+		fmt.Fprintf(w, "; %d calls with a key that is not a constant (see --format json)", st.Unresolved)
+	}
+	if st.Errors > 0 {
+		fmt.Fprintf(w, "; %d files with errors", st.Errors)
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+// oneLine returns s on one line, cut to n characters.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

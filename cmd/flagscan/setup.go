@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
+	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/rules"
+)
+
+// loadConfig returns the configuration: the file named by explicit, else
+// the .flagscan.yml at the repository top (when top is not ""), else the
+// defaults; then the FLAGSCAN_* environment variables on top.
+func loadConfig(explicit, top string) (*config.Config, error) {
+	var (
+		c   *config.Config
+		err error
+	)
+	switch {
+	case explicit != "":
+		c, err = config.Load(explicit)
+	case top != "":
+		if p, ok := config.Find(top); ok {
+			c, err = config.Load(p)
+		}
+	}
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if c == nil {
+		c = config.Default()
+	}
+	if err := config.ApplyEnv(c, os.LookupEnv); err != nil {
+		return nil, usageError{err}
+	}
+	return c, nil
+}
+
+// scanSettings are the command-line flags that override the scan section
+// of the configuration.
+type scanSettings struct {
+	noBuiltin    bool
+	exclude      []string
+	contextLines int // -1: from the configuration
+	workers      int
+}
+
+// newScanner builds the rules, the engine and the scanner a configuration
+// describes. An error names the configuration file and the rule at fault.
+func newScanner(c *config.Config, s scanSettings) (*scanner.Scanner, error) {
+	var (
+		calls   []rules.CallRule
+		queries []rules.QueryRule
+	)
+	for _, r := range c.Rules {
+		if r.Query != "" {
+			queries = append(queries, rules.QueryRule{Name: r.Name, Languages: r.Languages, Query: r.Query})
+			continue
+		}
+		def := -1
+		if r.DefaultArgument != nil {
+			def = *r.DefaultArgument
+		}
+		calls = append(calls, rules.CallRule{Name: r.Name, Languages: r.Languages, Calls: r.Calls, KeyArgument: r.KeyArgument, DefaultArgument: def})
+	}
+	builtin := c.Scan.BuiltinRules && !s.noBuiltin
+	if !builtin && len(calls) == 0 && len(queries) == 0 {
+		return nil, usagef("no rules: the built-in rules are off and the configuration has none")
+	}
+	engine, err := scanner.NewEngine(rules.New(builtin, calls, queries), queries)
+	if err != nil {
+		where := "built-in rules"
+		if c.File != "" {
+			where = c.File
+		}
+		return nil, usageError{fmt.Errorf("%s: rules: %w", where, err)}
+	}
+	for _, g := range s.exclude {
+		if err := config.CheckGlob(g); err != nil {
+			return nil, usagef("--exclude: %v", err)
+		}
+	}
+	opts := scanner.Options{
+		Skip:         excluder(append(append([]string(nil), c.Scan.Exclude...), s.exclude...)),
+		MaxFileSize:  int64(c.Scan.MaxFileSize),
+		ContextLines: c.Scan.ContextLines,
+		Workers:      s.workers,
+	}
+	if s.contextLines >= 0 {
+		opts.ContextLines = s.contextLines
+	}
+	return scanner.New(engine, opts), nil
+}
+
+// excluder returns a Skip function for exclude globs. "dir/**" matches
+// dir itself, so a directory it names is never walked.
+func excluder(patterns []string) func(string, bool) bool {
+	if len(patterns) == 0 {
+		return nil
+	}
+	return func(p string, _ bool) bool {
+		for _, g := range patterns {
+			if config.MatchGlob(g, p) {
+				return true
+			}
+		}
+		return false
+	}
+}

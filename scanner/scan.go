@@ -1,0 +1,425 @@
+// Package scanner finds feature-flag references in a tree of files: a
+// working tree, a plain directory or the tree of a git commit. Files come
+// from package source, each worker detects with its own parser, and the
+// result is one sorted list of references, with the files that could not
+// be read or parsed listed beside it.
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sourcegraph/conc"
+	"github.com/sourcegraph/conc/panics"
+
+	"github.com/flagscan/flagscan/scanner/rules"
+	"github.com/flagscan/flagscan/scanner/source"
+)
+
+// DefaultMaxFileSize is the size above which files are not read.
+const DefaultMaxFileSize = 1 << 20
+
+// maxCodeLine bounds each line of a reference's code snippet.
+const maxCodeLine = 500
+
+// Options tune a scan. The zero value scans everything flagscan reads,
+// with the default size limit, one line of context and one worker per CPU.
+type Options struct {
+	// Skip reports whether a path (relative, slash-separated) is excluded;
+	// a directory it skips is not descended into.
+	Skip func(path string, isDir bool) bool
+	// MaxFileSize is the size above which a file is skipped and counted;
+	// 0 means DefaultMaxFileSize, a negative value no limit.
+	MaxFileSize int64
+	// ContextLines is the number of lines above and below a reference's
+	// line included in its code.
+	ContextLines int
+	// Workers is the number of parsing goroutines; 0 means one per CPU.
+	Workers int
+	// Progress, when set, is called from the workers after each file.
+	Progress func(Progress)
+}
+
+// Progress is a running count, for progress bars.
+type Progress struct {
+	Files      int64
+	Bytes      int64
+	References int64
+}
+
+func (o Options) maxSize() int64 {
+	switch {
+	case o.MaxFileSize == 0:
+		return DefaultMaxFileSize
+	case o.MaxFileSize < 0:
+		return 0
+	}
+	return o.MaxFileSize
+}
+
+// Reference is one flag key referenced in a file.
+type Reference struct {
+	FlagKey  string `json:"flag_key"`
+	Path     string `json:"path"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Language string `json:"language"`
+	Rule     string `json:"rule"`
+	// Code is the line of the reference with Options.ContextLines lines
+	// around it, separated by "\n".
+	Code string `json:"code"`
+	// DefaultValue is the default value as written in the code; nil when
+	// the code shows none.
+	DefaultValue *string `json:"default_value"`
+	// Type is "string", "number", "boolean", "json" or "unknown"; "" when
+	// the code shows nothing about it.
+	Type string `json:"type,omitempty"`
+}
+
+// Unresolved is a flag call whose key is not a constant.
+type Unresolved struct {
+	Path       string `json:"path"`
+	Line       int    `json:"line"`
+	Column     int    `json:"column"`
+	Language   string `json:"language"`
+	Rule       string `json:"rule"`
+	Expression string `json:"expression"`
+}
+
+// FileError is a file that could not be read or parsed, or was read with
+// a caveat (invalid UTF-8). The rest of the scan is not affected.
+type FileError struct {
+	Path  string `json:"path"`
+	Kind  string `json:"kind"` // "read", "parse", "encoding", "internal"
+	Error string `json:"error"`
+}
+
+// Stats counts what a scan looked at.
+type Stats struct {
+	Files            int     `json:"files"`  // files in a language flagscan reads
+	Bytes            int64   `json:"bytes"`  // bytes of those files that were read
+	Parsed           int     `json:"parsed"` // files the prefilter let through to a parser
+	SkippedBinary    int     `json:"skipped_binary"`
+	SkippedOversize  int     `json:"skipped_oversize"`
+	SkippedMinified  int     `json:"skipped_minified"`
+	Errors           int     `json:"errors"`
+	References       int     `json:"references"`
+	Unresolved       int     `json:"unresolved"`
+	Keys             int     `json:"keys"`
+	DurationSeconds  float64 `json:"duration_seconds"`
+	FilesPerSecond   float64 `json:"files_per_second"`
+	MegabytesPerSec  float64 `json:"megabytes_per_second"`
+	RulesFingerprint string  `json:"rules_fingerprint"`
+}
+
+// Result is the outcome of a scan, sorted by path, line and column.
+type Result struct {
+	References []Reference  `json:"references"`
+	Unresolved []Unresolved `json:"unresolved"`
+	Errors     []FileError  `json:"errors"`
+	Stats      Stats        `json:"stats"`
+}
+
+// Scanner scans trees of files with one engine and one set of options.
+type Scanner struct {
+	engine *Engine
+	opts   Options
+}
+
+// New returns a Scanner.
+func New(engine *Engine, opts Options) *Scanner {
+	return &Scanner{engine: engine, opts: opts}
+}
+
+// Fingerprint is a hash of everything that changes what a file yields:
+// the rules and the options that shape references. Per-file caches are
+// keyed by it.
+func (s *Scanner) Fingerprint() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00%d", s.engine.rules.Fingerprint(), s.opts.maxSize(), s.opts.ContextLines)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// FileResult is what one file yields, independent of its path: the unit
+// that caches store by blob id.
+type FileResult struct {
+	References []Reference
+	Unresolved []Unresolved
+	Errors     []FileError
+	Parsed     bool
+	Skipped    string // "binary", "oversize", "minified" or ""
+	Bytes      int64
+}
+
+// Scan walks src and detects references in every file it offers.
+func (s *Scanner) Scan(ctx context.Context, src source.Source) (*Result, error) {
+	start := time.Now()
+	workers := s.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	files := make(chan source.File, workers*4)
+	var (
+		mu       sync.Mutex
+		res      = &Result{}
+		progress Progress
+	)
+	collect := func(f source.File, fr FileResult) {
+		mu.Lock()
+		defer mu.Unlock()
+		res.add(f.Path, fr)
+		if s.opts.Progress != nil {
+			progress.Files++
+			progress.Bytes += fr.Bytes
+			progress.References += int64(len(fr.References))
+			s.opts.Progress(progress)
+		}
+	}
+
+	var wg conc.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Go(func() {
+			d := s.engine.NewDetector()
+			defer d.Close()
+			for f := range files {
+				collect(f, s.scanFile(ctx, d, f))
+			}
+		})
+	}
+	filter := source.Filter{
+		Skip:    s.opts.Skip,
+		Want:    func(p string) bool { return LanguageOf(p) != "" && !isMinifiedName(p) },
+		MaxSize: s.opts.maxSize(),
+	}
+	walkErr := src.Walk(ctx, filter, func(f source.File) error {
+		select {
+		case files <- f:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(files)
+	wg.Wait()
+	if walkErr != nil {
+		return nil, walkErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res.finish(time.Since(start), s.engine.rules.Fingerprint())
+	return res, nil
+}
+
+// scanFile detects references in one file. A panic in a detector is
+// caught and reported as the file's error: one bad file must not end the scan.
+func (s *Scanner) scanFile(ctx context.Context, d *Detector, f source.File) FileResult {
+	var fr FileResult
+	var pc panics.Catcher
+	pc.Try(func() { fr = s.detectFile(ctx, d, f) })
+	if r := pc.Recovered(); r != nil {
+		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "internal", Error: fmt.Sprintf("detector panic: %v", r.Value)}}}
+	}
+	return fr
+}
+
+func (s *Scanner) detectFile(ctx context.Context, d *Detector, f source.File) FileResult {
+	if f.Oversize {
+		return FileResult{Skipped: "oversize"}
+	}
+	content, err := f.Content()
+	if err != nil {
+		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "read", Error: err.Error()}}}
+	}
+	if max := s.opts.maxSize(); max > 0 && int64(len(content)) > max {
+		// The file grew between the walk and the read.
+		return FileResult{Skipped: "oversize"}
+	}
+	return s.Detect(ctx, d, f.Path, content)
+}
+
+// Detect finds the references in one file's content. The path names the
+// file in the result and gives its language.
+func (s *Scanner) Detect(ctx context.Context, d *Detector, path string, content []byte) FileResult {
+	fr := FileResult{Bytes: int64(len(content))}
+	lang := LanguageOf(path)
+	switch {
+	case IsBinary(content):
+		fr.Skipped = "binary"
+		return fr
+	case isMinified(content):
+		fr.Skipped = "minified"
+		return fr
+	}
+	if !utf8.Valid(content) {
+		fr.Errors = append(fr.Errors, FileError{Path: path, Kind: "encoding", Error: fmt.Sprintf("invalid UTF-8 at byte %d; scanned as is", invalidAt(content))})
+	}
+	det, err := d.Detect(ctx, lang, content)
+	if err != nil {
+		fr.Errors = append(fr.Errors, FileError{Path: path, Kind: "parse", Error: err.Error()})
+		return fr
+	}
+	fr.Parsed = det.Parsed
+	lines := lineIndex(content, det.References)
+	for _, r := range det.References {
+		fr.References = append(fr.References, Reference{
+			FlagKey:      r.Key,
+			Path:         path,
+			Line:         r.Pos.Line,
+			Column:       r.Pos.Column,
+			Language:     lang,
+			Rule:         r.Rule,
+			Code:         lines.snippet(r.Pos.Line, s.opts.ContextLines),
+			DefaultValue: optional(r.Default),
+			Type:         r.Type,
+		})
+	}
+	for _, u := range det.Unresolved {
+		fr.Unresolved = append(fr.Unresolved, Unresolved{Path: path, Line: u.Pos.Line, Column: u.Pos.Column, Language: lang, Rule: u.Rule, Expression: u.Text})
+	}
+	return fr
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func invalidAt(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// add merges one file's result.
+func (r *Result) add(path string, fr FileResult) {
+	r.Stats.Files++
+	r.Stats.Bytes += fr.Bytes
+	switch fr.Skipped {
+	case "binary":
+		r.Stats.SkippedBinary++
+	case "oversize":
+		r.Stats.SkippedOversize++
+	case "minified":
+		r.Stats.SkippedMinified++
+	}
+	if fr.Parsed {
+		r.Stats.Parsed++
+	}
+	for _, ref := range fr.References {
+		ref.Path = path
+		r.References = append(r.References, ref)
+	}
+	for _, u := range fr.Unresolved {
+		u.Path = path
+		r.Unresolved = append(r.Unresolved, u)
+	}
+	for _, e := range fr.Errors {
+		e.Path = path
+		r.Errors = append(r.Errors, e)
+	}
+}
+
+func (r *Result) finish(d time.Duration, fingerprint string) {
+	sort.Slice(r.References, func(i, j int) bool {
+		a, b := r.References[i], r.References[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	sort.Slice(r.Unresolved, func(i, j int) bool {
+		a, b := r.Unresolved[i], r.Unresolved[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column
+	})
+	sort.SliceStable(r.Errors, func(i, j int) bool { return r.Errors[i].Path < r.Errors[j].Path })
+	if r.References == nil {
+		r.References = []Reference{}
+	}
+	if r.Unresolved == nil {
+		r.Unresolved = []Unresolved{}
+	}
+	if r.Errors == nil {
+		r.Errors = []FileError{}
+	}
+	keys := make(map[string]bool)
+	for _, ref := range r.References {
+		keys[ref.FlagKey] = true
+	}
+	r.Stats.Keys = len(keys)
+	r.Stats.References = len(r.References)
+	r.Stats.Unresolved = len(r.Unresolved)
+	r.Stats.Errors = len(r.Errors)
+	r.Stats.DurationSeconds = d.Seconds()
+	if secs := d.Seconds(); secs > 0 {
+		r.Stats.FilesPerSecond = float64(r.Stats.Files) / secs
+		r.Stats.MegabytesPerSec = float64(r.Stats.Bytes) / 1e6 / secs
+	}
+	r.Stats.RulesFingerprint = fingerprint
+}
+
+// isMinifiedName reports names that promise minified code.
+func isMinifiedName(p string) bool {
+	return strings.HasSuffix(p, ".min.js") || strings.HasSuffix(p, ".min.mjs") || strings.HasSuffix(p, ".bundle.js")
+}
+
+// isMinified reports content that looks minified or bundled: long enough
+// to matter and with lines far longer than anyone writes by hand. Such
+// files are generated from sources that are scanned themselves.
+func isMinified(content []byte) bool {
+	if len(content) < 4096 {
+		return false
+	}
+	lines := bytes.Count(content, []byte{'\n'}) + 1
+	return len(content)/lines > 500
+}
+
+// lines gives a file's lines by number, computed only when a file has
+// references.
+type lines [][]byte
+
+func lineIndex(content []byte, refs []rules.Reference) lines {
+	if len(refs) == 0 {
+		return nil
+	}
+	return bytes.Split(content, []byte{'\n'})
+}
+
+// snippet returns line n (1-based) with ctx lines around it.
+func (l lines) snippet(n, ctx int) string {
+	from, to := max(n-ctx, 1), min(n+ctx, len(l))
+	var b strings.Builder
+	for i := from; i <= to; i++ {
+		line := bytes.TrimRight(l[i-1], "\r")
+		if len(line) > maxCodeLine {
+			line = line[:maxCodeLine]
+		}
+		if i > from {
+			b.WriteByte('\n')
+		}
+		b.Write(bytes.ToValidUTF8(line, []byte("\uFFFD")))
+	}
+	return b.String()
+}
