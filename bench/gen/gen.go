@@ -68,11 +68,15 @@ var others = []struct {
 	ext  string
 	body func(r *rand.Rand, i int) string
 }{
-	{".md", func(r *rand.Rand, i int) string { return strings.Repeat("Some documentation text about the module.\n", 20+r.Intn(40)) }},
+	{".md", func(r *rand.Rand, i int) string {
+		return strings.Repeat("Some documentation text about the module.\n", 20+r.Intn(40))
+	}},
 	{".json", func(r *rand.Rand, i int) string {
 		return fmt.Sprintf("{\n  \"name\": \"pkg-%d\",\n  \"version\": \"1.0.%d\",\n  \"getFlag\": false\n}\n", i, i)
 	}},
-	{".css", func(r *rand.Rand, i int) string { return strings.Repeat(".c { color: red; margin: 0 auto; }\n", 30+r.Intn(30)) }},
+	{".css", func(r *rand.Rand, i int) string {
+		return strings.Repeat(".c { color: red; margin: 0 auto; }\n", 30+r.Intn(30))
+	}},
 }
 
 // Generate writes files files under dir, deterministically for a seed.
