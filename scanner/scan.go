@@ -163,17 +163,12 @@ type FileResult struct {
 // Scan walks src and detects references in every file it offers.
 func (s *Scanner) Scan(ctx context.Context, src source.Source) (*Result, error) {
 	start := time.Now()
-	workers := s.opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	files := make(chan source.File, workers*4)
 	var (
 		mu       sync.Mutex
 		res      = &Result{}
 		progress Progress
 	)
-	collect := func(f source.File, fr FileResult) {
+	err := s.Each(ctx, src, func(f source.File, fr FileResult) {
 		mu.Lock()
 		defer mu.Unlock()
 		res.add(f.Path, fr)
@@ -183,24 +178,33 @@ func (s *Scanner) Scan(ctx context.Context, src source.Source) (*Result, error) 
 			progress.References += int64(len(fr.References))
 			s.opts.Progress(progress)
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
+	res.finish(time.Since(start), s.engine.rules.Fingerprint())
+	return res, nil
+}
 
+// Each walks src and calls fn with each file's result, from the worker
+// goroutines: fn must be safe for concurrent use.
+func (s *Scanner) Each(ctx context.Context, src source.Source, fn func(source.File, FileResult)) error {
+	workers := s.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	files := make(chan source.File, workers*4)
 	var wg conc.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Go(func() {
 			d := s.engine.NewDetector()
 			defer d.Close()
 			for f := range files {
-				collect(f, s.scanFile(ctx, d, f))
+				fn(f, s.scanFile(ctx, d, f))
 			}
 		})
 	}
-	filter := source.Filter{
-		Skip:    s.opts.Skip,
-		Want:    func(p string) bool { return LanguageOf(p) != "" && !isMinifiedName(p) },
-		MaxSize: s.opts.maxSize(),
-	}
-	walkErr := src.Walk(ctx, filter, func(f source.File) error {
+	walkErr := src.Walk(ctx, s.Filter(), func(f source.File) error {
 		select {
 		case files <- f:
 			return nil
@@ -211,13 +215,19 @@ func (s *Scanner) Scan(ctx context.Context, src source.Source) (*Result, error) 
 	close(files)
 	wg.Wait()
 	if walkErr != nil {
-		return nil, walkErr
+		return walkErr
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	return ctx.Err()
+}
+
+// Filter is the source filter of the scanner's options: excluded paths,
+// files in no language flagscan reads, minified bundles and the size limit.
+func (s *Scanner) Filter() source.Filter {
+	return source.Filter{
+		Skip:    s.opts.Skip,
+		Want:    func(p string) bool { return LanguageOf(p) != "" && !isMinifiedName(p) },
+		MaxSize: s.opts.maxSize(),
 	}
-	res.finish(time.Since(start), s.engine.rules.Fingerprint())
-	return res, nil
 }
 
 // scanFile detects references in one file. A panic in a detector is

@@ -151,7 +151,7 @@ func (m *matcher) flagship() {
 		case collectionCall:
 			if m.onFlagCollection(c) {
 				if k, ok := c.Positional(0); ok {
-					m.key(k, c.Scope, ruleGetFlags, nil, "")
+					m.key(k, c.Scope, ruleGetFlags, accessors[c], "")
 				}
 			}
 		}
@@ -275,7 +275,11 @@ func (m *matcher) accessorDefaults() map[*syntax.Call]*syntax.Expr {
 		case syntax.Ident:
 			flag = m.assignedCall(c.Receiver.Value, c)
 		}
-		if flag == nil || flagship[flag.Name] != flagCall || defs[flag] != nil {
+		if flag == nil || defs[flag] != nil {
+			continue
+		}
+		// getFlag("k").getValue(d), or getFlags().get("k").getValue(d).
+		if sh := flagship[flag.Name]; sh != flagCall && !(sh == collectionCall && m.onFlagCollection(flag)) {
 			continue
 		}
 		d, ok := c.Labeled("defaultValue")

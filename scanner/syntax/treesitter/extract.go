@@ -180,7 +180,13 @@ type Parser struct {
 
 // NewParser returns a Parser using the registry's compiled queries.
 func (r *Registry) NewParser() *Parser {
-	return &Parser{reg: r, parser: sitter.NewParser(), cursor: sitter.NewQueryCursor()}
+	parser := sitter.NewParser()
+	// Tree-sitter's own clock bounds a parse. A cancellable context would
+	// too, but go-tree-sitter watches it from a goroutine that can set the
+	// parser's cancel flag after the parse is over, failing every later
+	// parse on this parser.
+	parser.SetOperationLimit(int(ParseTimeout / time.Microsecond))
+	return &Parser{reg: r, parser: parser, cursor: sitter.NewQueryCursor()}
 }
 
 // Close frees the parser's C memory.
@@ -198,9 +204,11 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 		return nil, fmt.Errorf("no grammar for language %q", lang)
 	}
 	p.parser.SetLanguage(l.ts)
-	ctx, cancel := context.WithTimeout(ctx, ParseTimeout)
-	defer cancel()
-	tree, err := p.parser.ParseCtx(ctx, nil, src)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// context.Background has no Done channel: no watcher goroutine (see NewParser).
+	tree, err := p.parser.ParseCtx(context.Background(), nil, src)
 	if err != nil {
 		p.parser.Reset()
 		return nil, fmt.Errorf("%w: %s: %v", ErrParse, lang, err)

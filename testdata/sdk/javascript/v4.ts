@@ -23,3 +23,7 @@ function third(visitor: Visitor) {
   const flag = visitor.getFlag("v4-third");
   process(flag);
 }
+
+function collection(visitor: Visitor) {
+  return visitor.getFlags().get("v4-collection-value").getValue(7);
+}

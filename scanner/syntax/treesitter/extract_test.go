@@ -1,0 +1,54 @@
+package treesitter
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestParserReuse guards against a parser failing every parse after a
+// few: the workers of a scan keep one Parser for thousands of files.
+func TestParserReuse(t *testing.T) {
+	reg, err := NewRegistry(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := reg.NewParser()
+	defer p.Close()
+	src, err := os.ReadFile("../../../testdata/sdk/javascript/v4.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{"getFlag": true}
+	for i := 0; i < 200; i++ {
+		f, err := p.Extract(context.Background(), "typescript", src, names)
+		if err != nil {
+			t.Fatalf("extraction %d: %v", i, err)
+		}
+		if len(f.Calls) == 0 {
+			t.Fatalf("extraction %d: no calls", i)
+		}
+	}
+}
+
+// TestCustomQueryErrors checks that a custom query that does not compile
+// or has no @key capture is refused with the rule's name.
+func TestCustomQueryErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		q     CustomQuery
+		wants string
+	}{
+		{"syntax", CustomQuery{Rule: "bad", Languages: []string{"typescript"}, Query: "(call_expression"}, `rule "bad": query for typescript`},
+		{"no key", CustomQuery{Rule: "nokey", Languages: []string{"go"}, Query: "(call_expression) @call"}, "no @key capture"},
+		{"no grammar", CustomQuery{Rule: "dart", Languages: []string{"dart"}, Query: "(x) @key"}, "has no tree-sitter grammar"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewRegistry([]CustomQuery{tc.q})
+			if err == nil || !strings.Contains(err.Error(), tc.wants) {
+				t.Fatalf("err = %v, want it to contain %q", err, tc.wants)
+			}
+		})
+	}
+}
