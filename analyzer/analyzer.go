@@ -1,0 +1,591 @@
+// Package analyzer turns ref updates into flag reference events. It walks
+// each new commit of a push with go-git, re-scans only the blobs a commit
+// changed (results are cached by blob id), keeps a snapshot of the keys of
+// each (repository, branch, environment) in SQLite, and reports the keys
+// that appear (Flag.new) and disappear (Flag.deleted) relative to the
+// stored snapshot. The new snapshot and its events are written in one
+// transaction, the events into the emitter's outbox through a Sink.
+package analyzer
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/source"
+)
+
+// Environment is a part of the repository whose keys are tracked
+// together: environment_id and environment_name of its events.
+type Environment struct {
+	ID, Name string
+	// Match reports whether a file (slash-separated path from the
+	// repository root) belongs to the environment.
+	Match func(path string) bool
+}
+
+// Account is account_id and account_name of every event.
+type Account struct{ ID, Name string }
+
+// Actor is the user events are attributed to: user_id, user_email and
+// user_role. Empty ID and Email are taken from the commit's committer.
+type Actor struct{ ID, Email, Role string }
+
+// Options configure an Analyzer.
+type Options struct {
+	Repository   string        // the repository's name in events
+	Account      Account       //
+	Environments []Environment // default: one environment, "default", covering the whole tree
+	// Tracked reports whether a branch (short name) produces events; nil
+	// tracks every branch.
+	Tracked func(branch string) bool
+	Actor   Actor
+	// WebURL is the repository's web address, for links to commits and
+	// lines (GitHub and GitLab style); "" leaves links out.
+	WebURL string
+	// Now is the clock for event dates; nil is time.Now.
+	Now func() time.Time
+}
+
+// Analyzer analyzes the ref updates of one repository.
+type Analyzer struct {
+	db          *sql.DB
+	repo        *git.Repository
+	scanner     *scanner.Scanner
+	fingerprint string
+	opts        Options
+	links       links
+}
+
+// New returns an Analyzer of repo, keeping its state in db (opened with
+// store.Open).
+func New(db *sql.DB, repo *git.Repository, sc *scanner.Scanner, opts Options) *Analyzer {
+	if len(opts.Environments) == 0 {
+		opts.Environments = []Environment{{ID: "default", Name: "default"}}
+	}
+	for i, e := range opts.Environments {
+		if e.Match == nil {
+			opts.Environments[i].Match = func(string) bool { return true }
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Analyzer{db: db, repo: repo, scanner: sc, fingerprint: sc.Fingerprint(), opts: opts, links: links{strings.TrimSuffix(opts.WebURL, "/")}}
+}
+
+// Update is one ref update as git reports it to hooks: zero Old for a new
+// ref, zero New for a deleted one.
+type Update struct {
+	Old, New, Ref string
+}
+
+// ParseUpdate parses an "<old> <new> <ref>" line.
+func ParseUpdate(line string) (Update, error) {
+	f := strings.Fields(line)
+	if len(f) != 3 {
+		return Update{}, fmt.Errorf("ref update %q: want \"<old> <new> <ref>\"", line)
+	}
+	for _, id := range f[:2] {
+		if len(id) != 40 || !isHex(id) {
+			return Update{}, fmt.Errorf("ref update %q: %q is not a full commit id", line, id)
+		}
+	}
+	return Update{Old: f[0], New: f[1], Ref: f[2]}, nil
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Sink receives a push's events inside the transaction that stores the new
+// snapshot: the emitter's outbox.
+type Sink func(ctx context.Context, tx *sql.Tx, events []Event) error
+
+// Outcome is what analyzing one ref update did.
+type Outcome struct {
+	Update Update
+	Branch string
+	// Skipped says why nothing was analyzed, "" when something was.
+	Skipped string
+	Commits int // commits walked
+	Events  []Event
+	// Errors are the files that could not be read or parsed; they count
+	// as holding no references.
+	Errors  []scanner.FileError
+	Scanned int // blobs scanned
+	Cached  int // blobs found in the cache
+}
+
+// Reasons an update is skipped.
+const (
+	SkipNotBranch = "not a branch"
+	SkipUntracked = "branch not tracked"
+	SkipDeleted   = "branch deleted: nothing emitted, snapshot kept"
+	SkipAnalyzed  = "already analyzed"
+	SkipStale     = "older than the stored snapshot"
+)
+
+// maxAttempts bounds the retries when concurrent processes keep replacing
+// a branch's snapshot under our feet.
+const maxAttempts = 10
+
+// Push analyzes one ref update and hands its events to sink in the
+// transaction that stores the new snapshot.
+func (a *Analyzer) Push(ctx context.Context, u Update, sink Sink) (*Outcome, error) {
+	out := &Outcome{Update: u}
+	branch, ok := strings.CutPrefix(u.Ref, "refs/heads/")
+	if !ok {
+		out.Skipped = SkipNotBranch
+		return out, nil
+	}
+	out.Branch = branch
+	switch {
+	case a.opts.Tracked != nil && !a.opts.Tracked(branch):
+		out.Skipped = SkipUntracked
+		return out, nil
+	case isZero(u.New):
+		out.Skipped = SkipDeleted
+		return out, nil
+	}
+	tip, err := commitObject(a.repo, u.New)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		err := a.push(ctx, u, branch, tip, sink, out)
+		if !errors.Is(err, store.ErrConflict) {
+			return out, err
+		}
+		*out = Outcome{Update: u, Branch: branch}
+	}
+	return nil, fmt.Errorf("analyze %s: the snapshot of %s kept changing under concurrent pushes", u.New, branch)
+}
+
+// push is one attempt of Push, from the snapshot stored now.
+func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *object.Commit, sink Sink, out *Outcome) error {
+	snap, err := store.LoadSnapshot(ctx, a.db, a.opts.Repository, branch)
+	if err != nil {
+		return err
+	}
+	res := newResolver(a)
+	events, origin, err := a.backfill(ctx, res, u, snap, branch)
+	if err != nil {
+		return err
+	}
+	plan, err := a.plan(ctx, u, tip, snap)
+	if err != nil {
+		return err
+	}
+	var next *store.Snapshot
+	switch {
+	case plan.skip != "" && len(events) == 0:
+		out.Skipped = plan.skip
+		return nil
+	case plan.skip != "":
+		// Only the late range had news: the snapshot stays, its origin
+		// moves back.
+		next = snap
+	default:
+		st, err := a.baseline(ctx, res, plan, snap)
+		if err != nil {
+			return err
+		}
+		before := plan.storedKeys
+		if before == nil {
+			before = a.keySets(st)
+		}
+		last, lastRefs, err := a.walk(ctx, res, st, plan.from, plan.commits)
+		if err != nil {
+			return err
+		}
+		out.Commits = len(plan.commits)
+		events = append(events, a.events(st, before, snap, last, lastRefs, branch, tip)...)
+		if next, err = a.snapshot(st, branch, u.New); err != nil {
+			return err
+		}
+		if snap == nil {
+			origin = plan.from
+		} else {
+			next.Version = snap.Version
+		}
+	}
+	next.Origin = origin
+	out.Events = events
+	out.Errors, out.Scanned, out.Cached = res.errors, res.scanned, res.cached
+
+	tx, err := a.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store snapshot: %w", err)
+	}
+	defer tx.Rollback()
+	if err := store.SaveSnapshot(ctx, tx, next); err != nil {
+		return err
+	}
+	if sink != nil && len(out.Events) > 0 {
+		if err := sink(ctx, tx, out.Events); err != nil {
+			return fmt.Errorf("write events: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store snapshot: %w", err)
+	}
+	return nil
+}
+
+// backfill returns the events of the part of an update that lies before
+// the stored snapshot's origin: transitions no run has reported, because
+// the run that should have was late (CI jobs finishing out of order on a
+// fresh database). It returns the origin the snapshot has after them.
+func (a *Analyzer) backfill(ctx context.Context, res *resolver, u Update, snap *store.Snapshot, branch string) ([]Event, string, error) {
+	if snap == nil {
+		return nil, "", nil
+	}
+	if snap.Origin == "" || isZero(u.Old) || u.Old == snap.Origin {
+		// Covered from the empty tree, or nothing before the origin.
+		return nil, snap.Origin, nil
+	}
+	if older, err := isAncestor(a.repo, u.Old, snap.Origin); err != nil || !older {
+		return nil, snap.Origin, nil
+	}
+	end := ""
+	if ok, err := isAncestor(a.repo, snap.Origin, u.New); err == nil && ok {
+		end = snap.Origin
+	} else if ok, err := isAncestor(a.repo, u.New, snap.Origin); err == nil && ok {
+		end = u.New
+	}
+	if end == "" {
+		return nil, snap.Origin, nil
+	}
+	tip, err := commitObject(a.repo, end)
+	if err != nil {
+		return nil, "", err
+	}
+	commits, found, err := firstParents(ctx, a.repo, tip, u.Old)
+	if err != nil || !found {
+		return nil, snap.Origin, err
+	}
+	st, err := a.baseline(ctx, res, plan{from: u.Old}, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	before := a.keySets(st)
+	last, lastRefs, err := a.walk(ctx, res, st, u.Old, commits)
+	if err != nil {
+		return nil, "", err
+	}
+	return a.events(st, before, nil, last, lastRefs, branch, tip), u.Old, nil
+}
+
+// walk applies commits, oldest first, to st (the state of commit from),
+// and returns for each key that changed the last commit that changed it
+// and, for keys that disappeared, the references they had just before.
+func (a *Analyzer) walk(ctx context.Context, res *resolver, st *state, from string, commits []*object.Commit) (map[envKey]*object.Commit, map[envKey][]Reference, error) {
+	last := map[envKey]*object.Commit{}
+	lastRefs := map[envKey][]Reference{}
+	prev, err := treeOf(a.repo, from)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range commits {
+		t, err := c.Tree()
+		if err != nil {
+			return nil, nil, fmt.Errorf("read tree of %s: %w", c.Hash, err)
+		}
+		if err := a.apply(ctx, res, st, prev, t); err != nil {
+			return nil, nil, fmt.Errorf("analyze commit %s: %w", c.Hash, err)
+		}
+		for _, tr := range st.step() {
+			k := envKey{tr.env, tr.key}
+			last[k] = c
+			if !tr.present {
+				lastRefs[k] = eventRefs(tr.last, parentSHA(c), a.links)
+			}
+		}
+		prev = t
+	}
+	return last, lastRefs, nil
+}
+
+// snapshot returns the snapshot to store for st at commit.
+func (a *Analyzer) snapshot(st *state, branch, commit string) (*store.Snapshot, error) {
+	next := &store.Snapshot{Repo: a.opts.Repository, Branch: branch, Commit: commit, Fingerprint: a.fingerprint, Files: map[string]string{}, Keys: map[string]map[string][]byte{}}
+	for p, fr := range st.files {
+		next.Files[p] = fr.blob
+	}
+	for i, env := range a.opts.Environments {
+		next.Keys[env.ID] = map[string][]byte{}
+		for key := range st.counts[i] {
+			raw, err := json.Marshal(eventRefs(st.references(i, key), commit, a.links))
+			if err != nil {
+				return nil, err
+			}
+			next.Keys[env.ID][key] = raw
+		}
+	}
+	return next, nil
+}
+
+// plan is where a push's analysis starts and what it walks.
+type plan struct {
+	skip string
+	// from is the commit whose tree is the starting state ("" for the
+	// empty tree); commits are walked after it, oldest first.
+	from    string
+	commits []*object.Commit
+	// fromSnapshot: the starting state is the stored snapshot's files.
+	fromSnapshot bool
+	// storedKeys are the keys events are computed against; nil means
+	// the keys of the starting state.
+	storedKeys []map[string]bool
+}
+
+// plan decides where to start from: the stored snapshot when there is one
+// (whatever <old> says: a force-push is diffed against what was stored),
+// else a scan of <old>, or for a new ref of the commit it branches off.
+func (a *Analyzer) plan(ctx context.Context, u Update, tip *object.Commit, snap *store.Snapshot) (plan, error) {
+	var p plan
+	stop := ""
+	if snap != nil {
+		if snap.Commit == u.New {
+			return plan{skip: SkipAnalyzed}, nil
+		}
+		// An error here means the stored commit is gone: not stale.
+		if stale, err := isAncestor(a.repo, u.New, snap.Commit); err == nil && stale {
+			return plan{skip: SkipStale}, nil
+		}
+		if snap.Fingerprint == a.fingerprint {
+			p.storedKeys = a.snapshotKeys(snap)
+		}
+		if _, err := commitObject(a.repo, snap.Commit); err == nil {
+			p.from = snap.Commit
+			p.fromSnapshot = snap.Fingerprint == a.fingerprint
+			stop = snap.Commit
+		} else if !isZero(u.Old) {
+			// The stored commit is gone (a force-push and a gc): start
+			// from <old>, still comparing with the stored keys.
+			p.from, stop = u.Old, u.Old
+		}
+	} else if !isZero(u.Old) {
+		p.from, stop = u.Old, u.Old
+	} else {
+		base, err := newRefBase(a.repo, tip, u.Ref)
+		if err != nil {
+			return p, err
+		}
+		p.from, stop = base, base
+	}
+	commits, found, err := firstParents(ctx, a.repo, tip, stop)
+	if err != nil {
+		return p, err
+	}
+	if !found && stop != "" {
+		// stop is not on the first-parent line of the new tip (a
+		// force-push, or <old> merged in as a second parent): walk from
+		// where the two histories meet.
+		if base, err := a.mergeBase(stop, tip); err == nil && base != "" {
+			if commits, _, err = firstParents(ctx, a.repo, tip, base); err != nil {
+				return p, err
+			}
+		}
+	}
+	p.commits = commits
+	return p, nil
+}
+
+func (a *Analyzer) mergeBase(id string, tip *object.Commit) (string, error) {
+	c, err := commitObject(a.repo, id)
+	if err != nil {
+		return "", err
+	}
+	bases, err := c.MergeBase(tip)
+	if err != nil || len(bases) == 0 {
+		return "", err
+	}
+	return bases[0].Hash.String(), nil
+}
+
+// baseline builds the starting state of a plan: the stored snapshot's
+// files, or a scan of the whole starting tree (cached blobs are not read).
+func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *store.Snapshot) (*state, error) {
+	st := newState(a.opts.Environments)
+	var entries []source.Entry
+	if p.fromSnapshot {
+		for path, blob := range snap.Files {
+			entries = append(entries, source.Entry{Path: path, Blob: blob})
+		}
+	} else {
+		t, err := treeOf(a.repo, p.from)
+		if err != nil {
+			return nil, err
+		}
+		changes, err := diffTrees(ctx, nil, t)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range changes {
+			if res.wanted(c.Path) {
+				entries = append(entries, source.Entry{Path: c.Path, Blob: c.To})
+			}
+		}
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
+	refs, err := res.resolve(ctx, entries)
+	if err != nil {
+		return nil, err
+	}
+	for path, fr := range refs {
+		st.set(path, &fr)
+	}
+	st.step()
+	return st, nil
+}
+
+// apply brings st from tree prev to tree next.
+func (a *Analyzer) apply(ctx context.Context, res *resolver, st *state, prev, next *object.Tree) error {
+	changes, err := diffTrees(ctx, prev, next)
+	if err != nil {
+		return err
+	}
+	var entries []source.Entry
+	for _, c := range changes {
+		if c.To != "" && res.wanted(c.Path) {
+			entries = append(entries, source.Entry{Path: c.Path, Blob: c.To})
+		}
+	}
+	refs, err := res.resolve(ctx, entries)
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if fr, ok := refs[c.Path]; ok && c.To != "" {
+			st.set(c.Path, &fr)
+		} else {
+			st.set(c.Path, nil)
+		}
+	}
+	return nil
+}
+
+// keySets returns the keys of each environment of st.
+func (a *Analyzer) keySets(st *state) []map[string]bool {
+	out := make([]map[string]bool, len(a.opts.Environments))
+	for i := range out {
+		out[i] = st.keys(i)
+	}
+	return out
+}
+
+// snapshotKeys returns the stored keys of each configured environment.
+func (a *Analyzer) snapshotKeys(snap *store.Snapshot) []map[string]bool {
+	out := make([]map[string]bool, len(a.opts.Environments))
+	for i, env := range a.opts.Environments {
+		out[i] = map[string]bool{}
+		for k := range snap.Keys[env.ID] {
+			out[i][k] = true
+		}
+	}
+	return out
+}
+
+// events compares the keys before and after, attributing each transition
+// to the last commit that made it.
+func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snapshot, last map[envKey]*object.Commit, lastRefs map[envKey][]Reference, branch string, tip *object.Commit) []Event {
+	var out []Event
+	now := a.opts.Now()
+	for i, env := range a.opts.Environments {
+		after := st.keys(i)
+		var keys []string
+		for k := range after {
+			if !before[i][k] {
+				keys = append(keys, k)
+			}
+		}
+		for k := range before[i] {
+			if !after[k] {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			c := last[envKey{i, k}]
+			if c == nil {
+				c = tip
+			}
+			typ, refs := FlagNew, eventRefs(st.references(i, k), tip.Hash.String(), a.links)
+			if !after[k] {
+				typ, refs = FlagDeleted, lastRefs[envKey{i, k}]
+				if refs == nil {
+					refs = a.lastReferences(snap, env.ID, k)
+				}
+			}
+			out = append(out, Event{
+				ID:   eventID(a.opts.Repository, branch, env.ID, typ, k, c.Hash.String()),
+				Body: a.body(typ, env, k, branch, c, refs, now),
+			})
+		}
+	}
+	return out
+}
+
+// parentSHA returns the first parent of c, "" for a root commit.
+func parentSHA(c *object.Commit) string {
+	if len(c.ParentHashes) == 0 {
+		return ""
+	}
+	return c.ParentHashes[0].String()
+}
+
+// lastReferences returns the references a deleted key had in the stored
+// snapshot.
+func (a *Analyzer) lastReferences(snap *store.Snapshot, env, key string) []Reference {
+	refs := []Reference{}
+	if snap != nil {
+		_ = json.Unmarshal(snap.Keys[env][key], &refs) // no stored references is an empty list
+	}
+	return refs
+}
+
+func (a *Analyzer) body(typ string, env Environment, key, branch string, c *object.Commit, refs []Reference, when time.Time) Body {
+	actor := a.opts.Actor
+	if actor.ID == "" {
+		actor.ID = c.Committer.Name
+	}
+	if actor.Email == "" {
+		actor.Email = c.Committer.Email
+	}
+	if refs == nil {
+		refs = []Reference{}
+	}
+	return Body{
+		Event:           typ,
+		UserID:          actor.ID,
+		UserEmail:       actor.Email,
+		UserRole:        actor.Role,
+		Date:            formatDate(when),
+		AccountID:       a.opts.Account.ID,
+		AccountName:     a.opts.Account.Name,
+		EnvironmentID:   env.ID,
+		EnvironmentName: env.Name,
+		FlagKey:         key,
+		Repository:      a.opts.Repository,
+		Branch:          branch,
+		Commit:          commitOf(c, a.links),
+		References:      refs,
+	}
+}

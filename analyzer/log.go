@@ -1,0 +1,58 @@
+package analyzer
+
+import (
+	"context"
+	"fmt"
+)
+
+// Log walks the first-parent history from commit from (exclusive; "" for
+// the whole history) to commit to and calls fn with the events of each
+// commit, in order: the lifecycle of every flag. Dates are the commits'
+// author dates and users their authors. It reads and fills the blob cache
+// but stores no snapshot and emits nothing.
+func (a *Analyzer) Log(ctx context.Context, branch, from, to string, fn func(Event) error) error {
+	tip, err := commitObject(a.repo, to)
+	if err != nil {
+		return err
+	}
+	commits, found, err := firstParents(ctx, a.repo, tip, from)
+	if err != nil {
+		return err
+	}
+	if from != "" && !found {
+		return fmt.Errorf("%s is not a first-parent ancestor of %s", from, to)
+	}
+	res := newResolver(a)
+	st, err := a.baseline(ctx, res, plan{from: from}, nil)
+	if err != nil {
+		return err
+	}
+	prev, err := treeOf(a.repo, from)
+	if err != nil {
+		return err
+	}
+	for _, c := range commits {
+		t, err := c.Tree()
+		if err != nil {
+			return fmt.Errorf("read tree of %s: %w", c.Hash, err)
+		}
+		if err := a.apply(ctx, res, st, prev, t); err != nil {
+			return fmt.Errorf("analyze commit %s: %w", c.Hash, err)
+		}
+		for _, tr := range st.step() {
+			env := a.opts.Environments[tr.env]
+			typ, refs := FlagNew, eventRefs(st.references(tr.env, tr.key), c.Hash.String(), a.links)
+			if !tr.present {
+				// The references it had in the tree before the commit.
+				typ, refs = FlagDeleted, eventRefs(tr.last, parentSHA(c), a.links)
+			}
+			b := a.body(typ, env, tr.key, branch, c, refs, c.Author.When)
+			b.UserID, b.UserEmail = c.Author.Name, c.Author.Email
+			if err := fn(Event{ID: eventID(a.opts.Repository, branch, env.ID, typ, tr.key, c.Hash.String()), Body: b}); err != nil {
+				return err
+			}
+		}
+		prev = t
+	}
+	return nil
+}

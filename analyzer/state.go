@@ -1,0 +1,170 @@
+package analyzer
+
+import (
+	"sort"
+
+	"github.com/flagscan/flagscan/scanner"
+)
+
+// fileRefs is what one file contributes to a snapshot.
+type fileRefs struct {
+	blob string
+	refs []scanner.Reference
+}
+
+// state is the references of one tree, kept per file so that a diff can be
+// applied to it, with the number of references of each key in each
+// environment so that a key's appearance and disappearance are seen as they
+// happen.
+type state struct {
+	envs   []Environment
+	files  map[string]fileRefs // only files with references
+	counts []map[string]int    // by environment index: key -> references
+	envOf  map[string][]int    // environments of a path, memoized
+	// touched holds, for the step under way, the presence of each key that
+	// changed count, as it was when the step began.
+	touched map[envKey]bool
+	// removed holds, for the step under way, the references each key lost:
+	// a key that disappears is reported with the last references it had.
+	removed map[envKey][]scanner.Reference
+}
+
+type envKey struct {
+	env int
+	key string
+}
+
+func newState(envs []Environment) *state {
+	s := &state{envs: envs, files: map[string]fileRefs{}, envOf: map[string][]int{}, touched: map[envKey]bool{}, removed: map[envKey][]scanner.Reference{}}
+	for range envs {
+		s.counts = append(s.counts, map[string]int{})
+	}
+	return s
+}
+
+// environments returns the indexes of the environments a path belongs to.
+func (s *state) environments(path string) []int {
+	if e, ok := s.envOf[path]; ok {
+		return e
+	}
+	var e []int
+	for i, env := range s.envs {
+		if env.Match(path) {
+			e = append(e, i)
+		}
+	}
+	s.envOf[path] = e
+	return e
+}
+
+// set replaces the references of the file at path; a nil fr removes it.
+func (s *state) set(path string, fr *fileRefs) {
+	if old, ok := s.files[path]; ok {
+		for _, env := range s.environments(path) {
+			for _, r := range old.refs {
+				s.count(env, r.FlagKey, -1)
+				k := envKey{env, r.FlagKey}
+				s.removed[k] = append(s.removed[k], r)
+			}
+		}
+		delete(s.files, path)
+	}
+	if fr == nil || len(fr.refs) == 0 {
+		return
+	}
+	s.files[path] = *fr
+	for _, env := range s.environments(path) {
+		for _, r := range fr.refs {
+			s.count(env, r.FlagKey, +1)
+		}
+	}
+}
+
+func (s *state) count(env int, key string, delta int) {
+	n := s.counts[env][key]
+	k := envKey{env, key}
+	if _, ok := s.touched[k]; !ok {
+		s.touched[k] = n > 0
+	}
+	if n += delta; n > 0 {
+		s.counts[env][key] = n
+	} else {
+		delete(s.counts[env], key)
+	}
+}
+
+// transition is a key that appeared in or disappeared from an environment.
+type transition struct {
+	env     int
+	key     string
+	present bool // true: appeared; false: disappeared
+	// last are the references a disappeared key had before the step.
+	last []scanner.Reference
+}
+
+// step ends the step under way (a commit) and returns the keys whose
+// presence differs from what it was when the step began, sorted. A key
+// removed from one file and added to another in the same step is no
+// transition.
+func (s *state) step() []transition {
+	var out []transition
+	for k, was := range s.touched {
+		if now := s.counts[k.env][k.key] > 0; now != was {
+			tr := transition{env: k.env, key: k.key, present: now}
+			if !now {
+				tr.last = s.removed[k]
+			}
+			out = append(out, tr)
+		}
+	}
+	clear(s.touched)
+	clear(s.removed)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].env != out[j].env {
+			return out[i].env < out[j].env
+		}
+		return out[i].key < out[j].key
+	})
+	return out
+}
+
+// keys returns the keys present in environment env.
+func (s *state) keys(env int) map[string]bool {
+	out := make(map[string]bool, len(s.counts[env]))
+	for k := range s.counts[env] {
+		out[k] = true
+	}
+	return out
+}
+
+// references returns the references of key in environment env, sorted by
+// path and line.
+func (s *state) references(env int, key string) []scanner.Reference {
+	var out []scanner.Reference
+	for path, fr := range s.files {
+		if !containsInt(s.environments(path), env) {
+			continue
+		}
+		for _, r := range fr.refs {
+			if r.FlagKey == key {
+				out = append(out, r)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Line < out[j].Line || out[i].Line == out[j].Line && out[i].Column < out[j].Column
+	})
+	return out
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
