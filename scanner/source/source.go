@@ -1,0 +1,101 @@
+// Package source yields the files a scan looks at: the files of a working
+// tree or plain directory (Dir), or the tree of a git revision read straight
+// from the object store with go-git (Rev).
+//
+// Both sources walk in the same order, sorted by path byte-wise, which is
+// git's own tree order; so a working tree and the commit it was checked out
+// from come out file for file in step.
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+)
+
+// ErrOversize is returned (wrapped) by File.Content for a file that was not
+// read because it is larger than Filter.MaxSize.
+var ErrOversize = errors.New("file larger than the size limit")
+
+// File is one file offered for scanning.
+type File struct {
+	// Path is slash-separated and relative to the root of the repository
+	// (or of the directory, outside a repository).
+	Path string
+	// Size is the file's size in bytes.
+	Size int64
+	// BlobID is the git blob id (hex) when the file comes from a git tree,
+	// "" for a working-tree file.
+	BlobID string
+	// Data is the content when the source has already read it (git trees);
+	// nil otherwise, and always nil when Oversize is set.
+	Data []byte
+	// Oversize reports that the file is larger than Filter.MaxSize and was
+	// therefore not read. It is still offered so callers can count it.
+	Oversize bool
+
+	abs string // absolute filesystem path, for working-tree files
+}
+
+// Content returns the file's bytes: Data when set, otherwise the file is
+// read from disk. It refuses Oversize files, so that a caller that forgot to
+// check cannot undo the size limit by accident.
+func (f File) Content() ([]byte, error) {
+	if f.Data != nil {
+		return f.Data, nil
+	}
+	if f.Oversize {
+		return nil, fmt.Errorf("read %s (%d bytes): %w", f.Path, f.Size, ErrOversize)
+	}
+	if f.abs == "" {
+		return nil, fmt.Errorf("read %s: no content and no file on disk", f.Path)
+	}
+	// The *PathError already names the file; wrapping would say it twice.
+	return os.ReadFile(f.abs)
+}
+
+// Filter decides what a source even looks at. All fields are optional; the
+// zero Filter offers every file.
+type Filter struct {
+	// Skip reports whether a path (slash-separated, relative, like
+	// File.Path) is excluded. For a directory the whole subtree is skipped
+	// without being read.
+	Skip func(path string, isDir bool) bool
+	// Want reports whether a file is worth reading at all, e.g. whether it
+	// has a known language extension. Unwanted files are never read nor
+	// even sized: in git mode their blobs are never inflated.
+	Want func(path string) bool
+	// MaxSize is the size above which files are not read; they are still
+	// offered, with Oversize set and Data nil. 0 means no limit.
+	MaxSize int64
+}
+
+func (f *Filter) skip(path string, isDir bool) bool {
+	return f.Skip != nil && f.Skip(path, isDir)
+}
+
+func (f *Filter) want(path string) bool {
+	return f.Want == nil || f.Want(path)
+}
+
+func (f *Filter) oversize(size int64) bool {
+	return f.MaxSize > 0 && size > f.MaxSize
+}
+
+// A Source walks a set of files.
+type Source interface {
+	// Walk calls fn once per wanted file, from the calling goroutine, in
+	// order of File.Path (byte-wise). It stops at the first error fn
+	// returns and returns that error unchanged, or returns ctx.Err() once
+	// ctx is done.
+	Walk(ctx context.Context, f Filter, fn func(File) error) error
+}
+
+// joinPath joins a slash-separated directory (possibly "") and a name.
+func joinPath(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
