@@ -90,8 +90,7 @@ func (r *resolver) resolve(ctx context.Context, entries []source.Entry) (map[str
 }
 
 // scan scans blobs and caches what they yield. A file that cannot be read
-// or parsed yields no references and is reported, not cached, so that a
-// later run tries again.
+// or parsed yields no references and is reported.
 func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 	var (
 		mu      sync.Mutex
@@ -108,11 +107,8 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 		defer mu.Unlock()
 		r.memo[k] = fr
 		r.scanned++
-		if len(fr.Errors) > 0 {
-			r.errors = append(r.errors, fr.Errors...)
-			return
-		}
-		if err == nil {
+		r.errors = append(r.errors, fr.Errors...)
+		if err == nil && cacheable(fr) {
 			results[k] = raw
 		}
 	})
@@ -120,4 +116,16 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 		return fmt.Errorf("scan changed files: %w", err)
 	}
 	return store.PutResults(ctx, r.a.db, results)
+}
+
+// cacheable reports whether a result may be cached: a file that could not
+// be read or parsed is tried again next time. Invalid UTF-8 is a property
+// of the blob, scanned as it is, so its result stands.
+func cacheable(fr scanner.FileResult) bool {
+	for _, e := range fr.Errors {
+		if e.Kind != "encoding" {
+			return false
+		}
+	}
+	return true
 }

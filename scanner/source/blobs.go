@@ -48,7 +48,7 @@ func (b *blobSource) Walk(ctx context.Context, f Filter, fn func(File) error) er
 		}
 		file, err := b.rev.readBlob(&f, e.Path, plumbing.NewHash(e.Blob))
 		if err != nil {
-			return err
+			file.Err = err
 		}
 		if err := fn(file); err != nil {
 			return err

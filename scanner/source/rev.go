@@ -336,7 +336,12 @@ func (s *RevSource) walkTree(ctx context.Context, f *Filter, fn func(File) error
 			}
 			sub, err := object.GetTree(s.repo.Storer, e.Hash)
 			if err != nil {
-				return fmt.Errorf("read tree %s (%s): %w", e.Hash, p, err)
+				// A corrupt or missing tree loses its subtree, not the
+				// scan: it is offered as a file that cannot be read.
+				if err := fn(File{Path: p, Err: fmt.Errorf("read tree %s (%s): %w", e.Hash, p, err)}); err != nil {
+					return err
+				}
+				continue
 			}
 			if err := s.walkTree(ctx, f, fn, sub, p); err != nil {
 				return err
@@ -347,7 +352,7 @@ func (s *RevSource) walkTree(ctx context.Context, f *Filter, fn func(File) error
 			}
 			file, err := s.readBlob(f, p, e.Hash)
 			if err != nil {
-				return err
+				file.Err = err // reported for this file; the walk goes on
 			}
 			if err := fn(file); err != nil {
 				return err

@@ -34,6 +34,10 @@ type File struct {
 	// Oversize reports that the file is larger than Filter.MaxSize and was
 	// therefore not read. It is still offered so callers can count it.
 	Oversize bool
+	// Err is set when the file (or, for a directory path, the tree) could
+	// not be read from the object store: a corrupt or missing object. The
+	// walk goes on; Content returns Err.
+	Err error
 
 	abs string // absolute filesystem path, for working-tree files
 }
@@ -42,6 +46,9 @@ type File struct {
 // read from disk. It refuses Oversize files, so that a caller that forgot to
 // check cannot undo the size limit by accident.
 func (f File) Content() ([]byte, error) {
+	if f.Err != nil {
+		return nil, f.Err
+	}
 	if f.Data != nil {
 		return f.Data, nil
 	}

@@ -817,7 +817,8 @@ func TestRevFilter(t *testing.T) {
 
 // TestRevReadsOnlyWhatItMust proves that skipped trees and unwanted or
 // oversize blobs are not read: their objects are removed or truncated, and
-// the walk still succeeds, while a walk that does need them fails.
+// the walk still succeeds, while a walk that does need them reports them
+// and goes on.
 func TestRevReadsOnlyWhatItMust(t *testing.T) {
 	dir := t.TempDir()
 	initRepo(t, dir)
@@ -862,21 +863,38 @@ func TestRevReadsOnlyWhatItMust(t *testing.T) {
 		t.Errorf("big.go: Oversize=%v Size=%d, want true, %d", files[1].Oversize, files[1].Size, big.Len())
 	}
 
-	// Each damaged object is fatal to a walk that has to read it.
+	// A walk that has to read a damaged object offers it with an error
+	// naming it, and goes on with the other files.
 	tests := []struct {
-		name    string
-		f       Filter
-		wantMsg string
+		name     string
+		f        Filter
+		badPath  string
+		wantMsg  string
+		goodPath string
 	}{
-		{"unwanted blob", Filter{Skip: frugal.Skip, MaxSize: frugal.MaxSize}, "read blob"},
-		{"skipped tree", Filter{Want: frugal.Want, MaxSize: frugal.MaxSize}, "read tree"},
-		{"oversize blob", Filter{Skip: frugal.Skip, Want: frugal.Want}, "read blob"},
+		{"unwanted blob", Filter{Skip: frugal.Skip, MaxSize: frugal.MaxSize}, "notes.txt", "read blob", "a.go"},
+		{"skipped tree", Filter{Want: frugal.Want, MaxSize: frugal.MaxSize}, "vendor", "read tree", "a.go"},
+		{"oversize blob", Filter{Skip: frugal.Skip, Want: frugal.Want}, "big.go", "read blob", "a.go"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := src.Walk(context.Background(), tt.f, func(File) error { return nil })
-			if err == nil || !strings.Contains(err.Error(), tt.wantMsg) {
-				t.Errorf("Walk error = %v, want one containing %q", err, tt.wantMsg)
+			var bad, good bool
+			err := src.Walk(context.Background(), tt.f, func(f File) error {
+				if _, cerr := f.Content(); f.Path == tt.badPath {
+					bad = cerr != nil && strings.Contains(cerr.Error(), tt.wantMsg) && strings.Contains(cerr.Error(), tt.badPath)
+				} else if f.Path == tt.goodPath {
+					good = cerr == nil
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("Walk error = %v, want the walk to go on", err)
+			}
+			if !bad {
+				t.Errorf("%s: not offered with an error containing %q", tt.badPath, tt.wantMsg)
+			}
+			if !good {
+				t.Errorf("%s: not read after the damaged object", tt.goodPath)
 			}
 		})
 	}
