@@ -204,6 +204,12 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 		return nil, fmt.Errorf("no grammar for language %q", lang)
 	}
 	p.parser.SetLanguage(l.ts)
+	if lang == "swift" && len(src) > 0 && src[len(src)-1] != '\n' {
+		// tree-sitter-swift's scanner can spin until the timeout at an end
+		// of file right after "=", "try" or "await"; a newline past the
+		// end moves no position.
+		src = append(src[:len(src):len(src)], '\n')
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -121,7 +121,7 @@ func (swiftGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 		if len(s) < 6 {
 			return x.other(n)
 		}
-		return syntax.Expr{Kind: syntax.String, Value: syntax.Unescape(swiftDedent(s[3 : len(s)-3]))}
+		return syntax.Expr{Kind: syntax.String, Value: syntax.Unescape(dedentLiteral(s[3 : len(s)-3]))}
 	case "raw_string_literal":
 		for i := 0; i < int(n.NamedChildCount()); i++ {
 			if n.NamedChild(i).Type() == "raw_str_interpolation" {
@@ -211,9 +211,10 @@ func swiftInterpolated(n *sitter.Node) bool {
 	return false
 }
 
-// swiftDedent turns the body of a """ literal into its value: the lines
-// between the delimiters, less the indentation of the closing delimiter.
-func swiftDedent(body string) string {
+// dedentLiteral turns the body of a multi-line literal (Swift """, C# raw
+// """ strings) into its value: the lines between the delimiters, less the
+// indentation of the closing delimiter.
+func dedentLiteral(body string) string {
 	body = strings.TrimPrefix(strings.TrimPrefix(body, "\r"), "\n")
 	body = strings.TrimPrefix(body, "\r\n")
 	indent := ""
@@ -239,7 +240,7 @@ func swiftRawString(s string) (string, bool) {
 	}
 	body := s[hashes : len(s)-hashes]
 	if len(body) >= 6 && strings.HasPrefix(body, `"""`) && strings.HasSuffix(body, `"""`) {
-		return swiftDedent(body[3 : len(body)-3]), true
+		return dedentLiteral(body[3 : len(body)-3]), true
 	}
 	return body[1 : len(body)-1], true
 }
@@ -260,7 +261,7 @@ func (swiftGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 				}
 			case n.FieldNameForChild(i) == "name":
 				pending = -1
-				if id := c.ChildByFieldName("bound_identifier"); id != nil {
+				if id := c.ChildByFieldName("bound_identifier"); id != nil && x.text(id) != "_" {
 					out = append(out, syntax.Binding{Name: x.text(id), Const: constant})
 					pending = len(out) - 1
 				}
@@ -291,7 +292,10 @@ func swiftTarget(x *extraction, t *sitter.Node) string {
 	}
 	switch c := t.NamedChild(0); c.Type() {
 	case "simple_identifier":
-		return x.text(c)
+		// _ = f() discards the value.
+		if s := x.text(c); s != "_" {
+			return s
+		}
 	case "navigation_expression":
 		if name := swiftMember(c); name != nil {
 			return x.text(name)
@@ -319,7 +323,7 @@ func (swiftGrammar) assigned(x *extraction, n *sitter.Node) string {
 			}
 			if p.FieldNameForChild(i) == "name" {
 				name = ""
-				if id := c.ChildByFieldName("bound_identifier"); id != nil {
+				if id := c.ChildByFieldName("bound_identifier"); id != nil && x.text(id) != "_" {
 					name = x.text(id)
 				}
 			}
