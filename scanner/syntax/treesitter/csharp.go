@@ -396,7 +396,7 @@ func csharpTarget(x *extraction, t *sitter.Node) string {
 
 func (csharpGrammar) assigned(x *extraction, n *sitter.Node) string {
 	child, p := n, n.Parent()
-	for p != nil && (p.Type() == "await_expression" || p.Type() == "parenthesized_expression" || p.Type() == "cast_expression") {
+	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "await_expression" || p.Type() == "parenthesized_expression" || p.Type() == "cast_expression"); up++ {
 		child, p = p, p.Parent()
 	}
 	if p == nil {

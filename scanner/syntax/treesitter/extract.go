@@ -26,6 +26,12 @@ import (
 // levels); deeper nesting is not a flag and must not cost a stack.
 const maxDepth = 8
 
+// maxUnwrap bounds how many wrappers (parentheses, await, casts) are looked
+// through from a call up to the declaration it is assigned in. Each step up
+// costs tree-sitter a walk from the root, so an unbounded climb out of
+// thousands of nested parentheses would take quadratic time.
+const maxUnwrap = 4
+
 // ParseTimeout bounds one parse, so that a pathological file cannot stall a
 // worker. Tree-sitter gives up and the file is reported as an error.
 const ParseTimeout = 5 * time.Second

@@ -251,7 +251,7 @@ func (goGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 
 func (goGrammar) assigned(x *extraction, n *sitter.Node) string {
 	p := n.Parent()
-	for p != nil && p.Type() == "parenthesized_expression" {
+	for up := 0; p != nil && up < maxUnwrap && p.Type() == "parenthesized_expression"; up++ {
 		p = p.Parent()
 	}
 	if p == nil || p.Type() != "expression_list" || p.NamedChildCount() != 1 {

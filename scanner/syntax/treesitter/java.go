@@ -224,7 +224,7 @@ func (javaGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 
 func (javaGrammar) assigned(x *extraction, n *sitter.Node) string {
 	p := n.Parent()
-	for p != nil && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression") {
+	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression"); up++ {
 		n, p = p, p.Parent()
 	}
 	if p == nil {

@@ -193,7 +193,7 @@ func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 
 func (jsGrammar) assigned(x *extraction, n *sitter.Node) string {
 	p := n.Parent()
-	for p != nil && (p.Type() == "await_expression" || p.Type() == "parenthesized_expression" || p.Type() == "as_expression" || p.Type() == "non_null_expression") {
+	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "await_expression" || p.Type() == "parenthesized_expression" || p.Type() == "as_expression" || p.Type() == "non_null_expression"); up++ {
 		p = p.Parent()
 	}
 	if p == nil {

@@ -316,7 +316,7 @@ func kotlinAssignable(n *sitter.Node) *sitter.Node {
 
 func (kotlinGrammar) assigned(x *extraction, n *sitter.Node) string {
 	p := n.Parent()
-	for p != nil && p.Type() == "parenthesized_expression" {
+	for up := 0; p != nil && up < maxUnwrap && p.Type() == "parenthesized_expression"; up++ {
 		n, p = p, p.Parent()
 	}
 	if p == nil || p.ChildCount() < 3 {

@@ -358,7 +358,7 @@ func phpTarget(x *extraction, t *sitter.Node) string {
 
 func (phpGrammar) assigned(x *extraction, n *sitter.Node) string {
 	child, p := n, n.Parent()
-	for p != nil && p.Type() == "parenthesized_expression" {
+	for up := 0; p != nil && up < maxUnwrap && p.Type() == "parenthesized_expression"; up++ {
 		child, p = p, p.Parent()
 	}
 	if p == nil || p.Type() != "assignment_expression" {

@@ -269,7 +269,7 @@ func pythonConstName(name string) bool {
 
 func (pythonGrammar) assigned(x *extraction, n *sitter.Node) string {
 	p := n.Parent()
-	for p != nil && (p.Type() == "await" || p.Type() == "parenthesized_expression") {
+	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "await" || p.Type() == "parenthesized_expression"); up++ {
 		n, p = p, p.Parent()
 	}
 	if p == nil {

@@ -306,7 +306,7 @@ func swiftTarget(x *extraction, t *sitter.Node) string {
 
 func (swiftGrammar) assigned(x *extraction, n *sitter.Node) string {
 	child, p := n, n.Parent()
-	for p != nil && (p.Type() == "try_expression" || p.Type() == "await_expression") {
+	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "try_expression" || p.Type() == "await_expression"); up++ {
 		child, p = p, p.Parent()
 	}
 	if p == nil {

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/flagscan/flagscan/scanner"
+)
+
+// flagscan runs the command line in-process and returns its exit status
+// and output.
+func flagscan(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func runGit(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=ada@example.com",
+		"GIT_COMMITTER_NAME=Ada", "GIT_COMMITTER_EMAIL=ada@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func decodeResult(t *testing.T, out string) scanner.Result {
+	t.Helper()
+	var res scanner.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("output is not one JSON document: %v\n%s", err, out)
+	}
+	return res
+}
+
+// TestScanSDKSamples runs `flagscan scan --format json` over the SDK
+// samples and checks that it reports exactly the references the .want
+// files list: every key at its line, nothing in comments or strings.
+func TestScanSDKSamples(t *testing.T) {
+	const samples = "../../testdata/sdk"
+	code, out, errOut := flagscan(t, "", "scan", "--format", "json", samples)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	res := decodeResult(t, out)
+	var got []string
+	for _, r := range res.References {
+		got = append(got, fmt.Sprintf("%s:%d %s", filepath.Base(r.Path), r.Line, r.FlagKey))
+		if !strings.HasPrefix(r.Path, "testdata/sdk/") {
+			t.Errorf("path %q is not relative to the repository root", r.Path)
+		}
+	}
+	wants, _ := filepath.Glob(filepath.Join(samples, "*", "*.want"))
+	var want []string
+	for _, w := range wants {
+		f, err := os.Open(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			if len(fields) < 2 || strings.HasPrefix(fields[0], "#") || fields[0] == "unresolved" {
+				continue
+			}
+			want = append(want, fmt.Sprintf("%s:%s %s", strings.TrimSuffix(filepath.Base(w), ".want"), fields[0], fields[1]))
+		}
+		f.Close()
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if len(want) < 100 {
+		t.Fatalf("only %d expected references: the samples are missing", len(want))
+	}
+	if !slices.Equal(got, want) {
+		for _, g := range got {
+			if !slices.Contains(want, g) {
+				t.Errorf("reported but not expected: %s", g)
+			}
+		}
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("expected but not reported: %s", w)
+			}
+		}
+	}
+	if res.Stats.References != len(res.References) || res.Stats.Files == 0 || res.Stats.RulesFingerprint == "" {
+		t.Errorf("stats = %+v", res.Stats)
+	}
+}
+
+// TestScanRevBare scans older revisions of a bare repository.
+func TestScanRevBare(t *testing.T) {
+	work := t.TempDir()
+	runGit(t, work, "init", "-q", "-b", "main")
+	for i := 0; i < 4; i++ {
+		writeFile(t, filepath.Join(work, "src", "app.ts"), fmt.Sprintf("visitor.getFlag(\"flag-%d\", %d);\n", i, i))
+		runGit(t, work, "add", "-A")
+		runGit(t, work, "commit", "-qm", fmt.Sprint("commit ", i))
+	}
+	runGit(t, work, "tag", "v0", "HEAD~2")
+	bare := filepath.Join(t.TempDir(), "some.git")
+	runGit(t, t.TempDir(), "clone", "-q", "--bare", work, bare)
+
+	for _, tc := range []struct {
+		args []string
+		key  string
+	}{
+		{[]string{"--rev", "HEAD~3", "--repo", bare}, "flag-0"},
+		{[]string{"--rev", "v0", "-C", bare}, "flag-1"},
+		{[]string{"--rev", "main", bare}, "flag-3"},
+	} {
+		code, out, errOut := flagscan(t, "", append([]string{"scan", "--format", "json"}, tc.args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, errOut)
+		}
+		res := decodeResult(t, out)
+		if len(res.References) != 1 || res.References[0].FlagKey != tc.key || res.References[0].Path != "src/app.ts" || res.References[0].Line != 1 {
+			t.Errorf("%v: references %+v, want %s at src/app.ts:1", tc.args, res.References, tc.key)
+		}
+	}
+}
+
+// TestScanErrors checks exit statuses and messages for bad input.
+func TestScanErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "bad.yml"), "scan:\n  context_lines: many\n")
+	writeFile(t, filepath.Join(dir, "badquery.yml"), "rules:\n  - name: broken\n    languages: [typescript]\n    query: '(call_expression @key'\n")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"missing path", []string{"scan", filepath.Join(dir, "nope")}, exitError, "no such file"},
+		{"bad format", []string{"scan", "--format", "xml", dir}, exitUsage, `--format "xml"`},
+		{"two paths", []string{"scan", dir, dir}, exitUsage, "at most one PATH"},
+		{"unknown flag", []string{"scan", "--frobnicate", dir}, exitUsage, "frobnicate"},
+		{"not a repository", []string{"scan", "--rev", "HEAD", dir}, exitError, "open repository"},
+		{"bad config", []string{"scan", "--config", filepath.Join(dir, "bad.yml"), dir}, exitUsage, "bad.yml:2: scan.context_lines"},
+		{"bad query", []string{"scan", "--config", filepath.Join(dir, "badquery.yml"), dir}, exitUsage, `badquery.yml: rules: rule "broken"`},
+		{"no rules", []string{"scan", "--no-builtin", dir}, exitUsage, "no rules"},
+		{"unknown command", []string{"frob"}, exitUsage, "unknown command"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := flagscan(t, "", tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.msg) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, tc.code, tc.msg)
+			}
+		})
+	}
+}
+
+// TestScanCustomRules: LaunchDarkly, OpenFeature and Unleash through call
+// rules, a raw query rule, and --no-builtin.
+func TestScanCustomRules(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, ".flagscan.yml"), `
+scan:
+  context_lines: 0
+  exclude: ["vendor/**"]
+rules:
+  - name: launchdarkly-variation
+    languages: [javascript, typescript, go]
+    calls: [variation, boolVariation]
+    key_argument: 0
+    default_argument: 2
+  - name: openfeature-boolean
+    calls: [getBooleanValue]
+    key_argument: 0
+    default_argument: 1
+  - name: unleash
+    languages: [python]
+    calls: [is_enabled]
+    key_argument: 0
+  - name: raw-query
+    languages: [typescript]
+    query: '(call_expression function: (identifier) @fn (#eq? @fn "flag") arguments: (arguments (string (string_fragment) @key)))'
+`)
+	writeFile(t, filepath.Join(dir, "ld.ts"), "const v = ldclient.variation(\"ld-key\", user, false);\nflag(\"raw-key\"); other(\"not-raw\");\nclient.getBooleanValue(\"of-key\", true);\nvisitor.getFlag(\"fs-key\");\n")
+	writeFile(t, filepath.Join(dir, "u.py"), "if unleash.is_enabled(\"unleash-key\"):\n    pass\n")
+	writeFile(t, filepath.Join(dir, "vendor", "x.ts"), "client.getBooleanValue(\"vendored\", true);\n")
+
+	keys := func(args ...string) []string {
+		code, out, errOut := flagscan(t, "", append([]string{"scan", "--format", "json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var ks []string
+		for _, r := range decodeResult(t, out).References {
+			def := "-"
+			if r.DefaultValue != nil {
+				def = *r.DefaultValue
+			}
+			ks = append(ks, fmt.Sprintf("%s %s %s %s", r.FlagKey, r.Rule, def, r.Code))
+		}
+		return ks
+	}
+	got := keys(dir)
+	want := []string{
+		`ld-key launchdarkly-variation false const v = ldclient.variation("ld-key", user, false);`,
+		`raw-key raw-query - flag("raw-key"); other("not-raw");`,
+		`of-key openfeature-boolean true client.getBooleanValue("of-key", true);`,
+		`fs-key flagship.getFlag - visitor.getFlag("fs-key");`,
+		`unleash-key unleash - if unleash.is_enabled("unleash-key"):`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("custom rules:\n got %q\nwant %q", got, want)
+	}
+	noBuiltin := keys("--no-builtin", dir)
+	if slices.ContainsFunc(noBuiltin, func(s string) bool { return strings.HasPrefix(s, "fs-key") }) || len(noBuiltin) != 4 {
+		t.Errorf("--no-builtin: %q", noBuiltin)
+	}
+}
+
+// TestScanRobust: binary, oversize, minified and invalid UTF-8 files are
+// skipped or reported, and the rest of the scan goes on.
+func TestScanRobust(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ok.js"), "visitor.getFlag(\"ok\");\n")
+	writeFile(t, filepath.Join(dir, "binary.js"), "visitor.getFlag(\"bin\");\x00\x01\x02")
+	writeFile(t, filepath.Join(dir, "big.js"), strings.Repeat("visitor.getFlag(\"big\");\n", 50000))
+	writeFile(t, filepath.Join(dir, "app.min.js"), "visitor.getFlag(\"min\");")
+	writeFile(t, filepath.Join(dir, "bundle.js"), strings.Repeat("var a=1;", 1000)+"visitor.getFlag(\"bundled\");")
+	writeFile(t, filepath.Join(dir, "latin1.js"), "// caf\xe9\nvisitor.getFlag(\"latin\");\n")
+	writeFile(t, filepath.Join(dir, "deep.js"), strings.Repeat("(\n", 30000)+"visitor.getFlag(\"deep\")"+strings.Repeat(")\n", 30000))
+
+	code, out, errOut := flagscan(t, "", "scan", "--format", "json", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	res := decodeResult(t, out)
+	var keys []string
+	for _, r := range res.References {
+		keys = append(keys, r.FlagKey)
+	}
+	slices.Sort(keys)
+	if !slices.Equal(keys, []string{"deep", "latin", "ok"}) {
+		t.Errorf("keys %q, want deep, latin and ok", keys)
+	}
+	st := res.Stats
+	if st.SkippedBinary != 1 || st.SkippedOversize != 1 || st.SkippedMinified != 1 || st.Files != 6 {
+		t.Errorf("stats %+v: want 1 binary, 1 oversize, 1 minified among 6 files (app.min.js is not even offered)", st)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Path != "latin1.js" || res.Errors[0].Kind != "encoding" {
+		t.Errorf("errors %+v, want latin1.js: encoding", res.Errors)
+	}
+}
