@@ -82,6 +82,18 @@ var others = []struct {
 // Generate writes files files under dir, deterministically for a seed.
 // flagShare is the fraction of source files that reference a flag.
 func Generate(dir string, files int, flagShare float64, seed int64) (Tree, error) {
+	return Each(files, flagShare, seed, func(name, content string) error {
+		full := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(full, []byte(content), 0o644)
+	})
+}
+
+// Each generates files files, deterministically for a seed, and calls fn
+// with each one's slash-separated path and content.
+func Each(files int, flagShare float64, seed int64, fn func(name, content string) error) (Tree, error) {
 	r := rand.New(rand.NewSource(seed))
 	total := 0
 	for _, l := range languages {
@@ -91,7 +103,7 @@ func Generate(dir string, files int, flagShare float64, seed int64) (Tree, error
 	keys := map[string]bool{}
 	for i := 0; i < files; i++ {
 		// Nest files in a realistic depth: services/svcN/src/moduleM/...
-		sub := filepath.Join(fmt.Sprintf("services/svc%02d", i%40), "src", fmt.Sprintf("module%03d", (i/40)%100))
+		sub := fmt.Sprintf("services/svc%02d/src/module%03d", i%40, (i/40)%100)
 		var name, content string
 		if r.Intn(10) == 0 {
 			o := others[r.Intn(len(others))]
@@ -121,11 +133,7 @@ func Generate(dir string, files int, flagShare float64, seed int64) (Tree, error
 			}
 			name, content = fmt.Sprintf("file%05d%s", i, l.ext), b.String()
 		}
-		full := filepath.Join(dir, sub, name)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return t, err
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+		if err := fn(sub+"/"+name, content); err != nil {
 			return t, err
 		}
 		t.Files++
