@@ -76,6 +76,15 @@ func (s *RevSource) Commit() string {
 	return s.commit.String()
 }
 
+// storageOptions are go-git's object store settings. KeepDescriptors:
+// without it go-git reopens (and re-resolves the path of) the packfile for
+// every object it reads. LargeObjectThreshold: objects over it are handed
+// out without their content being read, so that a blob's size can be
+// checked before it is inflated.
+func storageOptions() filesystem.Options {
+	return filesystem.Options{KeepDescriptors: true, LargeObjectThreshold: 64 << 10}
+}
+
 // openRepo opens the repository at repoDir. It finds the git dir itself
 // rather than with git.PlainOpen so that it can hand go-git an object store
 // that understands alternates (see altStorage).
@@ -92,7 +101,7 @@ func openRepo(repoDir string) (*git.Repository, error) {
 		fsys = dotgit.NewRepositoryFilesystem(fsys, osfs.New(common))
 	}
 	objects := cache.NewObjectLRUDefault()
-	st := filesystem.NewStorage(fsys, objects)
+	st := filesystem.NewStorageWithOptions(fsys, objects, storageOptions())
 	alts, err := alternateStores(filepath.Join(common, "objects"), objects, map[string]bool{}, 0)
 	if err != nil {
 		return nil, err
@@ -179,7 +188,7 @@ func alternateStores(objectsDir string, c cache.Object, seen map[string]bool, de
 			// go-git's DotGit insists on a directory named objects.
 			return nil, fmt.Errorf("alternate object directory %s: only directories named \"objects\" are supported", dir)
 		}
-		stores = append(stores, filesystem.NewObjectStorage(dotgit.New(osfs.New(filepath.Dir(dir))), c))
+		stores = append(stores, filesystem.NewObjectStorageWithOptions(dotgit.New(osfs.New(filepath.Dir(dir))), c, storageOptions()))
 		more, err := alternateStores(dir, c, seen, depth+1)
 		if err != nil {
 			return nil, err
@@ -369,23 +378,19 @@ func (s *RevSource) walkTree(ctx context.Context, f *Filter, fn func(File) error
 // allows.
 func (s *RevSource) readBlob(f *Filter, path string, id plumbing.Hash) (File, error) {
 	file := File{Path: path, BlobID: id.String()}
-	if f.MaxSize > 0 {
-		// The size is in the object header (or the delta header), so an
-		// oversize blob is never inflated just to be dropped.
-		size, err := s.repo.Storer.EncodedObjectSize(id)
-		if err != nil {
-			return file, fmt.Errorf("read blob %s (%s): %w", id, path, err)
-		}
-		if f.oversize(size) {
-			file.Size, file.Oversize = size, true
-			return file, nil
-		}
-	}
+	// Objects over the LargeObjectThreshold are not inflated by EncodedObject (see
+	// openRepo): their size comes from the object or delta header, so an
+	// oversize blob is never inflated just to be dropped. Asking for the
+	// size first would cost a failed open of a loose object per blob.
 	obj, err := s.repo.Storer.EncodedObject(plumbing.BlobObject, id)
 	if err != nil {
 		return file, fmt.Errorf("read blob %s (%s): %w", id, path, err)
 	}
 	file.Size = obj.Size()
+	if f.oversize(file.Size) {
+		file.Oversize = true
+		return file, nil
+	}
 	r, err := obj.Reader()
 	if err != nil {
 		return file, fmt.Errorf("read blob %s (%s): %w", id, path, err)
