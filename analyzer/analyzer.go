@@ -148,6 +148,19 @@ const maxAttempts = 10
 // Push analyzes one ref update and hands its events to sink in the
 // transaction that stores the new snapshot.
 func (a *Analyzer) Push(ctx context.Context, u Update, sink Sink) (*Outcome, error) {
+	return a.analyze(ctx, u, sink, true)
+}
+
+// Preview analyzes a ref update git has not accepted yet (a pre-receive
+// hook): its events go to sink as Push's would, but the snapshot is not
+// stored, so a push that git then rejects leaves no trace in it. Once git
+// has accepted the update, Push stores it and gives the same events, with
+// the same ids.
+func (a *Analyzer) Preview(ctx context.Context, u Update, sink Sink) (*Outcome, error) {
+	return a.analyze(ctx, u, sink, false)
+}
+
+func (a *Analyzer) analyze(ctx context.Context, u Update, sink Sink, save bool) (*Outcome, error) {
 	out := &Outcome{Update: u}
 	branch, ok := strings.CutPrefix(u.Ref, "refs/heads/")
 	if !ok {
@@ -168,7 +181,7 @@ func (a *Analyzer) Push(ctx context.Context, u Update, sink Sink) (*Outcome, err
 		return nil, err
 	}
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		err := a.push(ctx, u, branch, tip, sink, out)
+		err := a.push(ctx, u, branch, tip, sink, save, out)
 		if !errors.Is(err, store.ErrConflict) {
 			return out, err
 		}
@@ -178,7 +191,7 @@ func (a *Analyzer) Push(ctx context.Context, u Update, sink Sink) (*Outcome, err
 }
 
 // push is one attempt of Push, from the snapshot stored now.
-func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *object.Commit, sink Sink, out *Outcome) error {
+func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *object.Commit, sink Sink, save bool, out *Outcome) error {
 	snap, err := store.LoadSnapshot(ctx, a.db, a.opts.Repository, branch)
 	if err != nil {
 		return err
@@ -234,8 +247,10 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *objec
 		return fmt.Errorf("store snapshot: %w", err)
 	}
 	defer tx.Rollback()
-	if err := store.SaveSnapshot(ctx, tx, next); err != nil {
-		return err
+	if save {
+		if err := store.SaveSnapshot(ctx, tx, next); err != nil {
+			return err
+		}
 	}
 	if sink != nil && len(out.Events) > 0 {
 		if err := sink(ctx, tx, out.Events); err != nil {

@@ -321,3 +321,31 @@ func TestPushUntracked(t *testing.T) {
 		}
 	}
 }
+
+// TestPreview: a previewed update gives the events Push will give, with
+// the same ids, and stores no snapshot.
+func TestPreview(t *testing.T) {
+	r := newTestRepo(t)
+	h := newHarness(t, r)
+	c0 := r.commit("base", map[string]string{"a.js": flagJS("old")})
+	c1 := r.commit("change", map[string]string{"a.js": flagJS("new")})
+	u := Update{Old: c0, New: c1, Ref: "refs/heads/main"}
+	preview, err := h.analyzer().Preview(context.Background(), u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap, err := store.LoadSnapshot(context.Background(), h.db, "test", "main"); err != nil || snap != nil {
+		t.Fatalf("preview stored a snapshot: %+v, %v", snap, err)
+	}
+	pushed, err := h.analyzer().Push(context.Background(), u, h.sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "preview", describeEvents(preview.Events), []string{"Flag.deleted old", "Flag.new new"})
+	equal(t, "push", describeEvents(pushed.Events), describeEvents(preview.Events))
+	for i := range pushed.Events {
+		if pushed.Events[i].ID != preview.Events[i].ID {
+			t.Errorf("event %d: id %s after preview %s", i, pushed.Events[i].ID, preview.Events[i].ID)
+		}
+	}
+}
