@@ -27,7 +27,7 @@ import (
 func main() {
 	files := flag.Int("files", 20000, "files in the generated tree")
 	runs := flag.Int("runs", 5, "runs of each command; the median is reported")
-	share := flag.Float64("flag-share", 0.10, "share of source files that reference a flag")
+	share := flag.Float64("flag-share", 0.03, "share of source files that reference a flag")
 	dir := flag.String("dir", "", "generate the tree here and keep it (default: a temporary directory, removed)")
 	flag.Parse()
 	log.SetFlags(0)
@@ -49,10 +49,12 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
+		// gc.auto=0: a background gc started by the commit would make
+		// the explicit one fail.
 		for _, args := range [][]string{
 			{"init", "-q", "-b", "main"},
-			{"add", "-A"},
-			{"-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "generated tree"},
+			{"-c", "gc.auto=0", "add", "-A"},
+			{"-c", "gc.auto=0", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "generated tree"},
 			{"gc", "-q"},
 		} {
 			git(tree, args...)
