@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime"
 	"sort"
@@ -247,12 +248,11 @@ func (s *Scanner) detectFile(ctx context.Context, d *Detector, f source.File) Fi
 		return FileResult{Skipped: "oversize"}
 	}
 	content, err := f.Content()
+	if errors.Is(err, source.ErrOversize) {
+		return FileResult{Skipped: "oversize"}
+	}
 	if err != nil {
 		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "read", Error: err.Error()}}}
-	}
-	if max := s.opts.maxSize(); max > 0 && int64(len(content)) > max {
-		// The file grew between the walk and the read.
-		return FileResult{Skipped: "oversize"}
 	}
 	return s.Detect(ctx, d, f.Path, content)
 }

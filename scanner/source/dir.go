@@ -313,18 +313,11 @@ func (w *dirWalker) walkDir(rel, abs string, stack ignoreStack, trackedOnly bool
 			if !w.filter.want(p) {
 				continue
 			}
-			info, err := e.Info()
-			if errors.Is(err, fs.ErrNotExist) {
-				continue // removed since ReadDir: nothing to scan
-			}
-			if err != nil {
-				return err
-			}
 			if err := w.ctx.Err(); err != nil {
 				return err
 			}
-			file := File{Path: p, Size: info.Size(), abs: filepath.Join(abs, name)}
-			file.Oversize = w.filter.oversize(file.Size)
+			// No stat here: Content checks the size in the worker.
+			file := File{Path: p, abs: filepath.Join(abs, name), maxSize: w.filter.MaxSize}
 			if err := w.fn(file); err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,7 +24,10 @@ type File struct {
 	// Path is slash-separated and relative to the root of the repository
 	// (or of the directory, outside a repository).
 	Path string
-	// Size is the file's size in bytes.
+	// Size is the file's size in bytes, for files from a git tree. A
+	// working-tree walk does not stat each file (that would put a system
+	// call per file on the walk's single goroutine): its files have Size 0
+	// and Content, which the parallel workers call, checks the limit.
 	Size int64
 	// BlobID is the git blob id (hex) when the file comes from a git tree,
 	// "" for a working-tree file.
@@ -31,15 +35,17 @@ type File struct {
 	// Data is the content when the source has already read it (git trees);
 	// nil otherwise, and always nil when Oversize is set.
 	Data []byte
-	// Oversize reports that the file is larger than Filter.MaxSize and was
-	// therefore not read. It is still offered so callers can count it.
+	// Oversize reports that a git blob is larger than Filter.MaxSize and was
+	// therefore not read. It is still offered so callers can count it. For
+	// a working-tree file, Content returns ErrOversize instead.
 	Oversize bool
 	// Err is set when the file (or, for a directory path, the tree) could
 	// not be read from the object store: a corrupt or missing object. The
 	// walk goes on; Content returns Err.
 	Err error
 
-	abs string // absolute filesystem path, for working-tree files
+	abs     string // absolute filesystem path, for working-tree files
+	maxSize int64  // Filter.MaxSize, checked by Content for working-tree files
 }
 
 // Content returns the file's bytes: Data when set, otherwise the file is
@@ -58,8 +64,36 @@ func (f File) Content() ([]byte, error) {
 	if f.abs == "" {
 		return nil, fmt.Errorf("read %s: no content and no file on disk", f.Path)
 	}
-	// The *PathError already names the file; wrapping would say it twice.
-	return os.ReadFile(f.abs)
+	return readFile(f.abs, f.Path, f.maxSize)
+}
+
+// readFile reads a working-tree file unless it is larger than maxSize
+// (0: no limit), in which case it returns ErrOversize without reading.
+func readFile(abs, path string, maxSize int64) ([]byte, error) {
+	file, err := os.Open(abs)
+	if err != nil {
+		return nil, err // a *PathError already names the file
+	}
+	defer file.Close()
+	fi, err := file.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if maxSize > 0 && fi.Size() > maxSize {
+		return nil, fmt.Errorf("read %s (%d bytes): %w", path, fi.Size(), ErrOversize)
+	}
+	// Room for the whole file and bytes.MinRead more, so that ReadFrom
+	// reads it in one go and sees EOF without growing the buffer.
+	var buf bytes.Buffer
+	buf.Grow(int(fi.Size()) + bytes.MinRead)
+	if _, err := buf.ReadFrom(file); err != nil {
+		return nil, err
+	}
+	data := buf.Bytes()
+	if maxSize > 0 && int64(len(data)) > maxSize {
+		return nil, fmt.Errorf("read %s (%d bytes): %w", path, len(data), ErrOversize)
+	}
+	return data, nil
 }
 
 // Filter decides what a source even looks at. All fields are optional; the
