@@ -70,7 +70,15 @@ table, or with --format json one event body per line.`,
 			if err != nil {
 				return err
 			}
-			return writeOutcomes(cmd.OutOrStdout(), cmd.ErrOrStderr(), format, outcomes)
+			if err := writeOutcomes(cmd.OutOrStdout(), cmd.ErrOrStderr(), format, outcomes); err != nil {
+				return err
+			}
+			if hold == "" {
+				// Within delivery.inline_budget; what is left waits for
+				// `flagscan deliver`. A delivery problem never fails the push.
+				deliverAfterPush(cmd.Context(), cmd.ErrOrStderr(), w.db, w.cfg)
+			}
+			return nil
 		},
 	}
 	rf.register(cmd)
