@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/flagscan/flagscan/analyzer"
+)
+
+// pushRepo is a repository with two commits: the second adds one key and
+// removes another.
+func pushRepo(t *testing.T) (dir, c0, c1 string) {
+	t.Helper()
+	dir = t.TempDir()
+	runGit(t, dir, "init", "-q", "-b", "main")
+	writeFile(t, filepath.Join(dir, "web", "a.ts"), "visitor.getFlag(\"legacy\", 1);\n")
+	runGit(t, dir, "add", "-A")
+	runGit(t, dir, "commit", "-qm", "base")
+	c0 = runGit(t, dir, "rev-parse", "HEAD")
+	writeFile(t, filepath.Join(dir, "web", "a.ts"), "const f = visitor.getFlag(\"checkout\");\nf.getValue(true);\n")
+	runGit(t, dir, "add", "-A")
+	runGit(t, dir, "commit", "-qm", "checkout flag")
+	c1 = runGit(t, dir, "rev-parse", "HEAD")
+	return dir, c0, c1
+}
+
+// TestPushDelivers runs `flagscan push` end to end: the events it prints
+// as JSON lines are the ones a real receiver gets, signed, within the
+// inline budget; pushing again emits nothing.
+func TestPushDelivers(t *testing.T) {
+	dir, c0, c1 := pushRepo(t)
+	secret := newSecret(t)
+	t.Setenv("PUSH_TEST_SECRET", secret)
+	rc := newReceiver(t, secret, nil)
+	cfg := writeConfig(t, t.TempDir(), `
+account: {id: acc_1, name: Acme}
+environments:
+  - {id: env_web, name: web, paths: ["web/**"]}
+webhooks:
+  - description: test receiver
+    events: [Flag.new, Flag.deleted]
+    url: `+rc.URL+`/hook
+    secret: ${PUSH_TEST_SECRET}
+delivery:
+  allow_hosts: [127.0.0.1]
+  inline_budget: 10s
+`)
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	t.Setenv("FLAGSCAN_USER_ID", "ada")
+	args := []string{"push", "-C", dir, "--db", db, "--config", cfg, "--format", "json", c0, c1, "refs/heads/main"}
+	code, out, errOut := flagscan(t, "", args...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var printed []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var b analyzer.Body
+		if err := json.Unmarshal([]byte(line), &b); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		if b.AccountID != "acc_1" || b.EnvironmentID != "env_web" || b.UserID != "ada" || b.Commit.SHA != c1 {
+			t.Errorf("body %+v", b)
+		}
+		printed = append(printed, b.Event+" "+b.FlagKey)
+	}
+	slices.Sort(printed)
+	if want := []string{"Flag.deleted legacy", "Flag.new checkout"}; !slices.Equal(printed, want) {
+		t.Fatalf("printed %q, want %q", printed, want)
+	}
+
+	ids := rc.received() // panics on a signature the reference library refuses
+	var delivered []string
+	rc.mu.Lock()
+	for _, body := range rc.body {
+		var b analyzer.Body
+		json.Unmarshal(body, &b)
+		delivered = append(delivered, b.Event+" "+b.FlagKey)
+	}
+	rc.mu.Unlock()
+	slices.Sort(delivered)
+	if len(ids) != 2 || !slices.Equal(delivered, printed) {
+		t.Fatalf("delivered %q (ids %q), want %q", delivered, ids, printed)
+	}
+
+	// The same push again, reported as a hook would on stdin: nothing new.
+	stdin := fmt.Sprintf("%s %s refs/heads/main\n", c0, c1)
+	code, out, errOut = flagscan(t, stdin, "push", "-C", dir, "--db", db, "--config", cfg, "--stdin")
+	if code != exitOK || !strings.Contains(out, "0 events") || !strings.Contains(errOut, analyzer.SkipAnalyzed) {
+		t.Fatalf("second push: exit %d, out %q, err %q", code, out, errOut)
+	}
+	if got := rc.received(); len(got) != 2 {
+		t.Fatalf("receiver got %d requests after the second push, want still 2", len(got))
+	}
+}
+
+// TestPushUsage checks the arguments of push.
+func TestPushUsage(t *testing.T) {
+	dir, c0, _ := pushRepo(t)
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+		msg   string
+	}{
+		{[]string{"push", "-C", dir, c0}, "", "push takes <old> <new> <ref>"},
+		{[]string{"push", "-C", dir, "abc", c0, "refs/heads/main"}, "", "is not a full commit id"},
+		{[]string{"push", "-C", dir, "--stdin"}, "not a ref update\n", "standard input line 1"},
+		{[]string{"push", "-C", dir, "--format", "xml", c0, c0, "refs/heads/main"}, "", `--format "xml"`},
+	} {
+		code, _, errOut := flagscan(t, tc.stdin, tc.args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.msg) {
+			t.Errorf("%v: exit %d, %q; want %d and %q", tc.args, code, errOut, exitUsage, tc.msg)
+		}
+	}
+}
+
+// TestLogCommand: `flagscan log --format json` prints each transition of
+// the history, commit by commit.
+func TestLogCommand(t *testing.T) {
+	dir, c0, c1 := pushRepo(t)
+	code, out, errOut := flagscan(t, "", "log", "-C", dir, "--db", filepath.Join(t.TempDir(), "db"), "--format", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var b analyzer.Body
+		if err := json.Unmarshal([]byte(line), &b); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, b.Commit.SHA[:7]+" "+b.Event+" "+b.FlagKey)
+	}
+	want := []string{c0[:7] + " Flag.new legacy", c1[:7] + " Flag.new checkout", c1[:7] + " Flag.deleted legacy"} // by key within a commit
+	if !slices.Equal(got, want) {
+		t.Errorf("log:\n got %q\nwant %q", got, want)
+	}
+}
