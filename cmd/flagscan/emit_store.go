@@ -88,7 +88,7 @@ func deliveryOptions(c *config.Config, log *slog.Logger) deliver.Options {
 		Logger:        log,
 	}
 	if o.RetrySchedule == nil {
-		o.RetrySchedule = deliver.DefaultRetrySchedule
+		o.RetrySchedule = deliver.DefaultRetrySchedule()
 	}
 	return o
 }

@@ -40,11 +40,13 @@ import (
 	"github.com/flagscan/flagscan/emitter/signing"
 )
 
-// DefaultRetrySchedule are the default waits before each retry: about a day
+// DefaultRetrySchedule returns the default waits before each retry: about a day
 // from the first attempt to the last of eight.
-var DefaultRetrySchedule = []time.Duration{
-	5 * time.Second, 5 * time.Minute, 30 * time.Minute,
-	2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour,
+func DefaultRetrySchedule() []time.Duration {
+	return []time.Duration{
+		5 * time.Second, 5 * time.Minute, 30 * time.Minute,
+		2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour,
+	}
 }
 
 // Defaults of Options.
@@ -148,7 +150,7 @@ func New(db *sql.DB, subs []emitter.Subscription, o Options) (*Deliverer, error)
 		d.timeout = DefaultTimeout
 	}
 	if d.schedule == nil {
-		d.schedule = DefaultRetrySchedule
+		d.schedule = DefaultRetrySchedule()
 	}
 	switch {
 	case d.jitter == 0:

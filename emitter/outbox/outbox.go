@@ -50,12 +50,14 @@ type Event struct {
 	// Created is when the event was produced; zero means now.
 	Created time.Time
 	// Hold is "" for an event deliverable at once, else a token naming the
-	// push it waits for: Release makes it deliverable, Discard drops it.
+	// push it waits for: Release makes it deliverable, Discard drops it, and
+	// so does enqueueing it again with an empty Hold (the push's analysis
+	// once git accepted it).
 	Hold string
 }
 
 // MaxBodySize bounds an event's body; Enqueue refuses larger ones.
-var MaxBodySize = emitter.DefaultMaxBodySize
+const MaxBodySize = emitter.DefaultMaxBodySize
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
@@ -67,7 +69,8 @@ func fromMS(v sql.NullInt64) time.Time {
 }
 
 // Enqueue writes events in the caller's transaction: each event once (an ID
-// already present is left as it is), and a pending delivery for each
+// already present is left as it is, except that a held one enqueued again
+// with an empty Hold is released), and a pending delivery for each
 // subscription whose event types include the event's type, in the order
 // given. Subscriptions' descriptions and redacted URLs are recorded for
 // display; nothing secret is.
@@ -104,7 +107,8 @@ func Enqueue(ctx context.Context, tx *sql.Tx, subs []emitter.Subscription, event
 		}
 	}
 	insEvent, err := tx.PrepareContext(ctx, `INSERT INTO outbox_events (id, type, flag_key, body, created_at, hold)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET hold = NULL WHERE excluded.hold IS NULL AND outbox_events.hold IS NOT NULL`)
 	if err != nil {
 		return fmt.Errorf("outbox: enqueue: %w", err)
 	}
