@@ -229,16 +229,17 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *objec
 		}
 		out.Commits = len(plan.commits)
 		events = append(events, a.events(st, before, snap, last, lastRefs, branch, tip)...)
-		if next, err = a.snapshot(st, branch, u.New); err != nil {
-			return err
-		}
-		if snap == nil {
-			origin = plan.from
-		} else {
-			next.Version = snap.Version
+		if save {
+			if next, err = a.snapshot(st, branch, u.New); err != nil {
+				return err
+			}
+			if snap == nil {
+				origin = plan.from
+			} else {
+				next.Version = snap.Version
+			}
 		}
 	}
-	next.Origin = origin
 	out.Events = events
 	out.Errors, out.Scanned, out.Cached = res.errors, res.scanned, res.cached
 
@@ -248,6 +249,7 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *objec
 	}
 	defer tx.Rollback()
 	if save {
+		next.Origin = origin
 		if err := store.SaveSnapshot(ctx, tx, next); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/flagscan/flagscan/scanner"
@@ -27,6 +28,8 @@ type state struct {
 	// removed holds, for the step under way, the references each key lost:
 	// a key that disappears is reported with the last references it had.
 	removed map[envKey][]scanner.Reference
+	// index maps each key of each environment to its references.
+	index map[envKey][]scanner.Reference
 }
 
 type envKey struct {
@@ -35,7 +38,8 @@ type envKey struct {
 }
 
 func newState(envs []Environment) *state {
-	s := &state{envs: envs, files: map[string]fileRefs{}, envOf: map[string][]int{}, touched: map[envKey]bool{}, removed: map[envKey][]scanner.Reference{}}
+	s := &state{envs: envs, files: map[string]fileRefs{}, envOf: map[string][]int{}, touched: map[envKey]bool{},
+		removed: map[envKey][]scanner.Reference{}, index: map[envKey][]scanner.Reference{}}
 	for range envs {
 		s.counts = append(s.counts, map[string]int{})
 	}
@@ -65,6 +69,10 @@ func (s *state) set(path string, fr *fileRefs) {
 				s.count(env, r.FlagKey, -1)
 				k := envKey{env, r.FlagKey}
 				s.removed[k] = append(s.removed[k], r)
+				s.index[k] = slices.DeleteFunc(s.index[k], func(x scanner.Reference) bool { return x.Path == path })
+				if len(s.index[k]) == 0 {
+					delete(s.index, k)
+				}
 			}
 		}
 		delete(s.files, path)
@@ -76,6 +84,8 @@ func (s *state) set(path string, fr *fileRefs) {
 	for _, env := range s.environments(path) {
 		for _, r := range fr.refs {
 			s.count(env, r.FlagKey, +1)
+			k := envKey{env, r.FlagKey}
+			s.index[k] = append(s.index[k], r)
 		}
 	}
 }
@@ -140,31 +150,12 @@ func (s *state) keys(env int) map[string]bool {
 // references returns the references of key in environment env, sorted by
 // path and line.
 func (s *state) references(env int, key string) []scanner.Reference {
-	var out []scanner.Reference
-	for path, fr := range s.files {
-		if !containsInt(s.environments(path), env) {
-			continue
+	refs := append([]scanner.Reference(nil), s.index[envKey{env, key}]...)
+	sort.Slice(refs, func(i, j int) bool {
+		if refs[i].Path != refs[j].Path {
+			return refs[i].Path < refs[j].Path
 		}
-		for _, r := range fr.refs {
-			if r.FlagKey == key {
-				out = append(out, r)
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Path != out[j].Path {
-			return out[i].Path < out[j].Path
-		}
-		return out[i].Line < out[j].Line || out[i].Line == out[j].Line && out[i].Column < out[j].Column
+		return refs[i].Line < refs[j].Line || refs[i].Line == refs[j].Line && refs[i].Column < refs[j].Column
 	})
-	return out
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	return refs
 }

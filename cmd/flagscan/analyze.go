@@ -41,6 +41,9 @@ func (f *repoFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.environmentID, "environment-id", "", "environment_id, when there is one environment (overrides it)")
 	fl.StringVar(&f.envNm, "environment-name", "", "environment_name, when there is one environment (overrides it)")
 	fl.BoolVar(&f.settings.noBuiltin, "no-builtin", false, "turn the built-in Flagship rules off")
+	// The configuration's scan.context_lines applies: it is part of the
+	// blob cache's fingerprint, so every command must agree on it.
+	f.settings.contextLines = -1
 }
 
 // workspace is an opened repository with its store and configuration.

@@ -205,9 +205,13 @@ func (p *Parser) Close() {
 // The calls it models are those whose name is in names, and the calls they
 // are chained on.
 func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map[string]bool) (*syntax.File, error) {
-	l, ok := p.reg.langs[lang]
+	z, ok := p.reg.langs[lang]
 	if !ok {
 		return nil, fmt.Errorf("no grammar for language %q", lang)
+	}
+	l, err := z.get()
+	if err != nil {
+		return nil, err
 	}
 	p.parser.SetLanguage(l.ts)
 	if lang == "swift" && len(src) > 0 && src[len(src)-1] != '\n' {

@@ -52,3 +52,20 @@ func TestCustomQueryErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestBuiltinQueriesCompile compiles every language's built-in query, which
+// the registry otherwise does only when a file of the language turns up.
+func TestBuiltinQueriesCompile(t *testing.T) {
+	reg, err := NewRegistry(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reg.langs) != 10 {
+		t.Errorf("%d languages, want 10: %v", len(reg.langs), Languages())
+	}
+	for name, z := range reg.langs {
+		if _, err := z.get(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package treesitter
 import (
 	"fmt"
 	"sort"
+	"sync"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/smacker/go-tree-sitter/typescript/tsx"
@@ -49,41 +50,76 @@ type CustomQuery struct {
 }
 
 // Registry holds the compiled queries of every language. It is built once
-// and shared by all Parsers.
+// and shared by all Parsers. A language's built-in query is compiled the
+// first time a file of that language is parsed: most runs (a hook's
+// post-receive with every blob cached, a repository in three languages)
+// need few of them, and compiling all costs tens of milliseconds.
 type Registry struct {
-	langs map[string]*language
+	langs map[string]*lazyLanguage
 }
 
-// NewRegistry compiles the built-in queries and the custom ones. An error
-// names the custom rule and language whose query does not compile.
+// lazyLanguage is a language compiled on first use.
+type lazyLanguage struct {
+	name   string
+	mk     func() (*sitter.Language, grammar)
+	custom []CustomQuery
+	once   sync.Once
+	l      *language
+	err    error
+}
+
+// get compiles the language on first use.
+func (z *lazyLanguage) get() (*language, error) {
+	z.once.Do(func() { z.l, z.err = compileLanguage(z.name, z.mk, z.custom) })
+	return z.l, z.err
+}
+
+func compileLanguage(name string, mk func() (*sitter.Language, grammar), custom []CustomQuery) (*language, error) {
+	ts, g := mk()
+	q, err := sitter.NewQuery([]byte(g.query()), ts)
+	if err != nil {
+		return nil, fmt.Errorf("built-in query for %s: %w", name, err)
+	}
+	l := &language{name: name, ts: ts, g: g, q: q}
+	for i := uint32(0); i < q.CaptureCount(); i++ {
+		l.capture = append(l.capture, q.CaptureNameForId(i))
+	}
+	for _, c := range custom {
+		cq, err := compileCustom(c, ts)
+		if err != nil {
+			return nil, fmt.Errorf("rule %q: query for %s: %w", c.Rule, name, err)
+		}
+		l.custom = append(l.custom, cq)
+	}
+	return l, nil
+}
+
+// NewRegistry checks the custom queries and returns a registry. An error
+// names the custom rule and language whose query does not compile; the
+// built-in queries are compiled when first needed.
 func NewRegistry(custom []CustomQuery) (*Registry, error) {
-	r := &Registry{langs: make(map[string]*language)}
+	r := &Registry{langs: make(map[string]*lazyLanguage)}
 	for name, mk := range languages() {
-		ts, g := mk()
-		if ts == nil {
+		if ts, _ := mk(); ts == nil {
 			continue
 		}
-		q, err := sitter.NewQuery([]byte(g.query()), ts)
-		if err != nil {
-			return nil, fmt.Errorf("built-in query for %s: %w", name, err)
-		}
-		l := &language{name: name, ts: ts, g: g, q: q}
-		for i := uint32(0); i < q.CaptureCount(); i++ {
-			l.capture = append(l.capture, q.CaptureNameForId(i))
-		}
-		r.langs[name] = l
+		r.langs[name] = &lazyLanguage{name: name, mk: mk}
 	}
 	for _, c := range custom {
 		for _, lang := range c.Languages {
-			l, ok := r.langs[lang]
+			z, ok := r.langs[lang]
 			if !ok {
 				return nil, fmt.Errorf("rule %q: language %q has no tree-sitter grammar (query rules work for: %v)", c.Rule, lang, Languages())
 			}
-			cq, err := compileCustom(c, l.ts)
+			// Compiled now, to report a mistake before the scan starts;
+			// the language compiles it again with its built-in query.
+			ts, _ := z.mk()
+			cq, err := compileCustom(c, ts)
 			if err != nil {
 				return nil, fmt.Errorf("rule %q: query for %s: %w", c.Rule, lang, err)
 			}
-			l.custom = append(l.custom, cq)
+			cq.q.Close()
+			z.custom = append(z.custom, c)
 		}
 	}
 	return r, nil
