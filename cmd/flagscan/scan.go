@@ -71,7 +71,7 @@ Output is a table on a terminal and JSON otherwise, unless --format says.`,
 			} else if rev == "" {
 				top = target
 			}
-			cfg, err := loadConfig(configPath, top)
+			cfg, err := loadScanConfig(configPath, top)
 			if err != nil {
 				return err
 			}

@@ -180,6 +180,11 @@ func TestScanErrors(t *testing.T) {
 func TestScanCustomRules(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, ".flagscan.yml"), `
+webhooks: # not read by scan: the variable need not be set on a developer's machine
+  - description: CI only
+    events: [Flag.new]
+    url: https://hooks.example.com/flags
+    secret: ${FLAGSCAN_TEST_UNSET_SECRET}
 scan:
   context_lines: 0
   exclude: ["vendor/**"]

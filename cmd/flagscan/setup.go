@@ -37,6 +37,35 @@ func loadConfig(explicit, top string) (*config.Config, error) {
 	return c, nil
 }
 
+// loadScanConfig returns the configuration of `flagscan scan`: like
+// loadConfig, but only the file's detection settings (rules and scan) are
+// read. A scan needs nothing else, and a webhook whose secret comes from a
+// variable that a developer's shell does not set must not stop it.
+func loadScanConfig(explicit, top string) (*config.Config, error) {
+	if explicit == "" && top != "" {
+		explicit, _ = config.Find(top)
+	}
+	c := config.Default()
+	if explicit != "" {
+		data, err := os.ReadFile(explicit)
+		if err != nil {
+			return nil, fmt.Errorf("reading config: %w", err)
+		}
+		det, err := config.ParseDetection(explicit, data)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if c, err = c.WithDetection(det); err != nil {
+			return nil, usageError{err}
+		}
+		c.File = explicit
+	}
+	if err := config.ApplyEnv(c, os.LookupEnv); err != nil {
+		return nil, usageError{err}
+	}
+	return c, nil
+}
+
 // scanSettings are the command-line flags that override the scan section
 // of the configuration.
 type scanSettings struct {

@@ -41,6 +41,8 @@ type Config struct {
 	Rules    []Rule    `yaml:"rules"`
 	Webhooks []Webhook `yaml:"webhooks"`
 	Delivery Delivery  `yaml:"delivery"`
+	// Hook holds the settings of the git server hooks; server-side only.
+	Hook Hook `yaml:"hook,omitempty"`
 }
 
 // Account identifies the account flag references belong to: account_id and

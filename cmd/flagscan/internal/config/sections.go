@@ -40,6 +40,7 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 		field{"rules", func(p string, v *yaml.Node) { c.Rules = d.rules(v, p) }},
 		field{"webhooks", func(p string, v *yaml.Node) { c.Webhooks = d.webhooks(v, p) }},
 		field{"delivery", func(p string, v *yaml.Node) { d.delivery(v, p, &c.Delivery) }},
+		field{"hook", func(p string, v *yaml.Node) { d.hook(v, p, &c.Hook) }},
 	)
 }
 
