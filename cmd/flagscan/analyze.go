@@ -53,6 +53,9 @@ type workspace struct {
 	db    *sql.DB
 	cfg   *config.Config
 	flags *repoFlags
+	// lookupEnv reads the environment that says who pushed; nil is
+	// os.LookupEnv.
+	lookupEnv func(string) (string, bool)
 }
 
 // gitDir returns the git directory of the repository at dir: dir/.git for
@@ -157,10 +160,14 @@ func (w *workspace) analyzer() (*analyzer.Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
+	lookup := w.lookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
 	opts := analyzer.Options{
 		Repository: repositoryName(w.flags.repository, w.dir),
 		Account:    analyzer.Account{ID: w.cfg.Account.ID, Name: w.cfg.Account.Name},
-		Actor:      actorFromEnv(os.LookupEnv, w.cfg.Actor.Role),
+		Actor:      actorFromEnv(lookup, w.cfg.Actor.Role),
 		WebURL:     webURL(w.flags.webURL),
 	}
 	for _, e := range w.cfg.Environments {

@@ -75,7 +75,8 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	// Cobra reports unknown flags and bad arguments through this hook;
 	// they are usage errors.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentFlags().String(logFormatFlag, "text", "format of log lines on standard error: text, or json (one JSON object per line)")
 	root.AddCommand(newScanCmd(), newPushCmd(), newLogCmd(), newStatusCmd(), newFlagsCmd(),
-		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd())
+		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd())
 	return root
 }

@@ -73,6 +73,8 @@ type scanSettings struct {
 	exclude      []string
 	contextLines int // -1: from the configuration
 	workers      int
+	// progress, when set, receives the scanner's running counts.
+	progress func(scanner.Progress)
 }
 
 // newScanner builds the rules, the engine and the scanner a configuration
@@ -115,6 +117,7 @@ func newScanner(c *config.Config, s scanSettings) (*scanner.Scanner, error) {
 		MaxFileSize:  int64(c.Scan.MaxFileSize),
 		ContextLines: c.Scan.ContextLines,
 		Workers:      s.workers,
+		Progress:     s.progress,
 	}
 	if s.contextLines >= 0 {
 		opts.ContextLines = s.contextLines

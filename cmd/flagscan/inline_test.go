@@ -1,0 +1,97 @@
+package main
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
+)
+
+func TestInlineFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		file    []config.Webhook
+		want    []config.Webhook // Webhooks after apply; nil: unchanged file
+		hosts   []string
+		budget  time.Duration
+		wantErr bool
+	}{
+		{name: "nothing"},
+		{
+			name: "from the environment",
+			env: map[string]string{envWebhookURL: "https://hooks.example.com/f", envWebhookSecret: "whsec_c2VjcmV0", envWebhookEvents: "Flag.new",
+				envAllowHosts: "10.0.0.0/8, hooks.internal", envDeliveryBudget: "45s"},
+			want:   []config.Webhook{{Description: "flagscan", Events: []string{"Flag.new"}, URL: "https://hooks.example.com/f", Secret: "whsec_c2VjcmV0"}},
+			hosts:  []string{"10.0.0.0/8", "hooks.internal"},
+			budget: 45 * time.Second,
+		},
+		{
+			name:   "flags before the environment",
+			args:   []string{"--webhook-url", "https://a.example.com/", "--webhook-description", "bot", "--allow-host", "127.0.0.1", "--deliver-budget", "0"},
+			env:    map[string]string{envWebhookURL: "https://b.example.com/", envAllowHosts: "10.0.0.1", envDeliveryBudget: "45s"},
+			want:   []config.Webhook{{Description: "bot", Events: []string{"Flag.new", "Flag.deleted"}, URL: "https://a.example.com/"}},
+			hosts:  []string{"127.0.0.1"},
+			budget: 0,
+		},
+		{
+			name: "a secret alone is the file's ${FLAGSCAN_WEBHOOK_SECRET}",
+			env:  map[string]string{envWebhookSecret: "whsec_c2VjcmV0"},
+		},
+		{
+			name: "the file has it already",
+			env:  map[string]string{envWebhookURL: "https://a.example.com/"},
+			file: []config.Webhook{{Description: "flagscan", Events: []string{"Flag.new"}, URL: "https://a.example.com/"}},
+		},
+		{name: "a bad URL", env: map[string]string{envWebhookURL: "ftp://a.example.com/"}, wantErr: true},
+		{name: "a platform event", args: []string{"--webhook-url", "https://a.example.com/", "--webhook-events", "Feature.paused"}, wantErr: true},
+		{name: "a bad budget", env: map[string]string{envDeliveryBudget: "soon"}, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var f inlineFlags
+			cmd := &cobra.Command{Use: "x", RunE: func(*cobra.Command, []string) error { return nil }}
+			f.register(cmd, "2s")
+			if err := cmd.ParseFlags(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			lookup := func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }
+			c := config.Default()
+			c.Webhooks = tc.file
+			err := f.apply(c, lookup)
+			budget, berr := f.deliveryBudget(lookup, 2*time.Second)
+			if err := errors.Join(err, berr); (err != nil) != tc.wantErr {
+				t.Fatalf("error %v, want one: %v", err, tc.wantErr)
+			} else if err != nil {
+				var ue usageError
+				if !errors.As(err, &ue) {
+					t.Errorf("%v is not a usage error", err)
+				}
+				return
+			}
+			want := tc.want
+			if want == nil {
+				want = tc.file
+			}
+			if !slices.EqualFunc(c.Webhooks, want, func(a, b config.Webhook) bool {
+				return a.Description == b.Description && a.URL == b.URL && a.Secret == b.Secret && slices.Equal(a.Events, b.Events)
+			}) {
+				t.Errorf("webhooks %v, want %v", c.Webhooks, want)
+			}
+			if !slices.Equal(c.Delivery.AllowHosts, tc.hosts) {
+				t.Errorf("allow hosts %q, want %q", c.Delivery.AllowHosts, tc.hosts)
+			}
+			wantBudget := tc.budget
+			if tc.env[envDeliveryBudget] == "" && !slices.Contains(tc.args, "--deliver-budget") {
+				wantBudget = 2 * time.Second
+			}
+			if budget != wantBudget {
+				t.Errorf("budget %v, want %v", budget, wantBudget)
+			}
+		})
+	}
+}
