@@ -33,7 +33,7 @@ func (f *repoFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVarP(&f.repo, "repo", "C", ".", "the repository, bare or not")
 	fl.StringVar(&f.db, "db", "", "the SQLite store (default: flagscan.db in the repository's git directory)")
-	fl.StringVar(&f.configPath, "config", "", "configuration file (default: $FLAGSCAN_CONFIG, else .flagscan.yml at the work tree's root)")
+	fl.StringVar(&f.configPath, "config", "", "configuration file (default: $FLAGSCAN_CONFIG, else .flagscan.yml at the work tree's root, else flagscan.yml in the git directory)")
 	fl.StringVar(&f.repository, "repository", "", "the repository's name in events (default: $FLAGSCAN_REPOSITORY, the CI's repository name, else the directory's name)")
 	fl.StringVar(&f.webURL, "web-url", "", "the repository's web address, for links in events (default: $FLAGSCAN_WEB_URL or the CI's)")
 	fl.StringVar(&f.accountID, "account-id", "", "account_id of events (overrides account.id)")
@@ -92,11 +92,11 @@ func (f *repoFlags) open(ctx context.Context) (*workspace, error) {
 	if t, ok, err := source.RepoRoot(f.repo); err == nil && ok {
 		top = t
 	}
-	explicit := f.configPath
-	if explicit == "" {
-		explicit = os.Getenv("FLAGSCAN_CONFIG")
+	root := f.repo
+	if top != "" {
+		root = top
 	}
-	cfg, err := loadConfig(explicit, top)
+	cfg, err := loadConfig(f.configPath, top, gitDir(root))
 	if err != nil {
 		return nil, err
 	}
@@ -105,10 +105,6 @@ func (f *repoFlags) open(ctx context.Context) (*workspace, error) {
 	}
 	dbPath := f.db
 	if dbPath == "" {
-		root := f.repo
-		if top != "" {
-			root = top
-		}
 		dbPath = filepath.Join(gitDir(root), "flagscan.db")
 	}
 	db, err := openStore(ctx, dbPath)

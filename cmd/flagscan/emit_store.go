@@ -32,7 +32,7 @@ func (f *emitFlags) register(cmd *cobra.Command) {
 	fl := cmd.PersistentFlags()
 	fl.StringVarP(&f.repo, "repo", "C", ".", "the repository whose store and configuration to use")
 	fl.StringVar(&f.db, "db", "", "the SQLite store (default: flagscan.db in the repository's git directory)")
-	fl.StringVar(&f.configPath, "config", "", "configuration file (default: $FLAGSCAN_CONFIG, else .flagscan.yml at the work tree's root)")
+	fl.StringVar(&f.configPath, "config", "", "configuration file (default: $FLAGSCAN_CONFIG, else .flagscan.yml at the work tree's root, else flagscan.yml in the git directory)")
 }
 
 // top returns the work tree's top directory, "" when f.repo is not in one.
@@ -43,14 +43,13 @@ func (f *emitFlags) top() string {
 	return ""
 }
 
-// config loads the configuration: --config, else $FLAGSCAN_CONFIG, else
-// the work tree's .flagscan.yml, else the defaults.
+// config loads the configuration, found as for push (configFile).
 func (f *emitFlags) config() (*config.Config, error) {
-	explicit := f.configPath
-	if explicit == "" {
-		explicit = os.Getenv("FLAGSCAN_CONFIG")
+	root := f.repo
+	if t := f.top(); t != "" {
+		root = t
 	}
-	return loadConfig(explicit, f.top())
+	return loadConfig(f.configPath, f.top(), gitDir(root))
 }
 
 // path returns the store's path: --db, else flagscan.db in the

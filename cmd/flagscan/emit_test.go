@@ -165,7 +165,7 @@ delivery:
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(cfgPath, "")
+	cfg, err := loadConfig(cfgPath, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,10 +27,6 @@ import (
 // that old.
 const defaultHoldAge = time.Hour
 
-// serverConfigNames are the files next to a repository (in its git
-// directory) that hold its server-side configuration.
-var serverConfigNames = []string{"flagscan.yml", "flagscan.yaml"}
-
 func newHookCmd() *cobra.Command {
 	var f hookFlags
 	cmd := &cobra.Command{
@@ -104,25 +100,10 @@ func (f *hookFlags) site() (*hookSite, error) {
 }
 
 // serverConfig loads the server's configuration of the repository whose
-// git directory is gitDir: the file flag names, else $FLAGSCAN_CONFIG, else
-// flagscan.yml (or flagscan.yaml) in gitDir, else the defaults; then the
-// FLAGSCAN_* variables. Never a .flagscan.yml of a work tree: in hook mode
-// that is pushed code.
+// git directory is gitDir (see configFile). Never a .flagscan.yml of a
+// work tree: in hook mode that is pushed code.
 func serverConfig(flag, gitDir string) (*config.Config, error) {
-	explicit := flag
-	if explicit == "" {
-		explicit = os.Getenv("FLAGSCAN_CONFIG")
-	}
-	if explicit == "" {
-		for _, name := range serverConfigNames {
-			p := filepath.Join(gitDir, name)
-			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-				explicit = p
-				break
-			}
-		}
-	}
-	return loadConfig(explicit, "")
+	return loadConfig(flag, "", gitDir)
 }
 
 // storePath returns the store's path: --db, else flagscan.db in gitDir.

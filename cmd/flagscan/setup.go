@@ -3,33 +3,54 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/scanner"
 	"github.com/flagscan/flagscan/scanner/rules"
 )
 
-// loadConfig returns the configuration: the file named by explicit, else
-// the .flagscan.yml at the repository top (when top is not ""), else the
-// defaults; then the FLAGSCAN_* environment variables on top.
-func loadConfig(explicit, top string) (*config.Config, error) {
-	var (
-		c   *config.Config
-		err error
-	)
-	switch {
-	case explicit != "":
-		c, err = config.Load(explicit)
-	case top != "":
+// serverConfigNames are the files next to a repository (in its git
+// directory) that hold a server's configuration of it.
+func serverConfigNames() []string { return []string{"flagscan.yml", "flagscan.yaml"} }
+
+// configFile returns the configuration file to read: flag, else
+// $FLAGSCAN_CONFIG, else the .flagscan.yml at the work tree's top (when top
+// is not ""), else flagscan.yml in the repository's git directory (when
+// gitDir is not ""): the server's file of a bare repository. "" when there
+// is none.
+func configFile(flag, top, gitDir string) string {
+	if flag != "" {
+		return flag
+	}
+	if env := os.Getenv("FLAGSCAN_CONFIG"); env != "" {
+		return env
+	}
+	if top != "" {
 		if p, ok := config.Find(top); ok {
-			c, err = config.Load(p)
+			return p
 		}
 	}
-	if err != nil {
-		return nil, usageError{err}
+	if gitDir != "" {
+		for _, name := range serverConfigNames() {
+			p := filepath.Join(gitDir, name)
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+				return p
+			}
+		}
 	}
-	if c == nil {
-		c = config.Default()
+	return ""
+}
+
+// loadConfig returns the configuration of the file configFile finds, else
+// the defaults; then the FLAGSCAN_* environment variables on top.
+func loadConfig(flag, top, gitDir string) (*config.Config, error) {
+	c := config.Default()
+	if path := configFile(flag, top, gitDir); path != "" {
+		var err error
+		if c, err = config.Load(path); err != nil {
+			return nil, usageError{err}
+		}
 	}
 	if err := config.ApplyEnv(c, os.LookupEnv); err != nil {
 		return nil, usageError{err}
@@ -37,14 +58,12 @@ func loadConfig(explicit, top string) (*config.Config, error) {
 	return c, nil
 }
 
-// loadScanConfig returns the configuration of `flagscan scan`: like
-// loadConfig, but only the file's detection settings (rules and scan) are
+// loadScanConfig returns the configuration of `flagscan scan`: the file
+// configFile finds in a work tree, like loadConfig, but only the file's detection settings (rules and scan) are
 // read. A scan needs nothing else, and a webhook whose secret comes from a
 // variable that a developer's shell does not set must not stop it.
-func loadScanConfig(explicit, top string) (*config.Config, error) {
-	if explicit == "" && top != "" {
-		explicit, _ = config.Find(top)
-	}
+func loadScanConfig(flag, top string) (*config.Config, error) {
+	explicit := configFile(flag, top, "")
 	c := config.Default()
 	if explicit != "" {
 		data, err := os.ReadFile(explicit)
