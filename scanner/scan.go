@@ -46,7 +46,8 @@ type Options struct {
 	ContextLines int
 	// Workers is the number of parsing goroutines; 0 means one per CPU.
 	Workers int
-	// Progress, when set, is called from the workers after each file.
+	// Progress, when set, is called after each file of a Scan or an Each
+	// with the running counts of that walk, one call at a time.
 	Progress func(Progress)
 }
 
@@ -165,20 +166,13 @@ type FileResult struct {
 func (s *Scanner) Scan(ctx context.Context, src source.Source) (*Result, error) {
 	start := time.Now()
 	var (
-		mu       sync.Mutex
-		res      = &Result{}
-		progress Progress
+		mu  sync.Mutex
+		res = &Result{}
 	)
 	err := s.Each(ctx, src, func(f source.File, fr FileResult) {
 		mu.Lock()
 		defer mu.Unlock()
 		res.add(f.Path, fr)
-		if s.opts.Progress != nil {
-			progress.Files++
-			progress.Bytes += fr.Bytes
-			progress.References += int64(len(fr.References))
-			s.opts.Progress(progress)
-		}
 	})
 	if err != nil {
 		return nil, err
@@ -193,6 +187,24 @@ func (s *Scanner) Each(ctx context.Context, src source.Source, fn func(source.Fi
 	workers := s.opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	if s.opts.Progress != nil {
+		// Running counts of this walk, reported one call at a time, in
+		// order, after each file.
+		var (
+			mu       sync.Mutex
+			progress Progress
+			inner    = fn
+		)
+		fn = func(f source.File, fr FileResult) {
+			inner(f, fr)
+			mu.Lock()
+			defer mu.Unlock()
+			progress.Files++
+			progress.Bytes += fr.Bytes
+			progress.References += int64(len(fr.References))
+			s.opts.Progress(progress)
+		}
 	}
 	files := make(chan source.File, workers*4)
 	var wg conc.WaitGroup

@@ -116,7 +116,8 @@ func parseAnnotation(s string, withDefault bool) (Reference, bool) {
 // literalType classifies a default value written in an annotation.
 func literalType(s string) string {
 	switch {
-	case s == "true" || s == "false":
+	case strings.EqualFold(s, "true") || strings.EqualFold(s, "false") || s == "YES" || s == "NO":
+		// True/False in Visual Basic, YES/NO in Objective-C.
 		return "boolean"
 	case strings.HasPrefix(s, `"`) || strings.HasPrefix(s, `'`) || strings.HasPrefix(s, `@"`):
 		return "string"

@@ -14,6 +14,8 @@ func TestParseAnnotation(t *testing.T) {
 		{" flagKey6, true", true, "flagKey6", "true", "boolean", true, 1},
 		{" btn.color-v2, \"red\" */", true, "btn.color-v2", "\"red\"", "string", true, 1},
 		{" k, 42", true, "k", "42", "number", true, 1},
+		{" k, True", true, "k", "True", "boolean", true, 1},
+		{" k, NO", true, "k", "NO", "boolean", true, 1},
 		{" k, {\"a\": 1}", true, "k", "{\"a\": 1}", "json", true, 1},
 		{" k, number", true, "k", "", "number", true, 1},
 		{" k, Boolean", true, "k", "", "boolean", true, 1},

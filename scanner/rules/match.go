@@ -1,13 +1,10 @@
 package rules
 
 import (
-	"bytes"
 	"slices"
 
 	"github.com/flagscan/flagscan/scanner/syntax"
 )
-
-func indexBytes(src, needle []byte) bool { return bytes.Contains(src, needle) }
 
 // matcher holds the state of matching one file.
 type matcher struct {

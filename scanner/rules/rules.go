@@ -4,6 +4,7 @@
 package rules
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -62,6 +63,9 @@ type Set struct {
 	queries []QueryRule
 	names   map[string]bool
 	needles [][]byte
+	// lowerNeedles are the needles in lower case, for case-insensitive
+	// languages.
+	lowerNeedles [][]byte
 	// always holds the languages for which every file must be parsed:
 	// a raw query has no call name to search for.
 	always      map[string]bool
@@ -95,6 +99,9 @@ func New(builtin bool, calls []CallRule, queries []QueryRule) *Set {
 		s.needles = append(s.needles, []byte(n))
 	}
 	sort.Slice(s.needles, func(i, j int) bool { return string(s.needles[i]) < string(s.needles[j]) })
+	for _, n := range s.needles {
+		s.lowerNeedles = append(s.lowerNeedles, bytes.ToLower(n))
+	}
 
 	h := sha256.New()
 	enc := json.NewEncoder(h)
@@ -133,8 +140,13 @@ func (s *Set) MayMatch(lang string, src []byte) bool {
 	if s.always[lang] {
 		return true
 	}
-	for _, n := range s.needles {
-		if indexBytes(src, n) {
+	needles := s.needles
+	if lang == "vb" {
+		// Visual Basic ignores case: visitor.getflag("k") is a call.
+		src, needles = bytes.ToLower(src), s.lowerNeedles
+	}
+	for _, n := range needles {
+		if bytes.Contains(src, n) {
 			return true
 		}
 	}
