@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -40,6 +41,12 @@ func usagef(format string, args ...any) error {
 }
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// flagscan is a short-lived process that allocates a lot of small,
+		// short-lived objects and keeps little: collecting less often
+		// saves about a sixth of a scan's time for some 15 MB more.
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -2,6 +2,7 @@ package treesitter
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -104,6 +105,17 @@ func NewRegistry(custom []CustomQuery) (*Registry, error) {
 			continue
 		}
 		r.langs[name] = &lazyLanguage{name: name, mk: mk}
+	}
+	// JavaScript is read with the TSX grammar and query: one compilation,
+	// unless a custom query tells the two apart.
+	shared := true
+	for _, c := range custom {
+		if slices.Contains(c.Languages, "javascript") || slices.Contains(c.Languages, "tsx") {
+			shared = false
+		}
+	}
+	if shared {
+		r.langs["javascript"] = r.langs["tsx"]
 	}
 	for _, c := range custom {
 		for _, lang := range c.Languages {
