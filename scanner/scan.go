@@ -206,26 +206,44 @@ func (s *Scanner) Each(ctx context.Context, src source.Source, fn func(source.Fi
 			s.opts.Progress(progress)
 		}
 	}
-	files := make(chan source.File, workers*4)
+	// Files go to the workers in batches: one channel hand-off per file
+	// would wake a worker per file, and on a tree of small files the
+	// scheduler's wake-ups then cost more than the prefilter.
+	const batchSize = 32
+	batches := make(chan []source.File, workers*2)
 	var wg conc.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Go(func() {
 			d := s.engine.NewDetector()
 			defer d.Close()
-			for f := range files {
-				fn(f, s.scanFile(ctx, d, f))
+			for batch := range batches {
+				for _, f := range batch {
+					fn(f, s.scanFile(ctx, d, f))
+				}
 			}
 		})
 	}
-	walkErr := src.Walk(ctx, s.Filter(), func(f source.File) error {
+	send := func(batch []source.File) error {
 		select {
-		case files <- f:
+		case batches <- batch:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+	batch := make([]source.File, 0, batchSize)
+	walkErr := src.Walk(ctx, s.Filter(), func(f source.File) error {
+		if batch = append(batch, f); len(batch) < batchSize {
+			return nil
+		}
+		err := send(batch)
+		batch = make([]source.File, 0, batchSize)
+		return err
 	})
-	close(files)
+	if walkErr == nil && len(batch) > 0 {
+		walkErr = send(batch)
+	}
+	close(batches)
 	wg.Wait()
 	if walkErr != nil {
 		return walkErr

@@ -38,6 +38,15 @@ type RevSource struct {
 	repo   *git.Repository
 	commit plumbing.Hash
 	tree   plumbing.Hash
+
+	// readers are go-git handles on the same repository for reading blobs
+	// from the consumer's goroutines, one handle per goroutine at a time:
+	// inflating blobs is most of the work of a walk, and go-git is not
+	// safe for concurrent use. open makes another; nil reads every blob
+	// in the walking goroutine instead.
+	open    func() (*git.Repository, error)
+	readMu  sync.Mutex
+	readers []*git.Repository
 }
 
 // Rev returns a Source over the tree of the commit rev names in the
@@ -68,7 +77,60 @@ func Rev(repoDir, rev string) (Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read commit %s: %w", hash, err)
 	}
-	return &RevSource{repo: repo, commit: hash, tree: commit.TreeHash}, nil
+	// The readers share one object cache (go-git's is safe for concurrent
+	// use): most blobs of a packed repository are deltas, and a base one
+	// reader inflated serves the others.
+	shared := cache.NewObjectLRU(readerCache)
+	open := func() (*git.Repository, error) { return openRepoCache(repoDir, shared) }
+	return &RevSource{repo: repo, commit: hash, tree: commit.TreeHash, open: open}, nil
+}
+
+// readerCache bounds the object cache of the blob readers: it mostly keeps
+// the delta bases of the blobs they inflate.
+const readerCache = 64 * cache.MiByte
+
+// reader returns a handle for one goroutine's reads, opening one when all
+// are in use; release gives it back.
+func (s *RevSource) reader() (*git.Repository, error) {
+	s.readMu.Lock()
+	if n := len(s.readers); n > 0 {
+		r := s.readers[n-1]
+		s.readers = s.readers[:n-1]
+		s.readMu.Unlock()
+		return r, nil
+	}
+	s.readMu.Unlock()
+	return s.open()
+}
+
+func (s *RevSource) release(r *git.Repository) {
+	s.readMu.Lock()
+	s.readers = append(s.readers, r)
+	s.readMu.Unlock()
+}
+
+// lazyBlob is a blob a File reads when asked for its content.
+type lazyBlob struct {
+	src     *RevSource
+	id      plumbing.Hash
+	maxSize int64
+}
+
+// content reads the blob with a handle of its own.
+func (b *lazyBlob) content(path string) ([]byte, error) {
+	r, err := b.src.reader()
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s (%s): %w", b.id, path, err)
+	}
+	defer b.src.release(r)
+	f, err := (&RevSource{repo: r}).readBlob(&Filter{MaxSize: b.maxSize}, path, b.id)
+	if err != nil {
+		return nil, err
+	}
+	if f.Oversize {
+		return nil, fmt.Errorf("read %s (%d bytes): %w", path, f.Size, ErrOversize)
+	}
+	return f.Data, nil
 }
 
 // Commit returns the full hex id of the commit whose tree the source walks.
@@ -89,6 +151,11 @@ func storageOptions() filesystem.Options {
 // rather than with git.PlainOpen so that it can hand go-git an object store
 // that understands alternates (see altStorage).
 func openRepo(repoDir string) (*git.Repository, error) {
+	return openRepoCache(repoDir, cache.NewObjectLRUDefault())
+}
+
+// openRepoCache is openRepo with the given object cache.
+func openRepoCache(repoDir string, objects cache.Object) (*git.Repository, error) {
 	gitDir, err := findGitDir(repoDir)
 	if err != nil {
 		return nil, err
@@ -100,7 +167,6 @@ func openRepo(repoDir string) (*git.Repository, error) {
 		// and most refs are in the common dir.
 		fsys = dotgit.NewRepositoryFilesystem(fsys, osfs.New(common))
 	}
-	objects := cache.NewObjectLRUDefault()
 	st := filesystem.NewStorageWithOptions(fsys, objects, storageOptions())
 	alts, err := alternateStores(filepath.Join(common, "objects"), objects, map[string]bool{}, 0)
 	if err != nil {
@@ -317,9 +383,9 @@ func isHex(s string) bool {
 	return true
 }
 
-// Walk implements Source. Blobs are read here, in the caller's goroutine,
-// and handed over in File.Data, so that the consumer can fan the bytes out
-// to workers without touching go-git.
+// Walk implements Source. Trees are read here, in the caller's goroutine;
+// blobs are read by File.Content, from the consumer's goroutines, each with
+// a go-git handle of its own, so that inflating them runs on every core.
 func (s *RevSource) Walk(ctx context.Context, f Filter, fn func(File) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -359,9 +425,12 @@ func (s *RevSource) walkTree(ctx context.Context, f *Filter, fn func(File) error
 			if f.skip(p, false) || !f.want(p) {
 				continue
 			}
-			file, err := s.readBlob(f, p, e.Hash)
-			if err != nil {
-				file.Err = err // reported for this file; the walk goes on
+			file := File{Path: p, BlobID: e.Hash.String(), lazy: &lazyBlob{src: s, id: e.Hash, maxSize: f.MaxSize}}
+			if s.open == nil {
+				var err error
+				if file, err = s.readBlob(f, p, e.Hash); err != nil {
+					file.Err = err // reported for this file; the walk goes on
+				}
 			}
 			if err := fn(file); err != nil {
 				return err

@@ -8,11 +8,9 @@
 package source
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 )
 
 // ErrOversize is returned (wrapped) by File.Content for a file that was not
@@ -24,28 +22,29 @@ type File struct {
 	// Path is slash-separated and relative to the root of the repository
 	// (or of the directory, outside a repository).
 	Path string
-	// Size is the file's size in bytes, for files from a git tree. A
-	// working-tree walk does not stat each file (that would put a system
-	// call per file on the walk's single goroutine): its files have Size 0
-	// and Content, which the parallel workers call, checks the limit.
+	// Size is the file's size in bytes when the source knows it without
+	// reading the file (Blobs); 0 otherwise. Walks do not stat or inflate
+	// each file on their single goroutine: Content, which the consumer's
+	// goroutines call, reads the file and checks Filter.MaxSize.
 	Size int64
 	// BlobID is the git blob id (hex) when the file comes from a git tree,
 	// "" for a working-tree file.
 	BlobID string
-	// Data is the content when the source has already read it (git trees);
-	// nil otherwise, and always nil when Oversize is set.
+	// Data is the content when the source has already read it (Blobs); nil
+	// otherwise, and always nil when Oversize is set.
 	Data []byte
-	// Oversize reports that a git blob is larger than Filter.MaxSize and was
-	// therefore not read. It is still offered so callers can count it. For
-	// a working-tree file, Content returns ErrOversize instead.
+	// Oversize reports that a blob Blobs offers is larger than
+	// Filter.MaxSize and was therefore not read. It is still offered so
+	// callers can count it. For other files, Content returns ErrOversize.
 	Oversize bool
 	// Err is set when the file (or, for a directory path, the tree) could
 	// not be read from the object store: a corrupt or missing object. The
 	// walk goes on; Content returns Err.
 	Err error
 
-	abs     string // absolute filesystem path, for working-tree files
-	maxSize int64  // Filter.MaxSize, checked by Content for working-tree files
+	abs     string    // absolute filesystem path, for working-tree files
+	maxSize int64     // Filter.MaxSize, checked by Content for working-tree files
+	lazy    *lazyBlob // a git blob Content reads
 }
 
 // Content returns the file's bytes: Data when set, otherwise the file is
@@ -58,6 +57,9 @@ func (f File) Content() ([]byte, error) {
 	if f.Data != nil {
 		return f.Data, nil
 	}
+	if f.lazy != nil {
+		return f.lazy.content(f.Path)
+	}
 	if f.Oversize {
 		return nil, fmt.Errorf("read %s (%d bytes): %w", f.Path, f.Size, ErrOversize)
 	}
@@ -65,35 +67,6 @@ func (f File) Content() ([]byte, error) {
 		return nil, fmt.Errorf("read %s: no content and no file on disk", f.Path)
 	}
 	return readFile(f.abs, f.Path, f.maxSize)
-}
-
-// readFile reads a working-tree file unless it is larger than maxSize
-// (0: no limit), in which case it returns ErrOversize without reading.
-func readFile(abs, path string, maxSize int64) ([]byte, error) {
-	file, err := os.Open(abs)
-	if err != nil {
-		return nil, err // a *PathError already names the file
-	}
-	defer file.Close()
-	fi, err := file.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if maxSize > 0 && fi.Size() > maxSize {
-		return nil, fmt.Errorf("read %s (%d bytes): %w", path, fi.Size(), ErrOversize)
-	}
-	// Room for the whole file and bytes.MinRead more, so that ReadFrom
-	// reads it in one go and sees EOF without growing the buffer.
-	var buf bytes.Buffer
-	buf.Grow(int(fi.Size()) + bytes.MinRead)
-	if _, err := buf.ReadFrom(file); err != nil {
-		return nil, err
-	}
-	data := buf.Bytes()
-	if maxSize > 0 && int64(len(data)) > maxSize {
-		return nil, fmt.Errorf("read %s (%d bytes): %w", path, len(data), ErrOversize)
-	}
-	return data, nil
 }
 
 // Filter decides what a source even looks at. All fields are optional; the

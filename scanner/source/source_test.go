@@ -563,26 +563,25 @@ func TestDirFilter(t *testing.T) {
 			t.Errorf("Skip asked about %q inside the skipped directory", p)
 		}
 	}
-	checkFilteredFiles(t, files, big, false)
+	checkFilteredFiles(t, files, big)
 }
 
 // checkFilteredFiles checks big.go and small.go as offered under MaxSize
-// 1000: sized by the walk from git, or (working tree, sized=false) only
-// when Content reads them.
-func checkFilteredFiles(t *testing.T, files []File, big string, sized bool) {
+// 1000: read, and their size checked, only when Content is called.
+func checkFilteredFiles(t *testing.T, files []File, big string) {
 	t.Helper()
 	for _, file := range files {
 		switch file.Path {
 		case "big.go":
-			if sized && (!file.Oversize || file.Size != int64(len(big))) || file.Data != nil {
-				t.Errorf("big.go: Oversize=%v Size=%d Data=%d bytes; want true, %d, nil", file.Oversize, file.Size, len(file.Data), len(big))
+			if file.Data != nil {
+				t.Errorf("big.go: read by the walk (%d bytes)", len(file.Data))
 			}
 			if _, err := file.Content(); !errors.Is(err, ErrOversize) {
 				t.Errorf("big.go: Content error = %v, want ErrOversize", err)
 			}
 		case "small.go":
 			data, err := file.Content()
-			if err != nil || string(data) != "package small" || file.Oversize || sized && file.Size != 13 {
+			if err != nil || string(data) != "package small" || file.Oversize {
 				t.Errorf("small.go: Content = %q, %v; Oversize=%v Size=%d", data, err, file.Oversize, file.Size)
 			}
 		}
@@ -713,11 +712,15 @@ func checkTreeMatchesGit(t *testing.T, repoDir string, src Source, commitID stri
 	checkSorted(t, wantPaths)
 	for _, f := range files {
 		w := want[f.Path]
-		if f.BlobID != w.id || f.Size != w.size || int64(len(f.Data)) != w.size {
-			t.Errorf("%s: BlobID %s Size %d len(Data) %d; git says %s, %d", f.Path, f.BlobID, f.Size, len(f.Data), w.id, w.size)
+		data, err := f.Content()
+		if err != nil {
+			t.Fatalf("%s: %v", f.Path, err)
 		}
-		if content := runGit(t, repoDir, "cat-file", "blob", f.BlobID); string(f.Data) != content {
-			t.Errorf("%s: Data %q, git cat-file says %q", f.Path, f.Data, content)
+		if f.BlobID != w.id || int64(len(data)) != w.size {
+			t.Errorf("%s: BlobID %s, %d bytes; git says %s, %d", f.Path, f.BlobID, len(data), w.id, w.size)
+		}
+		if content := runGit(t, repoDir, "cat-file", "blob", f.BlobID); string(data) != content {
+			t.Errorf("%s: content %q, git cat-file says %q", f.Path, data, content)
 		}
 	}
 }
@@ -809,7 +812,7 @@ func TestRevFilter(t *testing.T) {
 			t.Errorf("Skip asked about %q inside the skipped directory", p)
 		}
 	}
-	checkFilteredFiles(t, files, big, true)
+	checkFilteredFiles(t, files, big)
 	for _, file := range files {
 		if file.BlobID == "" {
 			t.Errorf("%s: no BlobID", file.Path)
@@ -861,8 +864,8 @@ func TestRevReadsOnlyWhatItMust(t *testing.T) {
 	if got, want := pathsOf(files), []string{"a.go", "big.go"}; !slices.Equal(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	if !files[1].Oversize || files[1].Size != int64(big.Len()) {
-		t.Errorf("big.go: Oversize=%v Size=%d, want true, %d", files[1].Oversize, files[1].Size, big.Len())
+	if _, err := files[1].Content(); !errors.Is(err, ErrOversize) || !strings.Contains(err.Error(), fmt.Sprint(big.Len())) {
+		t.Errorf("big.go: Content error %v, want ErrOversize with its size, %d", err, big.Len())
 	}
 
 	// A walk that has to read a damaged object offers it with an error
@@ -931,8 +934,9 @@ func TestRevMaxSizeStores(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if f.Size != size || f.Oversize != (size > 100) || (f.Data == nil) != f.Oversize {
-						t.Errorf("%s %s: Size %d Oversize %v len(Data) %d; git size %d", rev, f.Path, f.Size, f.Oversize, len(f.Data), size)
+					data, err := f.Content()
+					if oversize := errors.Is(err, ErrOversize); oversize != (size > 100) || !oversize && (err != nil || int64(len(data)) != size) {
+						t.Errorf("%s %s: Content %d bytes, %v; git size %d", rev, f.Path, len(data), err, size)
 					}
 				}
 			}
@@ -1021,8 +1025,9 @@ func TestDirAndRevAgree(t *testing.T) {
 	}
 	for i := range fromDir {
 		data, err := fromDir[i].Content()
-		if err != nil || !bytes.Equal(data, fromRev[i].Data) || int64(len(data)) != fromRev[i].Size {
-			t.Errorf("%s: Dir content %q (%v), Rev %q", fromDir[i].Path, data, err, fromRev[i].Data)
+		revData, revErr := fromRev[i].Content()
+		if err != nil || revErr != nil || !bytes.Equal(data, revData) {
+			t.Errorf("%s: Dir content %q (%v), Rev %q (%v)", fromDir[i].Path, data, err, revData, revErr)
 		}
 	}
 }
