@@ -18,6 +18,7 @@ import (
 	"time"
 
 	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/flagscan/flagscan/analyzer/store"
@@ -315,28 +316,61 @@ func (a *Analyzer) backfill(ctx context.Context, res *resolver, u Update, snap *
 func (a *Analyzer) walk(ctx context.Context, res *resolver, st *state, from string, commits []*object.Commit) (map[envKey]*object.Commit, map[envKey][]Reference, error) {
 	last := map[envKey]*object.Commit{}
 	lastRefs := map[envKey][]Reference{}
-	prev, err := treeOf(a.repo, from)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, c := range commits {
-		t, err := c.Tree()
-		if err != nil {
-			return nil, nil, fmt.Errorf("read tree of %s: %w", c.Hash, err)
-		}
-		if err := a.apply(ctx, res, st, prev, t); err != nil {
-			return nil, nil, fmt.Errorf("analyze commit %s: %w", c.Hash, err)
-		}
-		for _, tr := range st.step() {
+	err := a.replay(ctx, res, st, from, commits, func(c *object.Commit, trs []transition) error {
+		for _, tr := range trs {
 			k := envKey{tr.env, tr.key}
 			last[k] = c
 			if !tr.present {
 				lastRefs[k] = eventRefs(tr.last, parentSHA(c), a.links)
 			}
 		}
-		prev = t
+		return nil
+	})
+	return last, lastRefs, err
+}
+
+// replay applies commits, oldest first, to st (the state of commit from),
+// calling step after each with the keys it made appear or disappear.
+//
+// It diffs every commit first, then resolves all the blobs they changed
+// at once, then replays the changes: a long history is parsed on every
+// core, in one pass over the blob cache, rather than a few files at a time.
+func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from string, commits []*object.Commit, step func(*object.Commit, []transition) error) error {
+	d := newDiffer(a.repo)
+	prev, err := treeID(a.repo, from)
+	if err != nil {
+		return err
 	}
-	return last, lastRefs, nil
+	steps := make([][]change, len(commits))
+	var entries []source.Entry
+	for i, c := range commits {
+		if steps[i], err = d.diff(ctx, prev, c.TreeHash); err != nil {
+			return fmt.Errorf("diff commit %s: %w", c.Hash, err)
+		}
+		for _, ch := range steps[i] {
+			if ch.To != "" && res.wanted(ch.Path) {
+				entries = append(entries, source.Entry{Path: ch.Path, Blob: ch.To})
+			}
+		}
+		prev = c.TreeHash
+	}
+	if err := res.load(ctx, entries); err != nil {
+		return err
+	}
+	for i, c := range commits {
+		for _, ch := range steps[i] {
+			if ch.To != "" && res.wanted(ch.Path) {
+				fr := res.refs(ch.Path, ch.To)
+				st.set(ch.Path, &fr)
+			} else {
+				st.set(ch.Path, nil)
+			}
+		}
+		if err := step(c, st.step()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // snapshot returns the snapshot to store for st at commit.
@@ -447,11 +481,11 @@ func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *st
 			entries = append(entries, source.Entry{Path: path, Blob: blob})
 		}
 	} else {
-		t, err := treeOf(a.repo, p.from)
+		t, err := treeID(a.repo, p.from)
 		if err != nil {
 			return nil, err
 		}
-		changes, err := diffTrees(ctx, nil, t)
+		changes, err := newDiffer(a.repo).diff(ctx, plumbing.ZeroHash, t)
 		if err != nil {
 			return nil, err
 		}
@@ -462,41 +496,15 @@ func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *st
 		}
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
-	refs, err := res.resolve(ctx, entries)
-	if err != nil {
+	if err := res.load(ctx, entries); err != nil {
 		return nil, err
 	}
-	for path, fr := range refs {
-		st.set(path, &fr)
+	for _, e := range entries {
+		fr := res.refs(e.Path, e.Blob)
+		st.set(e.Path, &fr)
 	}
 	st.step()
 	return st, nil
-}
-
-// apply brings st from tree prev to tree next.
-func (a *Analyzer) apply(ctx context.Context, res *resolver, st *state, prev, next *object.Tree) error {
-	changes, err := diffTrees(ctx, prev, next)
-	if err != nil {
-		return err
-	}
-	var entries []source.Entry
-	for _, c := range changes {
-		if c.To != "" && res.wanted(c.Path) {
-			entries = append(entries, source.Entry{Path: c.Path, Blob: c.To})
-		}
-	}
-	refs, err := res.resolve(ctx, entries)
-	if err != nil {
-		return err
-	}
-	for _, c := range changes {
-		if fr, ok := refs[c.Path]; ok && c.To != "" {
-			st.set(c.Path, &fr)
-		} else {
-			st.set(c.Path, nil)
-		}
-	}
-	return nil
 }
 
 // keySets returns the keys of each environment of st.

@@ -112,52 +112,144 @@ func isAncestor(repo *git.Repository, a, b string) (bool, error) {
 	return ca.IsAncestor(cb)
 }
 
-// treeOf returns the tree of a commit, or nil for the zero id (the empty
-// tree before the first commit).
-func treeOf(repo *git.Repository, commit string) (*object.Tree, error) {
+// treeID returns the tree id of a commit, or the zero hash for "" and the
+// zero commit id (the empty tree before the first commit).
+func treeID(repo *git.Repository, commit string) (plumbing.Hash, error) {
 	if commit == "" || isZero(commit) {
-		return nil, nil
+		return plumbing.ZeroHash, nil
 	}
 	c, err := commitObject(repo, commit)
 	if err != nil {
-		return nil, err
+		return plumbing.ZeroHash, err
 	}
-	t, err := c.Tree()
+	return c.TreeHash, nil
+}
+
+// differ lists the files that differ between two trees. It compares the
+// entries of the two trees and descends only into subtrees whose ids
+// differ, decoding each tree once: go-git's DiffTree decodes every child
+// tree of each directory it visits, which over a long history of a wide
+// repository costs more than everything else. There is no rename
+// detection: a rename is a deletion and an addition, which is all the key
+// sets need.
+type differ struct {
+	repo  *git.Repository
+	trees map[plumbing.Hash]*object.Tree // decoded trees, most recent ones
+}
+
+// maxCachedTrees bounds the decoded trees a differ keeps. Consecutive
+// commits share most trees; when the cache is full it starts over.
+const maxCachedTrees = 4096
+
+func newDiffer(repo *git.Repository) *differ {
+	return &differ{repo: repo, trees: map[plumbing.Hash]*object.Tree{}}
+}
+
+func (d *differ) tree(id plumbing.Hash) (*object.Tree, error) {
+	if t, ok := d.trees[id]; ok {
+		return t, nil
+	}
+	t, err := object.GetTree(d.repo.Storer, id)
 	if err != nil {
-		return nil, fmt.Errorf("read tree of %s: %w", commit, err)
+		return nil, fmt.Errorf("read tree %s: %w", id, err)
 	}
+	if len(d.trees) >= maxCachedTrees {
+		clear(d.trees)
+	}
+	d.trees[id] = t
 	return t, nil
 }
 
-// diffTrees lists the files that differ between two trees (nil is the
-// empty tree, so diffTrees(nil, t) lists all of t), without rename detection: a rename is a deletion and an
-// addition, which is all the key sets need.
-func diffTrees(ctx context.Context, from, to *object.Tree) ([]change, error) {
-	changes, err := object.DiffTreeWithOptions(ctx, from, to, nil)
-	if err != nil {
-		return nil, fmt.Errorf("diff trees: %w", err)
+// diff lists the regular files that differ between trees from and to (the
+// zero hash is the empty tree).
+func (d *differ) diff(ctx context.Context, from, to plumbing.Hash) ([]change, error) {
+	var out []change
+	err := d.diffDir(ctx, from, to, "", &out)
+	return out, err
+}
+
+func (d *differ) diffDir(ctx context.Context, from, to plumbing.Hash, dir string, out *[]change) error {
+	if from == to {
+		return nil
 	}
-	out := make([]change, 0, len(changes))
-	for _, c := range changes {
-		var ch change
-		if c.From.Name != "" && regular(c.From.TreeEntry.Mode) {
-			ch.Path, ch.From = c.From.Name, c.From.TreeEntry.Hash.String()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var a, b []object.TreeEntry
+	if !from.IsZero() {
+		t, err := d.tree(from)
+		if err != nil {
+			return err
 		}
-		if c.To.Name != "" && regular(c.To.TreeEntry.Mode) {
-			ch.Path, ch.To = c.To.Name, c.To.TreeEntry.Hash.String()
+		a = t.Entries
+	}
+	if !to.IsZero() {
+		t, err := d.tree(to)
+		if err != nil {
+			return err
 		}
-		if ch.Path == "" {
+		b = t.Entries
+	}
+	old := make(map[string]object.TreeEntry, len(a))
+	for _, e := range a {
+		old[e.Name] = e
+	}
+	for _, e := range b {
+		p := joinPath(dir, e.Name)
+		o, ok := old[e.Name]
+		delete(old, e.Name)
+		if ok && o.Hash == e.Hash && o.Mode == e.Mode {
 			continue
 		}
-		if c.From.Name != "" && c.To.Name != "" && c.From.Name != c.To.Name {
-			// Never produced without rename detection; split it anyway
-			// so that both paths are accounted for.
-			out = append(out, change{Path: c.From.Name, From: ch.From})
-			ch.From = ""
+		var fromDir, fromFile, toDir, toFile plumbing.Hash
+		if ok {
+			fromDir, fromFile = split(o)
 		}
-		out = append(out, ch)
+		toDir, toFile = split(e)
+		if err := d.diffDir(ctx, fromDir, toDir, p, out); err != nil {
+			return err
+		}
+		if fromFile != toFile {
+			*out = append(*out, change{Path: p, From: hexOrEmpty(fromFile), To: hexOrEmpty(toFile)})
+		}
 	}
-	return out, nil
+	for _, o := range old {
+		p := joinPath(dir, o.Name)
+		fromDir, fromFile := split(o)
+		if err := d.diffDir(ctx, fromDir, plumbing.ZeroHash, p, out); err != nil {
+			return err
+		}
+		if !fromFile.IsZero() {
+			*out = append(*out, change{Path: p, From: fromFile.String()})
+		}
+	}
+	return nil
+}
+
+// split returns an entry's id as a directory or as a regular file; the
+// other is zero. Symlinks and submodules are neither.
+func split(e object.TreeEntry) (dir, file plumbing.Hash) {
+	switch {
+	case e.Mode == filemode.Dir:
+		return e.Hash, plumbing.ZeroHash
+	case regular(e.Mode):
+		return plumbing.ZeroHash, e.Hash
+	}
+	return plumbing.ZeroHash, plumbing.ZeroHash
+}
+
+func hexOrEmpty(h plumbing.Hash) string {
+	if h.IsZero() {
+		return ""
+	}
+	return h.String()
+}
+
+func joinPath(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
 }
 
 func regular(m filemode.FileMode) bool {

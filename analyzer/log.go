@@ -3,6 +3,8 @@ package analyzer
 import (
 	"context"
 	"fmt"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // Log walks the first-parent history from commit from (exclusive; "" for
@@ -27,19 +29,8 @@ func (a *Analyzer) Log(ctx context.Context, branch, from, to string, fn func(Eve
 	if err != nil {
 		return err
 	}
-	prev, err := treeOf(a.repo, from)
-	if err != nil {
-		return err
-	}
-	for _, c := range commits {
-		t, err := c.Tree()
-		if err != nil {
-			return fmt.Errorf("read tree of %s: %w", c.Hash, err)
-		}
-		if err := a.apply(ctx, res, st, prev, t); err != nil {
-			return fmt.Errorf("analyze commit %s: %w", c.Hash, err)
-		}
-		for _, tr := range st.step() {
+	return a.replay(ctx, res, st, from, commits, func(c *object.Commit, trs []transition) error {
+		for _, tr := range trs {
 			env := a.opts.Environments[tr.env]
 			typ, refs := FlagNew, eventRefs(st.references(tr.env, tr.key), c.Hash.String(), a.links)
 			if !tr.present {
@@ -52,7 +43,6 @@ func (a *Analyzer) Log(ctx context.Context, branch, from, to string, fn func(Eve
 				return err
 			}
 		}
-		prev = t
-	}
-	return nil
+		return nil
+	})
 }

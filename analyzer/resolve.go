@@ -39,19 +39,23 @@ func (r *resolver) wanted(path string) bool {
 	return f.Want(path) && (f.Skip == nil || !f.Skip(path, false))
 }
 
-// resolve returns the references of each entry, by path.
-func (r *resolver) resolve(ctx context.Context, entries []source.Entry) (map[string]fileRefs, error) {
+// load makes the references of the entries' blobs known to refs: from
+// this run's memo, else the blob cache (in batches), else by scanning them
+// (in parallel) and caching the results.
+func (r *resolver) load(ctx context.Context, entries []source.Entry) error {
 	var missing []store.BlobKey
+	seen := map[store.BlobKey]bool{}
 	for _, e := range entries {
 		k := r.key(e.Path, e.Blob)
-		if _, ok := r.memo[k]; !ok {
+		if _, ok := r.memo[k]; !ok && !seen[k] {
+			seen[k] = true
 			missing = append(missing, k)
 		}
 	}
 	if len(missing) > 0 {
 		cached, err := store.Results(ctx, r.a.db, missing)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for k, raw := range cached {
 			var fr scanner.FileResult
@@ -63,7 +67,7 @@ func (r *resolver) resolve(ctx context.Context, entries []source.Entry) (map[str
 		}
 	}
 	var scan []source.Entry
-	seen := map[store.BlobKey]bool{}
+	clear(seen)
 	for _, e := range entries {
 		k := r.key(e.Path, e.Blob)
 		if _, ok := r.memo[k]; !ok && !seen[k] {
@@ -71,37 +75,35 @@ func (r *resolver) resolve(ctx context.Context, entries []source.Entry) (map[str
 			scan = append(scan, e)
 		}
 	}
-	if len(scan) > 0 {
-		if err := r.scan(ctx, scan); err != nil {
-			return nil, err
-		}
+	if len(scan) == 0 {
+		return nil
 	}
-	out := make(map[string]fileRefs, len(entries))
-	for _, e := range entries {
-		fr := r.memo[r.key(e.Path, e.Blob)]
-		refs := make([]scanner.Reference, len(fr.References))
-		for i, ref := range fr.References {
-			ref.Path = e.Path
-			refs[i] = ref
-		}
-		out[e.Path] = fileRefs{blob: e.Blob, refs: refs}
+	return r.scan(ctx, scan)
+}
+
+// refs returns the references of a loaded blob found at path.
+func (r *resolver) refs(path, blob string) fileRefs {
+	fr := r.memo[r.key(path, blob)]
+	refs := make([]scanner.Reference, len(fr.References))
+	for i, ref := range fr.References {
+		ref.Path = path
+		refs[i] = ref
 	}
-	return out, nil
+	return fileRefs{blob: blob, refs: refs}
 }
 
 // scan scans blobs and caches what they yield. A file that cannot be read
 // or parsed yields no references and is reported.
 func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 	var (
-		mu      sync.Mutex
-		results = map[store.BlobKey][]byte{}
+		mu       sync.Mutex
+		results  = map[store.BlobKey][]byte{}
+		flushErr error
 	)
-	blobOf := make(map[string]string, len(entries))
-	for _, e := range entries {
-		blobOf[e.Path] = e.Blob
-	}
 	err := r.a.scanner.Each(ctx, source.Blobs(r.a.repo, entries), func(f source.File, fr scanner.FileResult) {
-		k := r.key(f.Path, blobOf[f.Path])
+		// The blob id, not the path: one path has other blobs in other
+		// commits of the same run.
+		k := r.key(f.Path, f.BlobID)
 		raw, err := json.Marshal(fr)
 		mu.Lock()
 		defer mu.Unlock()
@@ -111,12 +113,26 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 		if err == nil && cacheable(fr) {
 			results[k] = raw
 		}
+		if len(results) >= flushResults {
+			// Written in batches, so that a long history does not hold
+			// every result twice until the end.
+			if ferr := store.PutResults(ctx, r.a.db, results); ferr != nil && flushErr == nil {
+				flushErr = ferr
+			}
+			clear(results)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("scan changed files: %w", err)
 	}
+	if flushErr != nil {
+		return flushErr
+	}
 	return store.PutResults(ctx, r.a.db, results)
 }
+
+// flushResults is how many scan results are cached in one transaction.
+const flushResults = 2000
 
 // cacheable reports whether a result may be cached: a file that could not
 // be read or parsed is tried again next time. Invalid UTF-8 is a property

@@ -9,13 +9,25 @@ import (
 	"strings"
 )
 
+// HistoryOptions describe a generated history.
+type HistoryOptions struct {
+	Files     int // files of the first commit's tree
+	Commits   int // commits after it
+	PerCommit int // files each commit changes; 0: one to three
+	// Ordinary is the share of changed files that are ordinary code, with
+	// no flag reference (files of a "lib" folder); the others are files
+	// of a "churn" folder that reference flags, whose keys come and go.
+	// 0: every changed file references flags, a stress case.
+	Ordinary float64
+	Seed     int64
+}
+
 // History writes a git fast-import stream to w: a first commit holding a
-// generated tree of files files, then commits more commits on
-// refs/heads/main, each changing perCommit TypeScript files (one to three
-// when perCommit is 0) of a "churn" folder so that flag keys come and go. git fast-import turns it
-// into a repository in seconds, where committing one by one would take
-// minutes.
-func History(w io.Writer, files, commits, perCommit int, seed int64) (Tree, error) {
+// generated tree, then commits on refs/heads/main as o describes. git
+// fast-import turns it into a repository in seconds, where committing one
+// by one would take minutes.
+func History(w io.Writer, o HistoryOptions) (Tree, error) {
+	files, commits, perCommit, seed := o.Files, o.Commits, o.PerCommit, o.Seed
 	bw := bufio.NewWriter(w)
 	mark := 0
 	when := int64(1700000000)
@@ -49,6 +61,17 @@ func History(w io.Writer, files, commits, perCommit int, seed int64) (Tree, erro
 		}
 		touched := map[string]bool{}
 		for ; n > 0; n-- {
+			if r.Float64() < o.Ordinary {
+				path := fmt.Sprintf("lib/mod%02d/file%03d.ts", r.Intn(20), r.Intn(50))
+				if touched[path] {
+					n++
+					continue
+				}
+				touched[path] = true
+				fmt.Fprintf(bw, "M 100644 inline %s\n", path)
+				data(fmt.Sprintf("// revision %d\n", i) + tsBody(r, i))
+				continue
+			}
 			path := fmt.Sprintf("churn/area%02d/file%03d.ts", r.Intn(20), r.Intn(50))
 			if touched[path] {
 				n++

@@ -193,7 +193,7 @@ func importHistory(dir string, files, commits, perCommit int) {
 		log.Fatal(err)
 	}
 	go func() {
-		_, err := gen.History(pw, files, commits, perCommit, 1)
+		_, err := gen.History(pw, gen.HistoryOptions{Files: files, Commits: commits, PerCommit: perCommit, Seed: 1})
 		pw.CloseWithError(err)
 	}()
 	if err := cmd.Wait(); err != nil {
