@@ -2,10 +2,12 @@ package scanner
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/flagscan/flagscan/scanner/rules"
@@ -50,7 +52,13 @@ func FuzzDetect(f *testing.F) {
 			}
 		}
 		for _, lang := range names {
+			// Not a benchmark: a hang. Parses are bounded in proportion
+			// to the input (a second at most for what the fuzzer makes).
+			watchdog := time.AfterFunc(10*time.Second, func() {
+				panic(fmt.Sprintf("%s: detection still running after 10s on %d bytes", lang, len(src)))
+			})
 			det, err := d.Detect(context.Background(), lang, src)
+			watchdog.Stop()
 			if err != nil {
 				continue // a parse that gives up is reported, not a crash
 			}

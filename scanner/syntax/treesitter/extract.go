@@ -32,9 +32,17 @@ const maxDepth = 8
 // thousands of nested parentheses would take quadratic time.
 const maxUnwrap = 4
 
-// ParseTimeout bounds one parse, so that a pathological file cannot stall a
-// worker. Tree-sitter gives up and the file is reported as an error.
+// ParseTimeout bounds the parse of the largest files. A parse of a file of
+// n bytes may take parseTimeout(n): tree-sitter parses a few megabytes a
+// second, and some grammars' scanners spin on some unfinished code (the
+// Swift one on "{2(){s"), so the bound is twenty times the normal time of
+// the file, not the same seconds for a line as for a megabyte.
 const ParseTimeout = 5 * time.Second
+
+// parseTimeout returns the time a parse of n bytes may take.
+func parseTimeout(n int) time.Duration {
+	return min(200*time.Millisecond+time.Duration(n)*3*time.Microsecond, ParseTimeout)
+}
 
 // arg is a call argument as a grammar finds it.
 type arg struct {
@@ -187,11 +195,6 @@ type Parser struct {
 // NewParser returns a Parser using the registry's compiled queries.
 func (r *Registry) NewParser() *Parser {
 	parser := sitter.NewParser()
-	// Tree-sitter's own clock bounds a parse. A cancellable context would
-	// too, but go-tree-sitter watches it from a goroutine that can set the
-	// parser's cancel flag after the parse is over, failing every later
-	// parse on this parser.
-	parser.SetOperationLimit(int(ParseTimeout / time.Microsecond))
 	return &Parser{reg: r, parser: parser, cursor: sitter.NewQueryCursor()}
 }
 
@@ -223,7 +226,11 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// context.Background has no Done channel: no watcher goroutine (see NewParser).
+	// Tree-sitter's own clock bounds the parse. A cancellable context would
+	// too, but go-tree-sitter watches it from a goroutine that can set the
+	// parser's cancel flag after the parse is over, failing every later
+	// parse on this parser; context.Background has no Done channel.
+	p.parser.SetOperationLimit(int(parseTimeout(len(src)) / time.Microsecond))
 	tree, err := p.parser.ParseCtx(context.Background(), nil, src)
 	if err != nil {
 		p.parser.Reset()

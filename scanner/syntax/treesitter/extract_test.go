@@ -2,9 +2,11 @@ package treesitter
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestParserReuse guards against a parser failing every parse after a
@@ -67,5 +69,38 @@ func TestBuiltinQueriesCompile(t *testing.T) {
 		if _, err := z.get(); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestParseBound: a parse is bounded in proportion to the file, so that a
+// grammar whose scanner spins on some unfinished code (tree-sitter-swift on
+// "{2(){s") gives up in a fraction of a second, not in seconds, and the
+// parser stays usable for the next file.
+func TestParseBound(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want time.Duration
+	}{
+		{0, 200 * time.Millisecond},
+		{4 << 10, 200*time.Millisecond + 4096*3*time.Microsecond},
+		{1 << 20, 200*time.Millisecond + (1<<20)*3*time.Microsecond},
+		{10 << 20, ParseTimeout},
+	} {
+		if got := parseTimeout(tc.n); got != tc.want {
+			t.Errorf("parseTimeout(%d) = %v, want %v", tc.n, got, tc.want)
+		}
+	}
+	reg, err := NewRegistry(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := reg.NewParser()
+	defer p.Close()
+	if _, err := p.Extract(context.Background(), "swift", []byte("{2(){s"), nil); !errors.Is(err, ErrParse) {
+		t.Fatalf("spinning input: err = %v, want ErrParse", err)
+	}
+	f, err := p.Extract(context.Background(), "swift", []byte(`visitor.getFlag(key: "k")`+"\n"), map[string]bool{"getFlag": true})
+	if err != nil || len(f.Calls) != 1 {
+		t.Fatalf("next parse: %v, %+v", err, f)
 	}
 }
