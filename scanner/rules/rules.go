@@ -63,9 +63,13 @@ type Set struct {
 	queries []QueryRule
 	names   map[string]bool
 	needles [][]byte
-	// lowerNeedles are the needles in lower case, for case-insensitive
-	// languages.
-	lowerNeedles [][]byte
+	// coarse are fewer, shorter strings, one of which every needle holds:
+	// most files hold none, and three searches rule them out faster than
+	// seven.
+	coarse [][]byte
+	// lowerNeedles and lowerCoarse are the same in lower case, for
+	// case-insensitive languages.
+	lowerNeedles, lowerCoarse [][]byte
 	// always holds the languages for which every file must be parsed:
 	// a raw query has no call name to search for.
 	always      map[string]bool
@@ -75,8 +79,11 @@ type Set struct {
 // New returns a rule set. builtin turns the Flagship SDK rules on.
 func New(builtin bool, calls []CallRule, queries []QueryRule) *Set {
 	s := &Set{builtin: builtin, calls: calls, queries: queries, names: make(map[string]bool), always: make(map[string]bool)}
-	needles := map[string]bool{}
+	needles, coarse := map[string]bool{}, map[string]bool{}
 	if builtin {
+		for _, n := range flagshipCoarse {
+			coarse[n] = true
+		}
 		for name := range flagship {
 			s.names[name] = true
 		}
@@ -88,6 +95,7 @@ func New(builtin bool, calls []CallRule, queries []QueryRule) *Set {
 		for _, c := range r.Calls {
 			s.names[c] = true
 			needles[c] = true
+			coarse[c] = true
 		}
 	}
 	for _, q := range queries {
@@ -95,13 +103,8 @@ func New(builtin bool, calls []CallRule, queries []QueryRule) *Set {
 			s.always[l] = true
 		}
 	}
-	for n := range needles {
-		s.needles = append(s.needles, []byte(n))
-	}
-	sort.Slice(s.needles, func(i, j int) bool { return string(s.needles[i]) < string(s.needles[j]) })
-	for _, n := range s.needles {
-		s.lowerNeedles = append(s.lowerNeedles, bytes.ToLower(n))
-	}
+	s.needles, s.lowerNeedles = sortedBytes(needles)
+	s.coarse, s.lowerCoarse = sortedBytes(coarse)
 
 	h := sha256.New()
 	enc := json.NewEncoder(h)
@@ -140,17 +143,35 @@ func (s *Set) MayMatch(lang string, src []byte) bool {
 	if s.always[lang] {
 		return true
 	}
-	needles := s.needles
+	needles, coarse := s.needles, s.coarse
 	if lang == "vb" {
 		// Visual Basic ignores case: visitor.getflag("k") is a call.
-		src, needles = bytes.ToLower(src), s.lowerNeedles
+		src, needles, coarse = bytes.ToLower(src), s.lowerNeedles, s.lowerCoarse
 	}
+	return containsAny(src, coarse) && containsAny(src, needles)
+}
+
+func containsAny(src []byte, needles [][]byte) bool {
 	for _, n := range needles {
 		if bytes.Contains(src, n) {
 			return true
 		}
 	}
 	return false
+}
+
+// sortedBytes returns the strings of set, sorted, as bytes and in lower case.
+func sortedBytes(set map[string]bool) (exact, lower [][]byte) {
+	var ss []string
+	for n := range set {
+		ss = append(ss, n)
+	}
+	sort.Strings(ss)
+	for _, n := range ss {
+		exact = append(exact, []byte(n))
+		lower = append(lower, bytes.ToLower([]byte(n)))
+	}
+	return exact, lower
 }
 
 // Match returns the references and unresolved keys in f.

@@ -46,6 +46,11 @@ func readFile(abs, path string, maxSize int64) ([]byte, error) {
 		if maxSize > 0 && int64(len(data)) > maxSize {
 			return nil, fmt.Errorf("read %s (%d bytes): %w", path, len(data), ErrOversize)
 		}
+		if int64(len(data)) == st.Size {
+			// All the file had when it was opened: asking the kernel
+			// again only to hear "end of file" is a system call per file.
+			break
+		}
 	}
 	return data, nil
 }
