@@ -598,19 +598,21 @@ func (a *Analyzer) body(typ string, env Environment, key, branch string, c *obje
 		refs = []Reference{}
 	}
 	return Body{
-		Event:           typ,
-		UserID:          actor.ID,
-		UserEmail:       actor.Email,
-		UserRole:        actor.Role,
-		Date:            formatDate(when),
-		AccountID:       a.opts.Account.ID,
-		AccountName:     a.opts.Account.Name,
-		EnvironmentID:   env.ID,
-		EnvironmentName: env.Name,
-		FlagKey:         key,
-		Repository:      a.opts.Repository,
-		Branch:          branch,
-		Commit:          commitOf(c, a.links),
-		References:      refs,
+		Contract: Contract{
+			Event:           typ,
+			UserID:          actor.ID,
+			UserEmail:       actor.Email,
+			UserRole:        actor.Role,
+			Date:            formatDate(when),
+			AccountID:       a.opts.Account.ID,
+			AccountName:     a.opts.Account.Name,
+			EnvironmentID:   env.ID,
+			EnvironmentName: env.Name,
+			FlagKey:         key,
+		},
+		Repository: a.opts.Repository,
+		Branch:     branch,
+		Commit:     commitOf(c, a.links),
+		References: refs,
 	}
 }

@@ -19,23 +19,30 @@ const (
 	FlagDeleted = "Flag.deleted"
 )
 
-// dateLayout is ISO-8601 with a numeric offset, never "Z", as the
-// contract's example has it: 2005-08-15T15:52:01+00:00.
-const dateLayout = "2006-01-02T15:04:05-07:00"
+// DateLayout is the layout of an event's date: ISO-8601 with a numeric
+// offset, never "Z", as the contract's example has it:
+// 2005-08-15T15:52:01+00:00.
+const DateLayout = "2006-01-02T15:04:05-07:00"
 
-// Body is the JSON body of a Flag.new or Flag.deleted event: the contract's
-// fields, then the documented additions (docs/events.md).
-type Body struct {
+// Contract is the fields of the Flagship webhook contract's event body, in
+// the contract's order.
+type Contract struct {
 	Event           string `json:"event"`
 	UserID          string `json:"user_id"`
 	UserEmail       string `json:"user_email"`
 	UserRole        string `json:"user_role"`
-	Date            string `json:"date"`
+	Date            string `json:"date"` // formatted with DateLayout
 	AccountID       string `json:"account_id"`
 	AccountName     string `json:"account_name"`
 	EnvironmentID   string `json:"environment_id"`
 	EnvironmentName string `json:"environment_name"`
 	FlagKey         string `json:"flag_key"`
+}
+
+// Body is the JSON body of a Flag.new or Flag.deleted event: the contract's
+// fields, then the documented additions (docs/events.md).
+type Body struct {
+	Contract
 
 	Repository string      `json:"repository"`
 	Branch     string      `json:"branch"`
@@ -80,7 +87,7 @@ func eventID(repo, branch, env, typ, key, commit string) string {
 	return "flg_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-func formatDate(t time.Time) string { return t.Format(dateLayout) }
+func formatDate(t time.Time) string { return t.Format(DateLayout) }
 
 // links builds web links for commits and files, for forges that use
 // GitHub's and GitLab's URL scheme: <base>/commit/<sha> and

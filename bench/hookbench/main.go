@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/flagscan/flagscan/bench/gen"
+	"github.com/flagscan/flagscan/bench/internal/measure"
 )
 
 func main() {
@@ -44,28 +45,24 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 
-	root, err := os.MkdirTemp("", "hookbench")
-	if err != nil {
-		log.Fatal(err)
-	}
+	root := measure.TempDir("hookbench")
 	if *keep {
 		fmt.Printf("files in %s\n", root)
 	} else {
 		defer os.RemoveAll(root)
 	}
-	bin := filepath.Join(root, "flagscan")
-	run(".", nil, "go", "build", "-o", bin, "./cmd/flagscan")
+	bin := measure.BuildFlagscan(root)
 
 	// The client: a 20,000-file tree, then 100 commits of 10 files each.
 	src := filepath.Join(root, "src.git")
-	importHistory(src, *files, 100, 10)
-	commits := strings.Fields(run(src, nil, "git", "rev-list", "--reverse", "main"))
+	measure.ImportHistory(src, gen.HistoryOptions{Files: *files, Commits: 100, PerCommit: 10, Seed: 1})
+	commits := strings.Fields(measure.Run(src, "git", "rev-list", "--reverse", "main"))
 	base := commits[0]
 
 	// The server: the base commit, pushed without hooks.
 	srv := filepath.Join(root, "srv.git")
-	run(root, nil, "git", "init", "-q", "--bare", "-b", "main", srv)
-	run(src, nil, "git", "push", "-q", srv, base+":refs/heads/main")
+	measure.Run(root, "git", "init", "-q", "--bare", "-b", "main", srv)
+	measure.Run(src, "git", "push", "-q", srv, base+":refs/heads/main")
 
 	// A local receiver for the webhook.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -90,7 +87,7 @@ hook:
 	if err := os.WriteFile(filepath.Join(srv, "flagscan.yml"), []byte(cfg), 0o644); err != nil {
 		log.Fatal(err)
 	}
-	run(root, nil, bin, "hook", "install", "--repo", srv)
+	measure.Run(root, bin, "hook", "install", "--repo", srv)
 	hooksOn, hooksOff := filepath.Join(srv, "hooks"), filepath.Join(srv, "hooks-off")
 	if err := os.MkdirAll(hooksOff, 0o755); err != nil {
 		log.Fatal(err)
@@ -111,13 +108,11 @@ exit $rc
 	// The baseline snapshot of the base commit, as every earlier push
 	// would have left it: a full scan, unmeasured.
 	start := time.Now()
-	run(srv, strings.NewReader(strings.Repeat("0", 40)+" "+base+" refs/heads/main\n"), bin, "hook", "post-receive", "--repo", srv)
+	measure.RunInput(srv, strings.NewReader(strings.Repeat("0", 40)+" "+base+" refs/heads/main\n"), bin, "hook", "post-receive", "--repo", srv)
 	fmt.Printf("server: %d files at the base commit; baseline snapshot (full scan): %v\n", *files, time.Since(start).Round(time.Millisecond))
 	db := filepath.Join(srv, "flagscan.db")
 	baseDB := filepath.Join(root, "base.db")
-	for _, s := range []string{"", "-wal"} {
-		copyFile(db+s, baseDB+s)
-	}
+	measure.CopyStore(db, baseDB)
 
 	fmt.Printf("\n%-28s %9s %9s   %9s %9s   %9s %9s   %s\n", "push", "bare p50", "p95", "hook p50", "p95", "added p50", "p95", "pre-receive p50 / p95 / max (budget)")
 	for _, n := range []int{1, 100} {
@@ -126,18 +121,14 @@ exit $rc
 		os.Remove(preTimes)
 		for r := 0; r < *runs; r++ {
 			for _, hooks := range order(r) {
-				run(srv, nil, "git", "update-ref", "refs/heads/main", base)
-				for _, s := range []string{"", "-wal", "-shm"} {
-					os.Remove(db + s)
-				}
-				for _, s := range []string{"", "-wal"} {
-					copyFile(baseDB+s, db+s)
-				}
+				measure.Run(srv, "git", "update-ref", "refs/heads/main", base)
+				measure.RemoveStore(db)
+				measure.CopyStore(baseDB, db)
 				dir := hooksOff
 				if hooks {
 					dir = hooksOn
 				}
-				run(srv, nil, "git", "config", "core.hooksPath", dir)
+				measure.Run(srv, "git", "config", "core.hooksPath", dir)
 				out, d := timedPush(src, srv, commits[n])
 				if hooks {
 					with = append(with, d)
@@ -174,32 +165,11 @@ func timedPush(src, srv, commit string) (string, time.Duration) {
 	cmd.Dir = src
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
+	d, _, err := measure.Time(cmd)
+	if err != nil {
 		log.Fatalf("git push: %v\n%s", err, out.String())
 	}
-	return out.String(), time.Since(start)
-}
-
-// importHistory creates a bare repository from a generated fast-import
-// stream.
-func importHistory(dir string, files, commits, perCommit int) {
-	run(filepath.Dir(dir), nil, "git", "init", "-q", "--bare", "-b", "main", dir)
-	cmd := exec.Command("git", "fast-import", "--quiet")
-	cmd.Dir = dir
-	pr, pw := io.Pipe()
-	cmd.Stdin, cmd.Stderr = pr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
-	}
-	go func() {
-		_, err := gen.History(pw, gen.HistoryOptions{Files: files, Commits: commits, PerCommit: perCommit, Seed: 1})
-		pw.CloseWithError(err)
-	}()
-	if err := cmd.Wait(); err != nil {
-		log.Fatalf("git fast-import: %v", err)
-	}
-	run(dir, nil, "git", "gc", "-q")
+	return out.String(), d
 }
 
 func readTimes(path string) []time.Duration {
@@ -228,30 +198,4 @@ func pct(times []time.Duration, p int) time.Duration {
 
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.0fms", float64(d)/float64(time.Millisecond))
-}
-
-func run(dir string, stdin io.Reader, name string, args ...string) string {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Stdin = stdin
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, os.Stderr
-	if err := cmd.Run(); err != nil {
-		log.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
-	}
-	return out.String()
-}
-
-// copyFile copies a file; a missing one (no WAL left) is no error.
-func copyFile(from, to string) {
-	data, err := os.ReadFile(from)
-	if os.IsNotExist(err) {
-		return
-	}
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile(to, data, 0o644); err != nil {
-		log.Fatal(err)
-	}
 }

@@ -17,10 +17,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/flagscan/flagscan/bench/gen"
+	"github.com/flagscan/flagscan/bench/internal/measure"
 	"github.com/flagscan/flagscan/scanner/rules"
 )
 
@@ -34,12 +34,8 @@ func main() {
 
 	root := *dir
 	if root == "" {
-		tmp, err := os.MkdirTemp("", "scanbench")
-		if err != nil {
-			log.Fatal(err)
-		}
-		defer os.RemoveAll(tmp)
-		root = tmp
+		root = measure.TempDir("scanbench")
+		defer os.RemoveAll(root)
 	}
 	tree := filepath.Join(root, "tree")
 	var t gen.Tree
@@ -57,15 +53,10 @@ func main() {
 			{"-c", "gc.auto=0", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "generated tree"},
 			{"gc", "-q"},
 		} {
-			git(tree, args...)
+			measure.Run(tree, "git", args...)
 		}
 	}
-	bin := filepath.Join(root, "flagscan")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/flagscan")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		log.Fatalf("build flagscan: %v", err)
-	}
+	bin := measure.BuildFlagscan(root)
 
 	needles := rules.New(true, nil, nil).Needles()
 	grepArgs := []string{"grep", "-F", "-c"}
@@ -81,7 +72,7 @@ func main() {
 		{"flagscan scan --rev HEAD", []string{bin, "scan", "--format", "json", "--rev", "HEAD", "--repo", tree}},
 		{"git grep -F HEAD", append(append([]string{"git", "-C", tree}, grepArgs...), "HEAD")},
 	}
-	results := make([]measure, len(cases))
+	results := make([]result, len(cases))
 	var out []byte
 	for r := 0; r < *runs; r++ {
 		for i, c := range cases {
@@ -101,23 +92,18 @@ func main() {
 	fmt.Printf("flagscan found %d references\n", bytes.Count(out, []byte(`"flag_key"`)))
 	fmt.Printf("%-32s %10s %10s %12s %10s %10s\n", "command", "median", "min", "files/s", "MB/s", "max RSS")
 	for i, c := range cases {
-		m := results[i].median()
+		m := measure.Median(results[i].times)
 		fmt.Printf("%-32s %10s %10s %12.0f %10.1f %8.1fMB\n", c.name, m.Round(time.Millisecond), slices.Min(results[i].times).Round(time.Millisecond),
 			float64(sizes.all)/m.Seconds(), mb/m.Seconds(), float64(results[i].rss)/1024)
 	}
-	fmt.Printf("ratio working tree: flagscan / git grep = %.2f (target <= 3)\n", results[0].median().Seconds()/results[1].median().Seconds())
-	fmt.Printf("ratio --rev:        flagscan / git grep = %.2f (target <= 4)\n", results[2].median().Seconds()/results[3].median().Seconds())
+	fmt.Printf("ratio working tree: flagscan / git grep = %.2f (target <= 3)\n", measure.Median(results[0].times).Seconds()/measure.Median(results[1].times).Seconds())
+	fmt.Printf("ratio --rev:        flagscan / git grep = %.2f (target <= 4)\n", measure.Median(results[2].times).Seconds()/measure.Median(results[3].times).Seconds())
 }
 
-type measure struct {
+// result is what the runs of one command measured.
+type result struct {
 	times []time.Duration
 	rss   int64 // KiB
-}
-
-func (m measure) median() time.Duration {
-	s := slices.Clone(m.times)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
 
 // run runs a command to completion and returns its wall time, its peak
@@ -126,23 +112,12 @@ func run(args []string) (time.Duration, int64, []byte) {
 	cmd := exec.Command(args[0], args[1:]...)
 	var stdout bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, os.Stderr
-	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
+	d, rss, err := measure.Time(cmd)
 	// git grep exits 1 when nothing matches; any other failure is fatal.
 	if err != nil && !(args[0] == "git" && cmd.ProcessState.ExitCode() == 1) {
 		log.Fatalf("%s: %v", strings.Join(args, " "), err)
 	}
-	return d, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss, stdout.Bytes()
-}
-
-func git(dir string, args ...string) {
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		log.Fatalf("git %s: %v", strings.Join(args, " "), err)
-	}
+	return d, rss, stdout.Bytes()
 }
 
 type counts struct{ all, code int }

@@ -95,8 +95,8 @@ FLAGSCAN_WEBHOOK_DESCRIPTION, FLAGSCAN_WEBHOOK_SECRET, FLAGSCAN_WEBHOOK_EVENTS,
 FLAGSCAN_ALLOW_HOSTS, FLAGSCAN_DELIVERY_BUDGET, FLAGSCAN_CONFIG.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "table" && format != "json" {
-				return usagef("--format %q: use table or json", format)
+			if err := tableOrJSON(format); err != nil {
+				return err
 			}
 			a := &actionRun{rf: &rf, inl: &inl, lookup: os.LookupEnv, noFetch: noFetch, stderr: cmd.ErrOrStderr()}
 			if eventPath == "" {

@@ -48,12 +48,8 @@ state, attempts, last answer and when it is due again or was delivered.
 			default:
 				return usagef("--state %q: use pending, held, failed or delivered", state)
 			}
-			if since != "" {
-				t, err := parseSince(since, time.Now())
-				if err != nil {
-					return usagef("--since: %v", err)
-				}
-				o.Since = t
+			if o.Since, err = sinceFlag(since); err != nil {
+				return err
 			}
 			db, err := f.open(cmd.Context())
 			if err != nil {
@@ -82,15 +78,10 @@ func newDeliveriesShowCmd(f *emitFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show an event: its body, its deliveries and every attempt with the answer's first bytes",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usagef("show takes one event ID (the webhook-id)")
-			}
-			return nil
-		},
+		Args:  oneArg("show takes one event ID (the webhook-id)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return usagef("--format %q: use table or json", format)
+			if err := tableOrJSON(format); err != nil {
+				return err
 			}
 			db, err := f.open(cmd.Context())
 			if err != nil {
@@ -129,22 +120,15 @@ repeat. Pending deliveries are left as they are. Criteria combine: IDs,
 --failed, --since and --webhook each narrow the selection.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := outbox.ReplayOptions{EventIDs: args, Failed: failed}
-			if since != "" {
-				t, err := parseSince(since, time.Now())
-				if err != nil {
-					return usagef("--since: %v", err)
-				}
-				o.Since = t
+			var err error
+			if o.Since, err = sinceFlag(since); err != nil {
+				return err
 			}
 			if len(args) == 0 && !failed && since == "" {
 				return usagef("replay needs event IDs, --failed or --since")
 			}
 			if webhook != "" {
-				c, err := f.config()
-				if err != nil {
-					return err
-				}
-				subs, err := subscriptions(c)
+				_, subs, err := f.subscriptions()
 				if err != nil {
 					return err
 				}
@@ -190,6 +174,19 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is neither a duration (2h, 1d) nor a time (2006-01-02, 2006-01-02T15:04:05Z)", s)
+}
+
+// sinceFlag parses a --since flag (parseSince): the zero time when it is
+// not given.
+func sinceFlag(since string) (time.Time, error) {
+	if since == "" {
+		return time.Time{}, nil
+	}
+	t, err := parseSince(since, time.Now())
+	if err != nil {
+		return time.Time{}, usagef("--since: %v", err)
+	}
+	return t, nil
 }
 
 // stateOf is a delivery's state as listed.

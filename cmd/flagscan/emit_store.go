@@ -52,6 +52,17 @@ func (f *emitFlags) config() (*config.Config, error) {
 	return loadConfig(f.configPath, f.top(), gitDir(root))
 }
 
+// subscriptions loads the configuration, as config does, and returns it
+// with its webhooks.
+func (f *emitFlags) subscriptions() (*config.Config, []emitter.Subscription, error) {
+	c, err := f.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	subs, err := subscriptions(c)
+	return c, subs, err
+}
+
 // path returns the store's path: --db, else flagscan.db in the
 // repository's git directory.
 func (f *emitFlags) path() string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flagscan/flagscan/analyzer"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/emitter"
 	"github.com/flagscan/flagscan/emitter/deliver"
@@ -45,11 +46,7 @@ func newWebhookListCmd(f *emitFlags) *cobra.Command {
 		Short: "List the configured webhooks, with their IDs and whether a 410 Gone disabled them",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.config()
-			if err != nil {
-				return err
-			}
-			subs, err := subscriptions(c)
+			_, subs, err := f.subscriptions()
 			if err != nil {
 				return err
 			}
@@ -109,11 +106,7 @@ The exit status is 1 when a webhook did not answer 2xx.`,
 			if typ != emitter.EventFlagNew && typ != emitter.EventFlagDeleted {
 				return usagef("--type %q: use %s or %s", typ, emitter.EventFlagNew, emitter.EventFlagDeleted)
 			}
-			c, err := f.config()
-			if err != nil {
-				return err
-			}
-			all, err := subscriptions(c)
+			c, all, err := f.subscriptions()
 			if err != nil {
 				return err
 			}
@@ -161,18 +154,9 @@ func newWebhookEnableCmd(f *emitFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "enable NAME",
 		Short: "Enable a webhook that a 410 Gone answer disabled; its pending events go out again",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usagef("enable takes one webhook: its description or ID")
-			}
-			return nil
-		},
+		Args:  oneArg("enable takes one webhook: its description or ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.config()
-			if err != nil {
-				return err
-			}
-			subs, err := subscriptions(c)
+			_, subs, err := f.subscriptions()
 			if err != nil {
 				return err
 			}
@@ -232,23 +216,17 @@ func testEvent(c *config.Config, typ string) (string, []byte) {
 		env = c.Environments[0]
 	}
 	body, _ := json.Marshal(struct {
-		Event           string `json:"event"`
-		UserID          string `json:"user_id"`
-		UserEmail       string `json:"user_email"`
-		UserRole        string `json:"user_role"`
-		Date            string `json:"date"`
-		AccountID       string `json:"account_id"`
-		AccountName     string `json:"account_name"`
-		EnvironmentID   string `json:"environment_id"`
-		EnvironmentName string `json:"environment_name"`
-		FlagKey         string `json:"flag_key"`
-		Test            bool   `json:"test"`
+		analyzer.Contract
+		Test bool `json:"test"`
 	}{
-		Event: typ, UserID: "flagscan", UserRole: c.Actor.Role,
-		Date:      time.Now().UTC().Format("2006-01-02T15:04:05-07:00"),
-		AccountID: c.Account.ID, AccountName: c.Account.Name,
-		EnvironmentID: env.ID, EnvironmentName: env.Name,
-		FlagKey: testFlagKey, Test: true,
+		Contract: analyzer.Contract{
+			Event: typ, UserID: "flagscan", UserRole: c.Actor.Role,
+			Date:      time.Now().UTC().Format(analyzer.DateLayout),
+			AccountID: c.Account.ID, AccountName: c.Account.Name,
+			EnvironmentID: env.ID, EnvironmentName: env.Name,
+			FlagKey: testFlagKey,
+		},
+		Test: true,
 	})
 	return "test_" + hex.EncodeToString(b[:]), body
 }

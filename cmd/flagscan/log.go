@@ -31,8 +31,8 @@ when it was introduced and by whom, when it was removed. It reads and fills
 the store's blob cache but emits nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "table" && format != "json" {
-				return usagef("--format %q: use table or json", format)
+			if err := tableOrJSON(format); err != nil {
+				return err
 			}
 			w, err := rf.open(cmd.Context())
 			if err != nil {
@@ -153,8 +153,8 @@ func newFlagsCmd() *cobra.Command {
 		Short: "List the keys of a branch's snapshot with their references",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "table" && format != "json" {
-				return usagef("--format %q: use table or json", format)
+			if err := tableOrJSON(format); err != nil {
+				return err
 			}
 			w, err := rf.open(cmd.Context())
 			if err != nil {

@@ -40,6 +40,17 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
+// oneArg accepts exactly one argument, and answers anything else with a
+// usage error saying usage.
+func oneArg(usage string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usagef("%s", usage)
+		}
+		return nil
+	}
+}
+
 func main() {
 	if os.Getenv("GOGC") == "" {
 		// flagscan is a short-lived process that allocates a lot of small,

@@ -30,6 +30,14 @@ func outputFormat(asked string, w io.Writer) (string, error) {
 	return "", usagef("--format %q: use table, json or csv", asked)
 }
 
+// tableOrJSON checks a --format that takes table or json.
+func tableOrJSON(format string) error {
+	if format != "table" && format != "json" {
+		return usagef("--format %q: use table or json", format)
+	}
+	return nil
+}
+
 // writeResult writes a scan's result in the given format.
 func writeResult(w io.Writer, format string, res *scanner.Result) error {
 	switch format {

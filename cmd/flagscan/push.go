@@ -44,8 +44,8 @@ table, or with --format json one event body per line.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return usagef("--format %q: use table or json", format)
+			if err := tableOrJSON(format); err != nil {
+				return err
 			}
 			var updates []analyzer.Update
 			if stdin {

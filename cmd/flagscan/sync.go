@@ -74,8 +74,8 @@ not set; log lines go to standard error (--log-format json for JSON lines),
 the summary to standard output (--format json: one JSON object per branch,
 with its events).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return usagef("--format %q: use table or json", format)
+			if err := tableOrJSON(format); err != nil {
+				return err
 			}
 			if jobs < 0 {
 				return usagef("--jobs %d: must be at least 1", jobs)

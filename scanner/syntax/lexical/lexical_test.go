@@ -5,10 +5,11 @@ import (
 	"testing"
 
 	"github.com/flagscan/flagscan/scanner/syntax"
+	"github.com/flagscan/flagscan/scanner/syntax/syntaxtest"
 )
 
 func TestLanguages(t *testing.T) {
-	check(t, "languages", Languages(), []string{"dart", "fsharp", "objc", "vb"})
+	syntaxtest.Check(t, "languages", Languages(), []string{"dart", "fsharp", "objc", "vb"})
 	if _, err := Extract("cobol", nil, ruleNames); err == nil || !strings.Contains(err.Error(), `"cobol"`) {
 		t.Errorf("unknown language: got error %v", err)
 	}
@@ -47,7 +48,7 @@ static NSString *const kKey = @"k\u0041", *other = @"o";
 NSString *getFlag(NSString *key);
 static id helper(void) { return getFlag(@"c-call"); }
 `)
-	check(t, "calls", describeCalls(f), []string{
+	syntaxtest.Check(t, "calls", syntaxtest.Calls(f), []string{
 		`3:18 getFlagWithKey recv=ident:v (ident:x) #0`,
 		`11:39 getModification recv=call(sharedInstance) (ident:KEY, defaultJson=object{c=array[number:1,number:-2.5,bool:true,null]}, activate=bool:true) =a #2`,
 		`12:26 getFlagWithKey recv=ident:visitor (ident:kKey, defaultValue=other) =b #2`,
@@ -59,7 +60,7 @@ static id helper(void) { return getFlag(@"c-call"); }
 		`16:56 getFlagWithKey recv=ident:v (string:arg, defaultValue=string:) #2`,
 		`20:33 getFlag (string:c-call) #4`,
 	})
-	check(t, "bindings", describeBindings(f), []string{
+	syntaxtest.Check(t, "bindings", syntaxtest.Bindings(f), []string{
 		`const KEY=string:define #0`,
 		`const kKey=string:kA #0`,
 		`other=string:o #0`,
@@ -69,11 +70,11 @@ static id helper(void) { return getFlag(@"c-call"); }
 		`d=call([]) #2`,
 		`s=call(stringWithFormat) #2`,
 	})
-	check(t, "comments", describeComments(f), []string{
+	syntaxtest.Check(t, "comments", syntaxtest.Comments(f), []string{
 		`1:1 // fe:flag: k, 1`,
 		`4:7 // disabled`,
 	})
-	check(t, "scopes", scopeParents(f), []int{0, 0, 2, 0})
+	syntaxtest.Check(t, "scopes", syntaxtest.Scopes(f), []int{0, 0, 2, 0})
 }
 
 func TestDartModel(t *testing.T) {
@@ -95,7 +96,7 @@ class W {
   }
 }
 `)
-	check(t, "calls", describeCalls(f), []string{
+	syntaxtest.Check(t, "calls", syntaxtest.Calls(f), []string{
 		`8:31 getFlag recv=ident:visitor (string:getter) #1`,
 		`8:49 value recv=call(getFlag) (string:t) #1`,
 		`9:33 getFlag recv=ident:visitor (ident:v) #2`,
@@ -110,7 +111,7 @@ class W {
 		`15:23 getFlag recv=ident:visitor (string:generic, string:d) #4`,
 		`15:55 value recv=call(getFlag) () =z #4`,
 	})
-	check(t, "bindings", describeBindings(f), []string{
+	syntaxtest.Check(t, "bindings", syntaxtest.Bindings(f), []string{
 		`const k1=string:abc #0`,
 		`k2=string:\n$x #0`,
 		`const k3=template #0`,
@@ -118,10 +119,10 @@ class W {
 		`const y=call(getFlag) #4`,
 		`const z=call(value) #4`,
 	})
-	check(t, "comments", describeComments(f), []string{
+	syntaxtest.Check(t, "comments", syntaxtest.Comments(f), []string{
 		`2:1 // fe:flag: k, 1`,
 	})
-	check(t, "scopes", scopeParents(f), []int{0, 0, 0, 0})
+	syntaxtest.Check(t, "scopes", syntaxtest.Scopes(f), []int{0, 0, 0, 0})
 }
 
 func TestFSharpModel(t *testing.T) {
@@ -150,7 +151,7 @@ let g = fun (y: string) -> visitor.GetFlag(y)
 let h = visitor.GetFlag("h")
         |> fun f -> f.GetValue(0)
 `)
-	check(t, "calls", describeCalls(f), []string{
+	syntaxtest.Check(t, "calls", syntaxtest.Calls(f), []string{
 		`14:25 GetFlag recv=ident:visitor (string:inner, array[number:1,number:2]) =inner #1`,
 		`15:11 GetValue recv=ident:inner (string:d) #1`,
 		`19:37 GetFlag recv=ident:visitor (ident:k, defaultValue=string:m) #2`,
@@ -160,7 +161,7 @@ let h = visitor.GetFlag("h")
 		`23:17 GetFlag recv=ident:visitor (string:h) #0`,
 		`24:23 GetValue recv=ident:f (number:0) #5`,
 	})
-	check(t, "bindings", describeBindings(f), []string{
+	syntaxtest.Check(t, "bindings", syntaxtest.Bindings(f), []string{
 		`const x=number:1 #0`,
 		`const Inline=string:inline #0`,
 		`m=string:m #0`,
@@ -173,11 +174,11 @@ let h = visitor.GetFlag("h")
 		`const g=other #0`,
 		`const h=other #0`,
 	})
-	check(t, "comments", describeComments(f), []string{
+	syntaxtest.Check(t, "comments", syntaxtest.Comments(f), []string{
 		`1:1 // fe:flag: k, 1`,
 		`3:11 // a directive's comment`,
 	})
-	check(t, "scopes", scopeParents(f), []int{0, 0, 0, 0, 0})
+	syntaxtest.Check(t, "scopes", syntaxtest.Scopes(f), []int{0, 0, 0, 0, 0})
 }
 
 func TestVBModel(t *testing.T) {
@@ -213,14 +214,14 @@ Public Class C : Inherits Base
 End Class
 #End Region
 `)
-	check(t, "calls", describeCalls(f), []string{
+	syntaxtest.Check(t, "calls", syntaxtest.Calls(f), []string{
 		`14:28 GetFlag recv=ident:visitor (string:in-getter) #1`,
 		`14:49 GetValue recv=call(GetFlag) (string:curly) #1`,
 		`23:34 GetFlag recv=ident:visitor (string:in-if) #3`,
 		`23:89 GetModification recv=ident:visitor (string:in-new, number:1) #3`,
 		`28:32 GetFlag recv=ident:visitor (ident:x) #4`,
 	})
-	check(t, "bindings", describeBindings(f), []string{
+	syntaxtest.Check(t, "bindings", syntaxtest.Bindings(f), []string{
 		`const a=string:a #0`,
 		`const b=number:2 #0`,
 		`d=other #0`,
@@ -234,11 +235,11 @@ End Class
 		`l=other #3`,
 		`k=number:2 #3`,
 	})
-	check(t, "comments", describeComments(f), []string{
+	syntaxtest.Check(t, "comments", syntaxtest.Comments(f), []string{
 		`1:1 ' fe:flag: k, 1`,
 		`2:17 ' region comment`,
 	})
-	check(t, "scopes", scopeParents(f), []int{0, 0, 0, 3})
+	syntaxtest.Check(t, "scopes", syntaxtest.Scopes(f), []int{0, 0, 0, 3})
 }
 
 // TestStrings checks each language's string literals: the value decoded
@@ -298,14 +299,14 @@ func TestStrings(t *testing.T) {
 // CRLF line endings and tabs count as editors do.
 func TestPositions(t *testing.T) {
 	f := extractT(t, "dart", "/* é */ v.getFlag('éé', 1);\r\n\tv.getFlag(\"k\");")
-	check(t, "calls", describeCalls(f), []string{
+	syntaxtest.Check(t, "calls", syntaxtest.Calls(f), []string{
 		`1:11 getFlag recv=ident:v (string:éé, number:1) #0`,
 		`2:4 getFlag recv=ident:v (string:k) #0`,
 	})
 	if got := f.Calls[0].Args[1].Value.Pos; got != (syntax.Pos{Line: 1, Column: 25}) {
 		t.Errorf("argument at %v, want 1:25", got)
 	}
-	check(t, "comments", describeComments(f), []string{"1:1 /* é */"})
+	syntaxtest.Check(t, "comments", syntaxtest.Comments(f), []string{"1:1 /* é */"})
 }
 
 // TestCallsInStringsAndComments checks that a call is found only in code,
@@ -327,8 +328,8 @@ Dim s = "v.GetFlag(""no"")" : Dim t = $"{v.GetFlag("yes")} {{v.GetFlag("no")}}"`
 		f := extractT(t, c.lang, c.src)
 		var keys []string
 		for _, call := range f.Calls {
-			keys = append(keys, describeExpr(call.Args[0].Value))
+			keys = append(keys, syntaxtest.Expr(call.Args[0].Value))
 		}
-		check(t, c.lang, keys, []string{"string:yes"})
+		syntaxtest.Check(t, c.lang, keys, []string{"string:yes"})
 	}
 }

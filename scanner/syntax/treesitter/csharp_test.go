@@ -3,10 +3,12 @@ package treesitter
 import (
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/scanner/syntax/syntaxtest"
 )
 
 func TestCSharpModel(t *testing.T) {
-	f := scpExtract(t, "csharp", `// fe:flag: k, 1
+	f := extract(t, "csharp", `// fe:flag: k, 1
 public static class Keys
 {
     public const string Btn = "b\u0041", Other = @"c:\""x""";
@@ -32,7 +34,7 @@ class C
     }
 }
 `)
-	scpCheck(t, "calls", scpCalls(f), []string{
+	syntaxtest.Check(t, "calls", syntaxtest.CallsBySource(f), []string{
 		`17:25 GetModification recv=ident:visitor (ident:Btn, object{Color=string:red,Size=number:-2}, bool:true) =a #4`,
 		`18:31 GetFlag recv=ident:visitor (key=template) #4`,
 		`18:57 GetValue recv=call(GetFlag) (defaultValue=string:x, visitorExposed=bool:false) =b #4`,
@@ -44,19 +46,19 @@ class C
 		`21:37 GetFlag recv=ident:visitor (string:l, number:3.5) #5`,
 		`21:60 GetValue recv=call(GetFlag) () #5`,
 	})
-	scpCheck(t, "bindings", scpBindings(f), []string{
+	syntaxtest.Check(t, "bindings", syntaxtest.Bindings(f), []string{
 		`const Btn=string:bA #0`, `const Other=string:c:\"x" #0`, `const Ro=string:no {holes} #0`,
 		`Mutable=string:m #0`, `const Prop=string:p #0`, `const Arrow=string:raw #0`, `Settable=string:s #0`,
 		`a=call(GetModification) #4`, `b=call(GetValue) #4`, `x=call([]) #4`, `l=other #4`,
 		`const Local=string:local #4`, `Mutable=string:n #4`,
 	})
-	scpCheck(t, "comments", scpComments(f), []string{`1:1 // fe:flag: k, 1`, `12:1 /* block */`})
+	syntaxtest.Check(t, "comments", syntaxtest.Comments(f), []string{`1:1 // fe:flag: k, 1`, `12:1 /* block */`})
 	// The accessors of Prop and Settable are scopes too, then M and its lambda.
-	scpCheck(t, "scopes", scpScopes(f), []int{0, 0, 0, 0, 4})
+	syntaxtest.Check(t, "scopes", syntaxtest.Scopes(f), []int{0, 0, 0, 0, 4})
 }
 
 func TestCSharpRobust(t *testing.T) {
-	scpRobust(t, "csharp", "cs", "",
+	robust(t, "csharp", "cs",
 		strings.Repeat("GetFlag(", 2000)+strings.Repeat("new[] {", 2000),
 		`v.GetFlag("k"`+strings.Repeat(", 1", 5000),
 		`var s = $"""{v.GetFlag("`)

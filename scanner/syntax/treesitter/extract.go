@@ -33,15 +33,16 @@ const maxDepth = 8
 const maxUnwrap = 4
 
 // ParseTimeout bounds the parse of the largest files. A parse of a file of
-// n bytes may take parseTimeout(n): tree-sitter parses a few megabytes a
-// second, and some grammars' scanners spin on some unfinished code (the
-// Swift one on "{2(){s"), so the bound is twenty times the normal time of
-// the file, not the same seconds for a line as for a megabyte.
+// n bytes may take parseTimeout(n): some grammars' scanners spin on some
+// unfinished code (the Swift one on "{2(){s"), and the bound should cost
+// such a file a second, not five. Tree-sitter's clock is the wall clock,
+// so the bound keeps a wide margin over the normal time (a few
+// megabytes a second) for a machine under load.
 const ParseTimeout = 5 * time.Second
 
 // parseTimeout returns the time a parse of n bytes may take.
 func parseTimeout(n int) time.Duration {
-	return min(200*time.Millisecond+time.Duration(n)*3*time.Microsecond, ParseTimeout)
+	return min(time.Second+time.Duration(n)*5*time.Microsecond, ParseTimeout)
 }
 
 // arg is a call argument as a grammar finds it.

@@ -1,9 +1,13 @@
 package treesitter
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/flagscan/flagscan/scanner/syntax/syntaxtest"
+)
 
 func TestJavaModel(t *testing.T) {
-	f := gpjkExtract(t, "java", `/** fe:flag: k, 1 */
+	f := extract(t, "java", `/** fe:flag: k, 1 */
 interface Keys { String TITLE = "t"; }
 class A {
     public static final String KEY = "k-1", OTHER = "a\tb";
@@ -20,19 +24,19 @@ class A {
     }
 }
 `)
-	gpjkCheck(t, "calls", gpjkCalls(f), []string{
+	syntaxtest.Check(t, "calls", syntaxtest.Calls(f), []string{
 		`12:75 value recv=call(getFlag) (bool:true) =flag #1`,
 		`12:37 getFlag recv=ident:v (ident:TITLE, object{}) #1`,
 		`14:47 getModification recv=ident:Companion (ident:KEY, array[number:1,number:-2], null) #2`,
 	})
-	gpjkCheck(t, "bindings", gpjkBindings(f), []string{
+	syntaxtest.Check(t, "bindings", syntaxtest.Bindings(f), []string{
 		`const TITLE=string:t #0`,
 		`const KEY=string:k-1 #0`, "const OTHER=string:a\tb #0",
 		`mutable=string:m #0`, `const NEG=number:-3 #0`,
 		`const DYN=template #0`, "const BLOCK=string:x\n  y #0",
 		`const flag=call(value) #1`, `mutable=other #1`, `r=other #1`,
 	})
-	gpjkCheck(t, "comments", gpjkComments(f), []string{`1:1 /** fe:flag: k, 1 */`, `12:88 // trailing`})
+	syntaxtest.Check(t, "comments", syntaxtest.Comments(f), []string{`1:1 /** fe:flag: k, 1 */`, `12:88 // trailing`})
 }
 
-func TestJavaRobust(t *testing.T) { gpjkRobust(t, "java", "java") }
+func TestJavaRobust(t *testing.T) { robust(t, "java", "java", callGarbage...) }
