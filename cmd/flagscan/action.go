@@ -292,7 +292,7 @@ func (a *actionRun) run(cmd *cobra.Command, eventPath string) (*actionResult, er
 		}
 		return a.lookup(name)
 	}
-	outcomes, err := w.push(ctx, []analyzer.Update{u}, "")
+	outcomes, err := w.push(ctx, []analyzer.Update{u})
 	if err != nil {
 		return nil, err
 	}

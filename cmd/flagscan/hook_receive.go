@@ -295,7 +295,7 @@ func settle(ctx context.Context, run *hookRun, u analyzer.Update) ([]analyzer.Ev
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", u.Ref, err)
 		}
-		outcomes, err := ha.w.push(ctx, []analyzer.Update{u}, "")
+		outcomes, err := ha.w.push(ctx, []analyzer.Update{u})
 		if err != nil {
 			return nil, err
 		}

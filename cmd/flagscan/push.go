@@ -23,7 +23,6 @@ func newPushCmd() *cobra.Command {
 		rf     repoFlags
 		stdin  bool
 		format string
-		hold   string
 	)
 	cmd := &cobra.Command{
 		Use:   "push [<old> <new> <ref>]",
@@ -66,25 +65,22 @@ table, or with --format json one event body per line.`,
 				return err
 			}
 			defer w.db.Close()
-			outcomes, err := w.push(cmd.Context(), updates, hold)
+			outcomes, err := w.push(cmd.Context(), updates)
 			if err != nil {
 				return err
 			}
 			if err := writeOutcomes(cmd.OutOrStdout(), cmd.ErrOrStderr(), format, outcomes); err != nil {
 				return err
 			}
-			if hold == "" {
-				// Within delivery.inline_budget; what is left waits for
-				// `flagscan deliver`. A delivery problem never fails the push.
-				deliverAfterPush(cmd.Context(), cmd.ErrOrStderr(), w.db, w.cfg)
-			}
+			// Within delivery.inline_budget; what is left waits for
+			// `flagscan deliver`. A delivery problem never fails the push.
+			deliverAfterPush(cmd.Context(), cmd.ErrOrStderr(), w.db, w.cfg)
 			return nil
 		},
 	}
 	rf.register(cmd)
 	cmd.Flags().BoolVar(&stdin, "stdin", false, `read "<old> <new> <ref>" lines from standard input`)
 	cmd.Flags().StringVar(&format, "format", "table", "output: table, or json (one event body per line)")
-	cmd.Flags().StringVar(&hold, "hold", "", "write the events held under this token until `flagscan release` (pre-receive)")
 	return cmd
 }
 
@@ -111,7 +107,7 @@ func readUpdates(r io.Reader) ([]analyzer.Update, error) {
 
 // push analyzes updates in order, each writing its events to the outbox
 // for the configured subscriptions.
-func (w *workspace) push(ctx context.Context, updates []analyzer.Update, hold string) ([]*analyzer.Outcome, error) {
+func (w *workspace) push(ctx context.Context, updates []analyzer.Update) ([]*analyzer.Outcome, error) {
 	a, err := w.analyzer()
 	if err != nil {
 		return nil, err
@@ -121,7 +117,7 @@ func (w *workspace) push(ctx context.Context, updates []analyzer.Update, hold st
 		return nil, err
 	}
 	sink := func(ctx context.Context, tx *sql.Tx, events []analyzer.Event) error {
-		return outbox.Enqueue(ctx, tx, subs, outboxEvents(events, hold))
+		return outbox.Enqueue(ctx, tx, subs, outboxEvents(events, ""))
 	}
 	var outcomes []*analyzer.Outcome
 	for _, u := range updates {
@@ -134,7 +130,8 @@ func (w *workspace) push(ctx context.Context, updates []analyzer.Update, hold st
 	return outcomes, nil
 }
 
-// outboxEvents encodes analyzer events for the outbox.
+// outboxEvents encodes analyzer events for the outbox, held under hold
+// ("" for deliverable ones).
 func outboxEvents(events []analyzer.Event, hold string) []outbox.Event {
 	out := make([]outbox.Event, 0, len(events))
 	for _, e := range events {

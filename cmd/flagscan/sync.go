@@ -375,7 +375,7 @@ func (s *syncer) branch(ctx context.Context, w *workspace, name string, h branch
 	if s.prog.on {
 		w.flags.settings.progress = unit.Scanner()
 	}
-	outcomes, err := w.push(ctx, []analyzer.Update{u}, "")
+	outcomes, err := w.push(ctx, []analyzer.Update{u})
 	if err != nil {
 		return fail(err)
 	}
