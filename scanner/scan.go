@@ -113,6 +113,7 @@ type Stats struct {
 	SkippedBinary    int     `json:"skipped_binary"`
 	SkippedOversize  int     `json:"skipped_oversize"`
 	SkippedMinified  int     `json:"skipped_minified"`
+	SkippedGenerated int     `json:"skipped_generated"`
 	Errors           int     `json:"errors"`
 	References       int     `json:"references"`
 	Unresolved       int     `json:"unresolved"`
@@ -158,7 +159,7 @@ type FileResult struct {
 	Unresolved []Unresolved
 	Errors     []FileError
 	Parsed     bool
-	Skipped    string // "binary", "oversize", "minified" or ""
+	Skipped    string // "binary", "oversize", "minified", "generated" or ""
 	Bytes      int64
 }
 
@@ -309,6 +310,9 @@ func (s *Scanner) Detect(ctx context.Context, d *Detector, path string, content 
 		return fr
 	}
 	fr.Parsed = det.Parsed
+	if det.Generated {
+		fr.Skipped = "generated"
+	}
 	lines := lineIndex(content, det.References)
 	for _, r := range det.References {
 		fr.References = append(fr.References, Reference{
@@ -358,6 +362,8 @@ func (r *Result) add(path string, fr FileResult) {
 		r.Stats.SkippedOversize++
 	case "minified":
 		r.Stats.SkippedMinified++
+	case "generated":
+		r.Stats.SkippedGenerated++
 	}
 	if fr.Parsed {
 		r.Stats.Parsed++

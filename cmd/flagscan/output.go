@@ -85,8 +85,9 @@ func writeTable(w io.Writer, res *scanner.Result) error {
 	st := res.Stats
 	fmt.Fprintf(w, "\n%d references to %d keys in %d files (%d parsed, %.1f MB) in %.2fs",
 		st.References, st.Keys, st.Files, st.Parsed, float64(st.Bytes)/1e6, st.DurationSeconds)
-	if skipped := st.SkippedBinary + st.SkippedOversize + st.SkippedMinified; skipped > 0 {
-		fmt.Fprintf(w, "; skipped %d (binary %d, over the size limit %d, minified %d)", skipped, st.SkippedBinary, st.SkippedOversize, st.SkippedMinified)
+	if skipped := st.SkippedBinary + st.SkippedOversize + st.SkippedMinified + st.SkippedGenerated; skipped > 0 {
+		fmt.Fprintf(w, "; skipped %d (binary %d, over the size limit %d, minified %d, generated %d)",
+			skipped, st.SkippedBinary, st.SkippedOversize, st.SkippedMinified, st.SkippedGenerated)
 	}
 	if st.Unresolved > 0 {
 		fmt.Fprintf(w, "; %d calls with a key that is not a constant (see --format json)", st.Unresolved)
