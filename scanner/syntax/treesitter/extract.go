@@ -173,6 +173,35 @@ func (x *extraction) call(n *sitter.Node, filtered bool) *syntax.Call {
 	return c
 }
 
+// memberCallee takes apart the callee of a call n whose "function" field is
+// an identifier (a bare call) or a member access of type member, with the
+// called name and the object in its fields nameField and objectField. A nil
+// name means neither.
+func memberCallee(n *sitter.Node, member, nameField, objectField string) (name, recv *sitter.Node) {
+	fn := n.ChildByFieldName("function")
+	if fn == nil {
+		return nil, nil
+	}
+	switch fn.Type() {
+	case "identifier":
+		return fn, nil
+	case member:
+		return fn.ChildByFieldName(nameField), fn.ChildByFieldName(objectField)
+	}
+	return nil, nil
+}
+
+// subscriptCallee models a subscript n, object[index], as a call named
+// "[]" with the index as its one argument, so that getFlags()["k"] is
+// matched like getFlags().get("k").
+func subscriptCallee(n *sitter.Node, indexField, objectField string) (string, *sitter.Node, *sitter.Node, []arg) {
+	idx := n.ChildByFieldName(indexField)
+	if idx == nil {
+		return "", nil, nil, nil
+	}
+	return "[]", idx, n.ChildByFieldName(objectField), []arg{{node: idx}}
+}
+
 // callExpr models a call node met inside an expression.
 func (x *extraction) callExpr(n *sitter.Node) syntax.Expr {
 	c := x.call(n, false)

@@ -27,19 +27,7 @@ func (goGrammar) query() string {
 }
 
 func (goGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
-	fn := n.ChildByFieldName("function")
-	if fn == nil {
-		return "", nil, nil, nil
-	}
-	var name, recv *sitter.Node
-	switch fn.Type() {
-	case "identifier":
-		name = fn
-	case "selector_expression":
-		name, recv = fn.ChildByFieldName("field"), fn.ChildByFieldName("operand")
-	default:
-		return "", nil, nil, nil
-	}
+	name, recv := memberCallee(n, "selector_expression", "field", "operand")
 	if name == nil {
 		return "", nil, nil, nil
 	}

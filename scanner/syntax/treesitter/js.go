@@ -27,25 +27,9 @@ func (jsGrammar) query() string {
 
 func (jsGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	if n.Type() == "subscript_expression" {
-		idx := n.ChildByFieldName("index")
-		if idx == nil {
-			return "", nil, nil, nil
-		}
-		return "[]", idx, n.ChildByFieldName("object"), []arg{{node: idx}}
+		return subscriptCallee(n, "index", "object")
 	}
-	fn := n.ChildByFieldName("function")
-	if fn == nil {
-		return "", nil, nil, nil
-	}
-	var name, recv *sitter.Node
-	switch fn.Type() {
-	case "identifier":
-		name = fn
-	case "member_expression":
-		name, recv = fn.ChildByFieldName("property"), fn.ChildByFieldName("object")
-	default:
-		return "", nil, nil, nil
-	}
+	name, recv := memberCallee(n, "member_expression", "property", "object")
 	if name == nil {
 		return "", nil, nil, nil
 	}

@@ -29,25 +29,9 @@ func (pythonGrammar) query() string {
 
 func (pythonGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	if n.Type() == "subscript" {
-		idx := n.ChildByFieldName("subscript")
-		if idx == nil {
-			return "", nil, nil, nil
-		}
-		return "[]", idx, n.ChildByFieldName("value"), []arg{{node: idx}}
+		return subscriptCallee(n, "subscript", "value")
 	}
-	fn := n.ChildByFieldName("function")
-	if fn == nil {
-		return "", nil, nil, nil
-	}
-	var name, recv *sitter.Node
-	switch fn.Type() {
-	case "identifier":
-		name = fn
-	case "attribute":
-		name, recv = fn.ChildByFieldName("attribute"), fn.ChildByFieldName("object")
-	default:
-		return "", nil, nil, nil
-	}
+	name, recv := memberCallee(n, "attribute", "attribute", "object")
 	if name == nil {
 		return "", nil, nil, nil
 	}
