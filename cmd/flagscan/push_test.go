@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -136,5 +137,75 @@ func TestLogCommand(t *testing.T) {
 	want := []string{c0[:7] + " Flag.new legacy", c1[:7] + " Flag.new checkout", c1[:7] + " Flag.deleted legacy"} // by key within a commit
 	if !slices.Equal(got, want) {
 		t.Errorf("log:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestLogMatchesScans: `flagscan log --format json` over a real history
+// gives, commit by commit, exactly the transitions found by running
+// `flagscan scan --rev` on every commit and diffing the key sets.
+func TestLogMatchesScans(t *testing.T) {
+	dir := t.TempDir()
+	runGit(t, dir, "init", "-q", "-b", "main")
+	rnd := rand.New(rand.NewSource(11))
+	var commits []string
+	for i := 0; i < 15; i++ {
+		for n := 1 + rnd.Intn(2); n > 0; n-- {
+			path := filepath.Join(dir, fmt.Sprintf("m%d", rnd.Intn(2)), fmt.Sprintf("f%d.ts", rnd.Intn(4)))
+			var b strings.Builder
+			for k := rnd.Intn(3); k > 0; k-- {
+				fmt.Fprintf(&b, "visitor.getFlag(\"key-%d\");\n", rnd.Intn(6))
+			}
+			writeFile(t, path, b.String()+"export {};\n")
+		}
+		runGit(t, dir, "add", "-A")
+		runGit(t, dir, "commit", "-q", "--allow-empty", "-m", fmt.Sprint("commit ", i))
+		commits = append(commits, runGit(t, dir, "rev-parse", "HEAD"))
+	}
+
+	code, out, errOut := flagscan(t, "", "log", "-C", dir, "--db", filepath.Join(t.TempDir(), "db"), "--format", "json")
+	if code != exitOK {
+		t.Fatalf("log: exit %d: %s", code, errOut)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var b analyzer.Body
+		if err := json.Unmarshal([]byte(line), &b); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, b.Commit.SHA[:8]+" "+b.Event+" "+b.FlagKey)
+	}
+
+	var want []string
+	prev := map[string]bool{}
+	for _, c := range commits {
+		code, out, errOut := flagscan(t, "", "scan", "--format", "json", "--rev", c, "-C", dir)
+		if code != exitOK {
+			t.Fatalf("scan %s: exit %d: %s", c, code, errOut)
+		}
+		keys := map[string]bool{}
+		for _, r := range decodeResult(t, out).References {
+			keys[r.FlagKey] = true
+		}
+		var lines []string
+		for k := range keys {
+			if !prev[k] {
+				lines = append(lines, c[:8]+" Flag.new "+k)
+			}
+		}
+		for k := range prev {
+			if !keys[k] {
+				lines = append(lines, c[:8]+" Flag.deleted "+k)
+			}
+		}
+		// log orders a commit's transitions by key.
+		slices.SortFunc(lines, func(a, b string) int { return strings.Compare(a[strings.LastIndex(a, " "):], b[strings.LastIndex(b, " "):]) })
+		want = append(want, lines...)
+		prev = keys
+	}
+	if len(want) < 10 {
+		t.Fatalf("the random history has only %d transitions: not a test", len(want))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("log:\n%s\nscans:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
