@@ -198,7 +198,9 @@ func TestLogMatchesScans(t *testing.T) {
 			}
 		}
 		// log orders a commit's transitions by key.
-		slices.SortFunc(lines, func(a, b string) int { return strings.Compare(a[strings.LastIndex(a, " "):], b[strings.LastIndex(b, " "):]) })
+		slices.SortFunc(lines, func(a, b string) int {
+			return strings.Compare(a[strings.LastIndex(a, " "):], b[strings.LastIndex(b, " "):])
+		})
 		want = append(want, lines...)
 		prev = keys
 	}
