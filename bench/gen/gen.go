@@ -23,8 +23,8 @@ type Tree struct {
 type language struct {
 	ext    string
 	weight int
-	body   func(r *rand.Rand, i int) string // ordinary code
-	flag   func(key string, i int) string   // a function referencing a flag
+	body   func(r *rand.Rand, i, scale int) string // ordinary code; scale multiplies its length
+	flag   func(key string, i int) string          // a function referencing a flag
 }
 
 var languages = []language{
@@ -82,7 +82,15 @@ var others = []struct {
 // Generate writes files files under dir, deterministically for a seed.
 // flagShare is the fraction of source files that reference a flag.
 func Generate(dir string, files int, flagShare float64, seed int64) (Tree, error) {
-	return Each(files, flagShare, seed, func(name, content string) error {
+	return GenerateScaled(dir, files, flagShare, seed, 1)
+}
+
+// GenerateScaled is Generate with source files scale times as long: scale
+// 1 gives files of about a kilobyte, 5 of several, as most real source
+// files are. The flag references are the same in number and shape; only
+// the ordinary code around them grows, which is what a parser pays for.
+func GenerateScaled(dir string, files int, flagShare float64, seed int64, scale int) (Tree, error) {
+	return EachScaled(files, flagShare, seed, scale, func(name, content string) error {
 		full := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return err
@@ -94,6 +102,13 @@ func Generate(dir string, files int, flagShare float64, seed int64) (Tree, error
 // Each generates files files, deterministically for a seed, and calls fn
 // with each one's slash-separated path and content.
 func Each(files int, flagShare float64, seed int64, fn func(name, content string) error) (Tree, error) {
+	return EachScaled(files, flagShare, seed, 1, fn)
+}
+
+// EachScaled is Each with source files scale times as long (see
+// GenerateScaled).
+func EachScaled(files int, flagShare float64, seed int64, scale int, fn func(name, content string) error) (Tree, error) {
+	scale = max(scale, 1)
 	r := rand.New(rand.NewSource(seed))
 	total := 0
 	for _, l := range languages {
@@ -118,7 +133,7 @@ func Each(files int, flagShare float64, seed int64, fn func(name, content string
 				pick -= cand.weight
 			}
 			var b strings.Builder
-			b.WriteString(l.body(r, i))
+			b.WriteString(l.body(r, i, scale))
 			if r.Float64() < flagShare {
 				key := fmt.Sprintf("feature-%d.enabled", r.Intn(500))
 				keys[key] = true
@@ -143,62 +158,62 @@ func Each(files int, flagShare float64, seed int64, fn func(name, content string
 	return t, nil
 }
 
-// functions repeats a language's function shape to make a file of a few
-// kilobytes, the size of most source files.
-func functions(r *rand.Rand, shape string) string {
+// functions repeats a language's function shape, 3 to 10 times for each
+// unit of scale.
+func functions(r *rand.Rand, shape string, scale int) string {
 	var b strings.Builder
-	for n := 3 + r.Intn(8); n > 0; n-- {
+	for n := (3 + r.Intn(8)) * scale; n > 0; n-- {
 		fmt.Fprintf(&b, shape, r.Intn(100000), r.Intn(100), r.Intn(1000))
 	}
 	return b.String()
 }
 
-func tsBody(r *rand.Rand, i int) string {
+func tsBody(r *rand.Rand, i, scale int) string {
 	return "import { format } from \"./format\";\n\n// Helpers for the module; nothing to do with flags.\n" + functions(r,
-		"export function helper%d(items: number[], limit = %d): number[] {\n  const out: number[] = [];\n  for (const item of items) {\n    if (item > limit) {\n      out.push(item * %d);\n    }\n  }\n  return out.map((x) => Number(format(x)));\n}\n\n")
+		"export function helper%d(items: number[], limit = %d): number[] {\n  const out: number[] = [];\n  for (const item of items) {\n    if (item > limit) {\n      out.push(item * %d);\n    }\n  }\n  return out.map((x) => Number(format(x)));\n}\n\n", scale)
 }
 
-func jsBody(r *rand.Rand, i int) string {
+func jsBody(r *rand.Rand, i, scale int) string {
 	return "'use strict';\n\n" + functions(r,
-		"function helper%d(items, limit = %d) {\n  return items.filter((x) => x > limit).map((x) => x * %d);\n}\nmodule.exports.helper = helper;\n\n")
+		"function helper%d(items, limit = %d) {\n  return items.filter((x) => x > limit).map((x) => x * %d);\n}\nmodule.exports.helper = helper;\n\n", scale)
 }
 
-func goBody(r *rand.Rand, i int) string {
+func goBody(r *rand.Rand, i, scale int) string {
 	return "package module\n\nimport \"strings\"\n\n" + functions(r,
-		"// helper%d joins and trims.\nfunc helper%[1]d(items []string) string {\n\tif len(items) > %d {\n\t\titems = items[:%d]\n\t}\n\treturn strings.TrimSpace(strings.Join(items, \", \"))\n}\n\n")
+		"// helper%d joins and trims.\nfunc helper%[1]d(items []string) string {\n\tif len(items) > %d {\n\t\titems = items[:%d]\n\t}\n\treturn strings.TrimSpace(strings.Join(items, \", \"))\n}\n\n", scale)
 }
 
-func pyBody(r *rand.Rand, i int) string {
+func pyBody(r *rand.Rand, i, scale int) string {
 	return "import os\n\n\n" + functions(r,
-		"def helper_%d(items, limit=%d):\n    \"\"\"Keep what is over the limit.\"\"\"\n    return [x * %d for x in items if x > limit]\n\n\n")
+		"def helper_%d(items, limit=%d):\n    \"\"\"Keep what is over the limit.\"\"\"\n    return [x * %d for x in items if x > limit]\n\n\n", scale)
 }
 
-func javaBody(r *rand.Rand, i int) string {
+func javaBody(r *rand.Rand, i, scale int) string {
 	return fmt.Sprintf("package com.example.module;\n\nimport java.util.List;\n\npublic class File%d {\n", i) + functions(r,
-		"  public int helper%d(List<Integer> items) {\n    int sum = %d;\n    for (int x : items) { sum += x * %d; }\n    return sum;\n  }\n\n")
+		"  public int helper%d(List<Integer> items) {\n    int sum = %d;\n    for (int x : items) { sum += x * %d; }\n    return sum;\n  }\n\n", scale)
 }
 
-func ktBody(r *rand.Rand, i int) string {
+func ktBody(r *rand.Rand, i, scale int) string {
 	return "package com.example.module\n\n" + functions(r,
-		"fun helper%d(items: List<Int>): Int {\n    return items.filter { it > %d }.sumOf { it * %d }\n}\n\n")
+		"fun helper%d(items: List<Int>): Int {\n    return items.filter { it > %d }.sumOf { it * %d }\n}\n\n", scale)
 }
 
-func swiftBody(r *rand.Rand, i int) string {
+func swiftBody(r *rand.Rand, i, scale int) string {
 	return "import Foundation\n\n" + functions(r,
-		"func helper%d(_ items: [Int]) -> Int {\n    return items.filter { $0 > %d }.map { $0 * %d }.reduce(0, +)\n}\n\n")
+		"func helper%d(_ items: [Int]) -> Int {\n    return items.filter { $0 > %d }.map { $0 * %d }.reduce(0, +)\n}\n\n", scale)
 }
 
-func csBody(r *rand.Rand, i int) string {
+func csBody(r *rand.Rand, i, scale int) string {
 	return fmt.Sprintf("using System.Linq;\n\nnamespace Example.Module {\npublic class File%d {\n", i) + functions(r,
-		"    public int Helper%d(int[] items) {\n        return items.Where(x => x > %d).Sum(x => x * %d);\n    }\n\n")
+		"    public int Helper%d(int[] items) {\n        return items.Where(x => x > %d).Sum(x => x * %d);\n    }\n\n", scale)
 }
 
-func phpBody(r *rand.Rand, i int) string {
+func phpBody(r *rand.Rand, i, scale int) string {
 	return "<?php\n\n" + functions(r,
-		"function helper%d(array $items): array {\n    return array_map(fn($x) => $x * %d, array_filter($items, fn($x) => $x > %d));\n}\n\n")
+		"function helper%d(array $items): array {\n    return array_map(fn($x) => $x * %d, array_filter($items, fn($x) => $x > %d));\n}\n\n", scale)
 }
 
-func dartBody(r *rand.Rand, i int) string {
+func dartBody(r *rand.Rand, i, scale int) string {
 	return "import 'dart:math';\n\n" + functions(r,
-		"int helper%d(List<int> items) {\n  return items.where((x) => x > %d).map((x) => x * %d).fold(0, max);\n}\n\n")
+		"int helper%d(List<int> items) {\n  return items.where((x) => x > %d).map((x) => x * %d).fold(0, max);\n}\n\n", scale)
 }

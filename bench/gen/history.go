@@ -69,7 +69,7 @@ func History(w io.Writer, o HistoryOptions) (Tree, error) {
 				}
 				touched[path] = true
 				fmt.Fprintf(bw, "M 100644 inline %s\n", path)
-				data(fmt.Sprintf("// revision %d\n", i) + tsBody(r, i))
+				data(fmt.Sprintf("// revision %d\n", i) + tsBody(r, i, 1))
 				continue
 			}
 			path := fmt.Sprintf("churn/area%02d/file%03d.ts", r.Intn(20), r.Intn(50))

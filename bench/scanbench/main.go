@@ -4,7 +4,7 @@
 //
 // Usage (from the repository root):
 //
-//	go run ./bench/scanbench [-files 20000] [-runs 5] [-dir DIR]
+//	go run ./bench/scanbench [-files 20000] [-runs 5] [-flag-share 0.03] [-scale 1] [-dir DIR]
 package main
 
 import (
@@ -28,6 +28,7 @@ func main() {
 	files := flag.Int("files", 20000, "files in the generated tree")
 	runs := flag.Int("runs", 5, "runs of each command; the median is reported")
 	share := flag.Float64("flag-share", 0.03, "share of source files that reference a flag")
+	scale := flag.Int("scale", 1, "length of the source files: 1 gives about a kilobyte each, 5 several, as real source files are")
 	dir := flag.String("dir", "", "generate the tree here and keep it (default: a temporary directory, removed)")
 	flag.Parse()
 	log.SetFlags(0)
@@ -41,7 +42,7 @@ func main() {
 	var t gen.Tree
 	if _, err := os.Stat(filepath.Join(tree, ".git")); err != nil {
 		log.Printf("generating %d files in %s", *files, tree)
-		t, err = gen.Generate(tree, *files, *share, 1)
+		t, err = gen.GenerateScaled(tree, *files, *share, 1, *scale)
 		if err != nil {
 			log.Fatal(err)
 		}
