@@ -18,6 +18,9 @@ import (
 type Engine struct {
 	rules *rules.Set
 	reg   *treesitter.Registry
+	// needles are the rules' prefilter strings: a block of code holding
+	// none of them need not be parsed (see treesitter.ColdBlocks).
+	needles [][]byte
 }
 
 // NewEngine compiles the rules. Query rules that do not compile are an
@@ -31,7 +34,11 @@ func NewEngine(set *rules.Set, queries []rules.QueryRule) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{rules: set, reg: reg}, nil
+	var needles [][]byte
+	for _, n := range set.Needles() {
+		needles = append(needles, []byte(n))
+	}
+	return &Engine{rules: set, reg: reg, needles: needles}, nil
 }
 
 // Rules returns the engine's rule set.
@@ -65,6 +72,12 @@ type Detection struct {
 // Detect finds the references in src, a file of the given language. A
 // file the prefilter rules out is not parsed.
 func (d *Detector) Detect(ctx context.Context, lang string, src []byte) (Detection, error) {
+	return d.detect(ctx, lang, src, true)
+}
+
+// detect is Detect; partial lets it leave a file's cold blocks out of the
+// parse, which the tests turn off to compare.
+func (d *Detector) detect(ctx context.Context, lang string, src []byte, partial bool) (Detection, error) {
 	if !d.e.rules.MayMatch(lang, src) {
 		return Detection{}, nil
 	}
@@ -77,6 +90,11 @@ func (d *Detector) Detect(ctx context.Context, lang string, src []byte) (Detecti
 	)
 	switch {
 	case d.e.reg.Has(lang):
+		if partial {
+			if refs, unresolved, ok := d.detectPartial(ctx, lang, src); ok {
+				return Detection{References: refs, Unresolved: unresolved, Parsed: true}, nil
+			}
+		}
 		f, err = d.parser.Extract(ctx, lang, src, d.e.rules.Names())
 	case slices.Contains(lexical.Languages(), lang):
 		f, err = lexical.Extract(lang, src, d.e.rules.Names())
@@ -88,6 +106,47 @@ func (d *Detector) Detect(ctx context.Context, lang string, src []byte) (Detecti
 	}
 	refs, unresolved := d.e.rules.Match(f)
 	return Detection{References: refs, Unresolved: unresolved, Parsed: true}, nil
+}
+
+// maxPartialRounds bounds the parses of a file with blocks left out; past
+// it the file is parsed whole.
+const maxPartialRounds = 3
+
+// detectPartial detects with the file's cold blocks left out of the parse,
+// the blocks the rules turn out to need put back, and reports whether the
+// result stands for the whole file's. It does not when tree-sitter reads
+// the file otherwise than the block scanner did, or when the blocks needed
+// keep changing: the caller then parses the whole file.
+func (d *Detector) detectPartial(ctx context.Context, lang string, src []byte) ([]rules.Reference, []rules.Unresolved, bool) {
+	skip := treesitter.ColdBlocks(lang, src, d.e.needles)
+	for round := 0; len(skip) > 0 && round < maxPartialRounds; round++ {
+		f, pa, err := d.parser.ExtractPartial(ctx, lang, src, d.e.rules.Names(), skip)
+		if err != nil || !pa.Trusted() {
+			return nil, nil, false
+		}
+		refs, unresolved, looked := d.e.rules.MatchLookups(f)
+		need := pa.Needed(looked)
+		if len(need) == 0 {
+			return refs, unresolved, true
+		}
+		skip = without(skip, need)
+	}
+	return nil, nil, false
+}
+
+// without returns blocks with the ones at the (sorted) indexes put back:
+// the blocks inside each are left out in its stead.
+func without(blocks []treesitter.Block, back []int) []treesitter.Block {
+	out := make([]treesitter.Block, 0, len(blocks))
+	for i, b := range blocks {
+		if len(back) > 0 && back[0] == i {
+			back = back[1:]
+			out = append(out, b.Inner...)
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // IsBinary reports whether content looks binary the way git decides it: a

@@ -19,15 +19,7 @@ import (
 //
 //	go test -run XXX -fuzz FuzzDetect -fuzztime 60s ./scanner/
 func FuzzDetect(f *testing.F) {
-	samples, _ := filepath.Glob(filepath.Join(sdkSamples, "*", "*"))
-	for _, s := range samples {
-		if filepath.Ext(s) == ".want" {
-			continue
-		}
-		if src, err := os.ReadFile(s); err == nil {
-			f.Add(src)
-		}
-	}
+	addSamples(f)
 	f.Add([]byte("getFlag(\"\xff\xfe\", {key: [}"))
 	langs := map[string]bool{}
 	for _, l := range extensions {
@@ -72,4 +64,17 @@ func FuzzDetect(f *testing.F) {
 			}
 		}
 	})
+}
+
+// addSamples seeds a fuzz target with the files of the SDK catalogue.
+func addSamples(f *testing.F) {
+	samples, _ := filepath.Glob(filepath.Join(sdkSamples, "*", "*"))
+	for _, s := range samples {
+		if filepath.Ext(s) == ".want" {
+			continue
+		}
+		if src, err := os.ReadFile(s); err == nil {
+			f.Add(src)
+		}
+	}
 }

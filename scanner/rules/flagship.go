@@ -301,6 +301,9 @@ func (m *matcher) accessorDefaults() map[*syntax.Call]*syntax.Expr {
 // in the scope of use or one enclosing it, the innermost and latest one
 // before use. A variable of the same name in another function is not it.
 func (m *matcher) assignedCall(name string, use *syntax.Call) *syntax.Call {
+	if m.looked != nil {
+		m.looked[name] = true
+	}
 	var best *syntax.Call
 	for _, c := range m.file.Calls {
 		if c.Assigned != name || !m.file.Encloses(c.Scope, use.Scope) || c.Line > use.Line {

@@ -13,6 +13,8 @@ type matcher struct {
 	bindings   map[string][]syntax.Binding
 	refs       []Reference
 	unresolved []Unresolved
+	// looked, when not nil, collects the names looked up.
+	looked map[string]bool
 }
 
 func indexBindings(f *syntax.File) map[string][]syntax.Binding {
@@ -48,6 +50,9 @@ func (m *matcher) resolve(e syntax.Expr, scope int) (string, bool) {
 // always to the same literal). A name bound in a sibling function, or
 // reassigned, does not resolve.
 func (m *matcher) binding(name string, scope int) (syntax.Binding, bool) {
+	if m.looked != nil {
+		m.looked[name] = true
+	}
 	best, found, ambiguous := syntax.Binding{}, false, false
 	bestScope := -1
 	for _, b := range m.bindings[name] {

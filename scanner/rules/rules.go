@@ -16,7 +16,7 @@ import (
 // engineVersion is part of every fingerprint: bump it whenever a change to
 // this package or to an extractor changes what a file yields, so that
 // caches keyed by the fingerprint are not trusted across the change.
-const engineVersion = "flagscan-rules-1"
+const engineVersion = "flagscan-rules-2"
 
 // Reference is one flag key found in a file.
 type Reference struct {
@@ -176,7 +176,30 @@ func sortedBytes(set map[string]bool) (exact, lower [][]byte) {
 
 // Match returns the references and unresolved keys in f.
 func (s *Set) Match(f *syntax.File) ([]Reference, []Unresolved) {
+	refs, unresolved, _ := s.match(f, false)
+	return refs, unresolved
+}
+
+// MatchLookups is Match that also returns every name the matching of f
+// depended on: the names whose bindings it looked up and the variables the
+// file's calls are assigned to (on which a get, has or getValue call
+// elsewhere could be made). A part of the file that mentions none of
+// them, and no call the rules name, cannot change what f yields; a parse
+// that left such parts out is checked with them.
+func (s *Set) MatchLookups(f *syntax.File) ([]Reference, []Unresolved, map[string]bool) {
+	return s.match(f, true)
+}
+
+func (s *Set) match(f *syntax.File, lookups bool) ([]Reference, []Unresolved, map[string]bool) {
 	m := &matcher{file: f, set: s, bindings: indexBindings(f)}
+	if lookups {
+		m.looked = make(map[string]bool)
+		for _, c := range f.Calls {
+			if c.Assigned != "" {
+				m.looked[c.Assigned] = true
+			}
+		}
+	}
 	if s.builtin {
 		m.flagship()
 	}
@@ -187,7 +210,7 @@ func (s *Set) Match(f *syntax.File) ([]Reference, []Unresolved) {
 	}
 	sort.SliceStable(m.refs, func(i, j int) bool { return less(m.refs[i].Pos, m.refs[j].Pos) })
 	sort.SliceStable(m.unresolved, func(i, j int) bool { return less(m.unresolved[i].Pos, m.unresolved[j].Pos) })
-	return dedupe(m.refs), m.unresolved
+	return dedupe(m.refs), m.unresolved, m.looked
 }
 
 func less(a, b syntax.Pos) bool {

@@ -98,6 +98,9 @@ type extraction struct {
 	calls  map[uintptr]*syntax.Call
 	scope  int
 	scopes []openScope
+	// partial is set when the parse left blocks out: it records where
+	// the extraction looked.
+	partial *Partial
 }
 
 type openScope struct {
@@ -162,6 +165,9 @@ func (x *extraction) call(n *sitter.Node, filtered bool) *syntax.Call {
 		Line:  int(n.StartPoint().Row) + 1,
 	}
 	x.calls[n.ID()] = c
+	if x.partial != nil {
+		x.partial.calls = append(x.partial.calls, Span{Start: int(n.StartByte()), End: int(n.EndByte())})
+	}
 	if recv != nil {
 		r := x.expr(recv, 1)
 		c.Receiver = &r
@@ -220,6 +226,9 @@ type Parser struct {
 	reg    *Registry
 	parser *sitter.Parser
 	cursor *sitter.QueryCursor
+	// blanked is the buffer of a partial parse's input, reused from file
+	// to file.
+	blanked []byte
 }
 
 // NewParser returns a Parser using the registry's compiled queries.
@@ -238,6 +247,21 @@ func (p *Parser) Close() {
 // The calls it models are those whose name is in names, and the calls they
 // are chained on.
 func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map[string]bool) (*syntax.File, error) {
+	return p.extract(ctx, lang, src, names, nil, nil)
+}
+
+// ExtractPartial is Extract with the content of the blocks in skip (from
+// ColdBlocks) left out of the parse. What the file yields can then differ
+// from what Extract gives only through what the Partial reports: the
+// caller must check it (Partial.Trusted, Partial.Needed) and parse again
+// with the blocks it needs.
+func (p *Parser) ExtractPartial(ctx context.Context, lang string, src []byte, names map[string]bool, skip []Block) (*syntax.File, *Partial, error) {
+	pa := &Partial{skip: skip, src: src}
+	f, err := p.extract(ctx, lang, src, names, skip, pa)
+	return f, pa, err
+}
+
+func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map[string]bool, skip []Block, pa *Partial) (*syntax.File, error) {
 	z, ok := p.reg.langs[lang]
 	if !ok {
 		return nil, fmt.Errorf("no grammar for language %q", lang)
@@ -260,8 +284,16 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 	// too, but go-tree-sitter watches it from a goroutine that can set the
 	// parser's cancel flag after the parse is over, failing every later
 	// parse on this parser; context.Background has no Done channel.
-	p.parser.SetOperationLimit(int(parseTimeout(len(src)) / time.Microsecond))
-	tree, err := p.parser.ParseCtx(context.Background(), nil, src)
+	input := src
+	if pa != nil {
+		// The parser reads the file with the blocks' content made spaces:
+		// every offset and line stays where it is, and the extraction
+		// reads names and positions from the file itself.
+		p.blanked = blank(append(p.blanked[:0], src...), skip)
+		input = p.blanked
+	}
+	p.parser.SetOperationLimit(int(parseTimeout(len(input)) / time.Microsecond))
+	tree, err := p.parser.ParseCtx(context.Background(), nil, input)
 	if err != nil {
 		p.parser.Reset()
 		return nil, fmt.Errorf("%w: %s: %v", ErrParse, lang, err)
@@ -269,13 +301,21 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 	defer tree.Close()
 
 	x := &extraction{
-		lang:  l,
-		src:   src,
-		file:  syntax.NewFile(lang),
-		names: names,
-		calls: make(map[uintptr]*syntax.Call),
+		lang:    l,
+		src:     src,
+		file:    syntax.NewFile(lang),
+		names:   names,
+		calls:   make(map[uintptr]*syntax.Call),
+		partial: pa,
 	}
 	root := tree.RootNode()
+	if pa != nil {
+		// A custom query may capture anything, in any block.
+		pa.trusted = len(l.custom) == 0 && !root.HasError() && bracesPaired(root, input, skip)
+		if !pa.trusted {
+			return x.file, nil
+		}
+	}
 	p.cursor.Exec(l.q, root)
 	for {
 		m, idx, ok := p.cursor.NextCapture()
@@ -299,6 +339,9 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 			for _, b := range l.g.bindings(x, n) {
 				b.Scope = x.scope
 				x.file.Bindings = append(x.file.Bindings, b)
+				if x.partial != nil {
+					x.partial.bindings = append(x.partial.bindings, boundSpan{name: b.Name, span: Span{Start: int(n.StartByte()), End: int(n.EndByte())}})
+				}
 			}
 		}
 	}
