@@ -10,11 +10,14 @@ type Span struct {
 	Start, End int
 }
 
-// Block is the content of a pair of braces that a parse may leave out,
-// with the largest such blocks inside it, to leave out in its stead when
-// it is needed.
+// Block is a part of a file that a parse may leave out: the content of a
+// pair of braces or, when Unit is set, a whole declaration or statement
+// that ends with such a pair (a function, a method, a class). Inner holds
+// the largest such parts inside it, to leave out in its stead when it is
+// needed.
 type Block struct {
 	Span
+	Unit  bool
 	Inner []Block
 }
 
@@ -135,12 +138,25 @@ type blockScanner struct {
 	cold  []Block // the largest cold blocks closed so far
 	bad   bool    // the scan lost its way: leave nothing out
 	last  byte    // the last byte of code that is not space, for regular expressions
+	// parens counts the parentheses and brackets open; seps holds, for
+	// the file and each enclosing block, where a unit may start (past
+	// the last ; or brace at that level) and parens there.
+	parens int
+	seps   []sep
 }
+
+type sep struct{ off, parens int }
 
 // scan scans the whole file and reports whether its braces balance.
 func (s *blockScanner) scan() bool {
+	s.seps = append(s.seps, sep{})
 	s.code(0)
 	return !s.bad && len(s.open) == 0
+}
+
+// separate records that a unit may start at off.
+func (s *blockScanner) separate(off int) {
+	s.seps[len(s.seps)-1] = sep{off: off, parens: s.parens}
 }
 
 // hot reports whether a needle starts in [from, to).
@@ -149,8 +165,9 @@ func (s *blockScanner) hot(from, to int) bool {
 	return i < len(s.hits) && s.hits[i] < to
 }
 
-// closeBlock records the block whose braces are at open and end.
-func (s *blockScanner) closeBlock(open, end int) {
+// closeBlock records the block whose braces are at open and end, and the
+// unit it ends if it ends one; from is where that unit would start.
+func (s *blockScanner) closeBlock(open, end int, from sep) {
 	content := Span{Start: open + 1, End: end}
 	if content.End-content.Start < minCold || s.hot(content.Start, content.End) {
 		return
@@ -162,6 +179,93 @@ func (s *blockScanner) closeBlock(open, end int) {
 	}
 	b := Block{Span: content, Inner: append([]Block(nil), s.cold[i:]...)}
 	s.cold = append(s.cold[:i], b)
+	if !s.isUnit(from, end+1) {
+		return
+	}
+	// The unit holds the block and any before it in its head (a default
+	// argument, a decorator's object).
+	for i > 0 && s.cold[i-1].Start >= from.off {
+		i--
+	}
+	u := Block{Span: Span{Start: from.off, End: end + 1}, Unit: true, Inner: append([]Block(nil), s.cold[i:]...)}
+	s.cold = append(s.cold[:i], u)
+}
+
+// continuations are the words that continue the statement before them:
+// a unit must not start with one, nor be followed by one.
+var continuations = map[string]bool{"else": true, "elseif": true, "catch": true, "finally": true, "while": true}
+
+// isUnit reports whether [from.off, end) can be left out whole: it holds
+// no needle, its parentheses balance, it starts with a word (or an
+// annotation) and what follows it starts a statement of its own (or
+// closes the block), so that the code around it reads the same without
+// it, even where a line break ends a statement.
+func (s *blockScanner) isUnit(from sep, end int) bool {
+	if from.parens != s.parens || s.hot(from.off, end) {
+		return false
+	}
+	if s.syn.heredoc && bytes.Contains(s.src[from.off:end], []byte("?>")) {
+		return false // PHP: the unit would take code out of its tags
+	}
+	first := s.significant(from.off)
+	if first >= end || !(isWordByte(s.src[first]) || s.src[first] == '@' || s.syn.csharp && s.src[first] == '[') || continuations[s.word(first)] {
+		return false
+	}
+	next := s.significant(end)
+	if next == len(s.src) {
+		return true
+	}
+	switch c := s.src[next]; {
+	case c == '}' || c == ';' || c == '@':
+		return true
+	case s.syn.heredoc && bytes.HasPrefix(s.src[next:], []byte("?>")):
+		return true
+	case s.syn.csharp && c == '[':
+		return true
+	case isWordByte(c):
+		return !continuations[s.word(next)]
+	}
+	return false
+}
+
+// significant returns the offset of the first byte at or after off that
+// is neither space nor in a comment, or len(src).
+func (s *blockScanner) significant(off int) int {
+	src := s.src
+	for off < len(src) {
+		switch c := src[off]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			off++
+		case c == '/' && off+1 < len(src) && src[off+1] == '/', c == '#' && s.syn.hashComment && !(off+1 < len(src) && src[off+1] == '['):
+			i := bytes.IndexByte(src[off:], '\n')
+			if i < 0 {
+				return len(src)
+			}
+			off += i + 1
+		case c == '/' && off+1 < len(src) && src[off+1] == '*':
+			// Nested comments end no earlier than this.
+			i := bytes.Index(src[off+2:], []byte("*/"))
+			if i < 0 {
+				return len(src)
+			}
+			if s.syn.nestedComment && bytes.Contains(src[off+2:off+2+i], []byte("/*")) {
+				return len(src) // too deep to skip here: no unit
+			}
+			off += 2 + i + 2
+		default:
+			return off
+		}
+	}
+	return off
+}
+
+// word returns the identifier starting at off.
+func (s *blockScanner) word(off int) string {
+	end := off
+	for end < len(s.src) && isWordByte(s.src[end]) {
+		end++
+	}
+	return string(s.src[off:end])
 }
 
 // code scans code up to the end of the file or, in a substitution
@@ -194,6 +298,7 @@ func (s *blockScanner) code(closer byte) {
 		case c == '{':
 			if closer == 0 {
 				s.open = append(s.open, s.pos)
+				s.seps = append(s.seps, sep{off: s.pos + 1, parens: s.parens})
 			} else if closer == '}' {
 				depth++
 			}
@@ -208,8 +313,19 @@ func (s *blockScanner) code(closer byte) {
 				}
 				open := s.open[len(s.open)-1]
 				s.open = s.open[:len(s.open)-1]
-				s.closeBlock(open, s.pos)
+				s.seps = s.seps[:len(s.seps)-1]
+				s.closeBlock(open, s.pos, s.seps[len(s.seps)-1])
+				s.separate(s.pos + 1)
 			}
+			s.pos++
+		case closer == 0 && c == ';':
+			s.separate(s.pos + 1)
+			s.pos++
+		case closer == 0 && (c == '(' || c == '['):
+			s.parens++
+			s.pos++
+		case closer == 0 && (c == ')' || c == ']'):
+			s.parens--
 			s.pos++
 		case c == '(' && closer == ')':
 			depth++

@@ -226,9 +226,6 @@ type Parser struct {
 	reg    *Registry
 	parser *sitter.Parser
 	cursor *sitter.QueryCursor
-	// blanked is the buffer of a partial parse's input, reused from file
-	// to file.
-	blanked []byte
 }
 
 // NewParser returns a Parser using the registry's compiled queries.
@@ -284,16 +281,16 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 	// too, but go-tree-sitter watches it from a goroutine that can set the
 	// parser's cancel flag after the parse is over, failing every later
 	// parse on this parser; context.Background has no Done channel.
-	input := src
+	var lines lineIndex
 	if pa != nil {
-		// The parser reads the file with the blocks' content made spaces:
-		// every offset and line stays where it is, and the extraction
-		// reads names and positions from the file itself.
-		p.blanked = blank(append(p.blanked[:0], src...), skip)
-		input = p.blanked
+		// The parser reads the file but the blocks: its lexer jumps over
+		// them, and every node keeps its offset and line in the file.
+		lines = newLineIndex(src)
+		p.parser.SetIncludedRanges(included(src, skip, lines))
+		defer p.parser.SetIncludedRanges(wholeFile)
 	}
-	p.parser.SetOperationLimit(int(parseTimeout(len(input)) / time.Microsecond))
-	tree, err := p.parser.ParseCtx(context.Background(), nil, input)
+	p.parser.SetOperationLimit(int(parseTimeout(len(src)) / time.Microsecond))
+	tree, err := p.parser.ParseCtx(context.Background(), nil, src)
 	if err != nil {
 		p.parser.Reset()
 		return nil, fmt.Errorf("%w: %s: %v", ErrParse, lang, err)
@@ -311,7 +308,7 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 	root := tree.RootNode()
 	if pa != nil {
 		// A custom query may capture anything, in any block.
-		pa.trusted = len(l.custom) == 0 && !root.HasError() && bracesPaired(root, input, skip)
+		pa.trusted = len(l.custom) == 0 && !root.HasError() && bracesPaired(root, lines, skip)
 		if !pa.trusted {
 			return x.file, nil
 		}

@@ -99,23 +99,41 @@ func mentions(text []byte, words [][]byte) bool {
 	return false
 }
 
-// blank makes the content of the blocks spaces, line breaks kept.
-func blank(buf []byte, skip []Block) []byte {
-	for _, b := range skip {
-		for i := b.Start; i < b.End; i++ {
-			if buf[i] != '\n' {
-				buf[i] = ' '
-			}
+// wholeFile is the included range of a parse of the whole file, as
+// tree-sitter has it by default.
+var wholeFile = []sitter.Range{{EndPoint: sitter.Point{Row: ^uint32(0), Column: ^uint32(0)}, EndByte: ^uint32(0)}}
+
+// included returns the ranges of src around the blocks of skip.
+func included(src []byte, skip []Block, lines lineIndex) []sitter.Range {
+	ranges := make([]sitter.Range, 0, len(skip)+1)
+	add := func(from, to int) {
+		if from < to {
+			ranges = append(ranges, sitter.Range{StartPoint: lines.point(from), EndPoint: lines.point(to), StartByte: uint32(from), EndByte: uint32(to)})
 		}
 	}
-	return buf
+	at := 0
+	for _, b := range skip {
+		add(at, b.Start)
+		at = b.End
+	}
+	add(at, len(src))
+	if len(ranges) == 0 {
+		// All of it left out: one empty range, which tree-sitter reads
+		// as an empty file.
+		ranges = append(ranges, sitter.Range{})
+	}
+	return ranges
 }
 
 // bracesPaired reports whether tree-sitter parsed each block's braces (the
 // bytes around its content) as one pair of tokens of one node.
-func bracesPaired(root *sitter.Node, input []byte, skip []Block) bool {
-	lines := newLineIndex(input)
+func bracesPaired(root *sitter.Node, lines lineIndex, skip []Block) bool {
 	for _, b := range skip {
+		if b.Unit {
+			// Nothing of a unit is left to pair; the code around it
+			// is what the whole file has, and parsed without error.
+			continue
+		}
 		open, end := b.Start-1, b.End+1
 		n := root.NamedDescendantForPointRange(lines.point(open), lines.point(end))
 		if n == nil || !pairedIn(n, open, b.End) {
