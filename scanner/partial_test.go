@@ -126,6 +126,41 @@ function f($visitor) {
     return $visitor->getFlag("php-key")->getValue(true);
 }
 `, true},
+	{"python helpers left out", "python", `
+import os
+
+KEY = "py-key"
+
+
+@decorator(with_args=True)
+def helper(items, limit=3):
+    """Keep what is over the limit, and say { or ( in a docstring."""
+    return [x * 2 for x in items
+            if x > limit]
+
+
+class Checker:
+    OTHER = "class-key"
+
+    def unrelated(self, items):
+        if items:
+            return sorted(items)
+        else:
+            return []
+
+    def check(self, visitor):
+        return visitor.get_flag(self.OTHER, False).value() or visitor.get_flag(KEY, 1)
+`, true},
+	{"python constant rebound in a function", "python", `
+KEY = "first"
+
+def rebind():
+    global KEY
+    KEY = "second and a long enough line to be left out of the parse"
+
+def f(visitor):
+    return visitor.get_flag(KEY, False)
+`, false},
 	{"annotation in a block", "go", `
 package p
 

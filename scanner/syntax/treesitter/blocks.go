@@ -45,12 +45,16 @@ const maxHoles = 32
 // needle at all.
 func ColdBlocks(lang string, src []byte, needles [][]byte) []Block {
 	syn, ok := blockSyntaxes[lang]
-	if !ok {
+	if !ok && lang != "python" {
 		return nil
 	}
 	hits := needleHits(src, needles)
 	if len(hits) == 0 {
 		return nil
+	}
+	if lang == "python" {
+		blocks, _ := pythonBlocks(src, hits)
+		return blocks
 	}
 	s := &blockScanner{src: src, syn: syn, hits: hits}
 	if !s.scan() {
@@ -113,8 +117,8 @@ func (syn blockSyntax) doubleHole() byte {
 
 var jsSyntax = blockSyntax{singleQuote: 's', backtick: '`', dollarBrace: true, regex: true}
 
-// blockSyntaxes are the languages ColdBlocks knows. Python is not among
-// them: its blocks are its indentation.
+// blockSyntaxes are the languages whose blocks are braces. Python's
+// blocks are its indentation (blocks_python.go).
 var blockSyntaxes = map[string]blockSyntax{
 	"javascript": jsSyntax,
 	"typescript": jsSyntax,
