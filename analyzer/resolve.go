@@ -110,7 +110,7 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 		r.memo[k] = fr
 		r.scanned++
 		r.errors = append(r.errors, fr.Errors...)
-		if err == nil && cacheable(fr) {
+		if err == nil && fr.Cacheable() {
 			results[k] = raw
 		}
 		if len(results) >= flushResults {
@@ -133,15 +133,3 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 
 // flushResults is how many scan results are cached in one transaction.
 const flushResults = 2000
-
-// cacheable reports whether a result may be cached: a file that could not
-// be read or parsed is tried again next time. Invalid UTF-8 is a property
-// of the blob, scanned as it is, so its result stands.
-func cacheable(fr scanner.FileResult) bool {
-	for _, e := range fr.Errors {
-		if e.Kind != "encoding" {
-			return false
-		}
-	}
-	return true
-}

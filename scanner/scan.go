@@ -49,6 +49,10 @@ type Options struct {
 	// Progress, when set, is called after each file of a Scan or an Each
 	// with the running counts of that walk, one call at a time.
 	Progress func(Progress)
+	// Cache, when set, gives the results of files already parsed (with
+	// this scanner's fingerprint) and takes the new ones at the end of
+	// each walk.
+	Cache Cache
 }
 
 // Progress is a running count, for progress bars.
@@ -212,6 +216,10 @@ func (s *Scanner) Each(ctx context.Context, src source.Source, fn func(source.Fi
 	// scheduler's wake-ups then cost more than the prefilter.
 	const batchSize = 32
 	batches := make(chan []source.File, workers*2)
+	var cache *cacheRun
+	if s.opts.Cache != nil {
+		cache = &cacheRun{c: s.opts.Cache, new: map[CacheKey]FileResult{}}
+	}
 	var wg conc.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Go(func() {
@@ -219,7 +227,7 @@ func (s *Scanner) Each(ctx context.Context, src source.Source, fn func(source.Fi
 			defer d.Close()
 			for batch := range batches {
 				for _, f := range batch {
-					fn(f, s.scanFile(ctx, d, f))
+					fn(f, s.scanFile(ctx, d, f, cache))
 				}
 			}
 		})
@@ -249,7 +257,15 @@ func (s *Scanner) Each(ctx context.Context, src source.Source, fn func(source.Fi
 	if walkErr != nil {
 		return walkErr
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if cache != nil {
+		if err := cache.c.Put(ctx, cache.new); err != nil {
+			return fmt.Errorf("cache results: %w", err)
+		}
+	}
+	return nil
 }
 
 // Filter is the source filter of the scanner's options: excluded paths,
@@ -264,17 +280,17 @@ func (s *Scanner) Filter() source.Filter {
 
 // scanFile detects references in one file. A panic in a detector is
 // caught and reported as the file's error: one bad file must not end the scan.
-func (s *Scanner) scanFile(ctx context.Context, d *Detector, f source.File) FileResult {
+func (s *Scanner) scanFile(ctx context.Context, d *Detector, f source.File, cache *cacheRun) FileResult {
 	var fr FileResult
 	var pc panics.Catcher
-	pc.Try(func() { fr = s.detectFile(ctx, d, f) })
+	pc.Try(func() { fr = s.detectFile(ctx, d, f, cache) })
 	if r := pc.Recovered(); r != nil {
 		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "internal", Error: fmt.Sprintf("detector panic: %v", r.Value)}}}
 	}
 	return fr
 }
 
-func (s *Scanner) detectFile(ctx context.Context, d *Detector, f source.File) FileResult {
+func (s *Scanner) detectFile(ctx context.Context, d *Detector, f source.File, cache *cacheRun) FileResult {
 	if f.Oversize {
 		return FileResult{Skipped: "oversize"}
 	}
@@ -285,7 +301,7 @@ func (s *Scanner) detectFile(ctx context.Context, d *Detector, f source.File) Fi
 	if err != nil {
 		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "read", Error: err.Error()}}}
 	}
-	return s.Detect(ctx, d, f.Path, content)
+	return cache.detect(ctx, s, d, f, content)
 }
 
 // Detect finds the references in one file's content. The path names the
