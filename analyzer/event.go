@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing/object"
-
 	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 // Event types of the Flagship webhook contract.
@@ -112,14 +111,14 @@ func (l links) line(sha, path string, line int) string {
 	return fmt.Sprintf("%s/blob/%s/%s#L%d", l.base, sha, strings.Join(segs, "/"), line)
 }
 
-func commitOf(c *object.Commit, l links) Commit {
+func commitOf(c *git.Commit, l links) Commit {
 	return Commit{
-		SHA:         c.Hash.String(),
+		SHA:         c.ID.String(),
 		AuthorName:  c.Author.Name,
 		AuthorEmail: c.Author.Email,
 		Time:        formatDate(c.Author.When),
 		Message:     strings.TrimSpace(c.Message),
-		URL:         l.commit(c.Hash.String()),
+		URL:         l.commit(c.ID.String()),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"github.com/flagscan/flagscan/scanner/rules"
 	"github.com/flagscan/flagscan/scanner/source"
 )
@@ -49,7 +50,7 @@ func TestLogMatchesWholeScans(t *testing.T) {
 				delete(change, p)
 			}
 		}
-		commits = append(commits, r.commit(fmt.Sprintf("commit %d", i), change))
+		commits = append(commits, r.Commit(fmt.Sprintf("commit %d", i), change))
 	}
 
 	var got []string
@@ -69,7 +70,7 @@ func TestLogMatchesWholeScans(t *testing.T) {
 	var want []string
 	prev := map[string]bool{}
 	for _, c := range commits {
-		src, err := source.Rev(r.dir, c)
+		src, err := source.Rev(r.Dir, c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,8 +109,8 @@ func TestLogMatchesWholeScans(t *testing.T) {
 	}
 }
 
-func fileExists(r *testRepo, path string) bool {
-	return r.git("ls-files", path) != ""
+func fileExists(r *gittest.Repo, path string) bool {
+	return r.Git("ls-files", path) != ""
 }
 
 // sortWithinCommits sorts lines "sha event key" by key within runs of the

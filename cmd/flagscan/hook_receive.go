@@ -15,7 +15,7 @@ import (
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
 	"github.com/flagscan/flagscan/emitter/outbox"
-	"github.com/flagscan/flagscan/scanner/source"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 func newPreReceiveCmd(f *hookFlags) *cobra.Command {
@@ -139,7 +139,7 @@ type previewResult struct {
 // refuses the push, writes their events to the outbox held, each update's
 // under its token, with a hold record saying what they wait for.
 func previewPush(ctx context.Context, f *hookFlags, site *hookSite, updates []analyzer.Update) (res previewResult) {
-	repo, err := source.OpenQuarantined(site.gitDir, os.Getenv)
+	repo, err := git.OpenQuarantined(site.gitDir, os.Getenv)
 	if err != nil {
 		res.err = fmt.Errorf("open repository %s: %w", site.gitDir, err)
 		return res
@@ -251,7 +251,7 @@ func postReceive(ctx context.Context, f *hookFlags, maxAge time.Duration, stdin 
 	if err != nil {
 		return err
 	}
-	repo, err := source.OpenRepository(site.gitDir)
+	repo, err := git.Open(site.gitDir)
 	if err != nil {
 		return fmt.Errorf("open repository %s: %w", site.gitDir, err)
 	}

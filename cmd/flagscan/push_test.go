@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"math/rand"
 	"path/filepath"
 	"slices"
@@ -17,15 +18,15 @@ import (
 func pushRepo(t *testing.T) (dir, c0, c1 string) {
 	t.Helper()
 	dir = t.TempDir()
-	runGit(t, dir, "init", "-q", "-b", "main")
-	writeFile(t, filepath.Join(dir, "web", "a.ts"), "visitor.getFlag(\"legacy\", 1);\n")
-	runGit(t, dir, "add", "-A")
-	runGit(t, dir, "commit", "-qm", "base")
-	c0 = runGit(t, dir, "rev-parse", "HEAD")
-	writeFile(t, filepath.Join(dir, "web", "a.ts"), "const f = visitor.getFlag(\"checkout\");\nf.getValue(true);\n")
-	runGit(t, dir, "add", "-A")
-	runGit(t, dir, "commit", "-qm", "checkout flag")
-	c1 = runGit(t, dir, "rev-parse", "HEAD")
+	gittest.Run(t, dir, "init", "-q", "-b", "main")
+	gittest.WriteFile(t, filepath.Join(dir, "web", "a.ts"), "visitor.getFlag(\"legacy\", 1);\n")
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "-qm", "base")
+	c0 = gittest.Run(t, dir, "rev-parse", "HEAD")
+	gittest.WriteFile(t, filepath.Join(dir, "web", "a.ts"), "const f = visitor.getFlag(\"checkout\");\nf.getValue(true);\n")
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "-qm", "checkout flag")
+	c1 = gittest.Run(t, dir, "rev-parse", "HEAD")
 	return dir, c0, c1
 }
 
@@ -145,7 +146,7 @@ func TestLogCommand(t *testing.T) {
 // `flagscan scan --rev` on every commit and diffing the key sets.
 func TestLogMatchesScans(t *testing.T) {
 	dir := t.TempDir()
-	runGit(t, dir, "init", "-q", "-b", "main")
+	gittest.Run(t, dir, "init", "-q", "-b", "main")
 	rnd := rand.New(rand.NewSource(11))
 	var commits []string
 	for i := 0; i < 15; i++ {
@@ -155,11 +156,11 @@ func TestLogMatchesScans(t *testing.T) {
 			for k := rnd.Intn(3); k > 0; k-- {
 				fmt.Fprintf(&b, "visitor.getFlag(\"key-%d\");\n", rnd.Intn(6))
 			}
-			writeFile(t, path, b.String()+"export {};\n")
+			gittest.WriteFile(t, path, b.String()+"export {};\n")
 		}
-		runGit(t, dir, "add", "-A")
-		runGit(t, dir, "commit", "-q", "--allow-empty", "-m", fmt.Sprint("commit ", i))
-		commits = append(commits, runGit(t, dir, "rev-parse", "HEAD"))
+		gittest.Run(t, dir, "add", "-A")
+		gittest.Run(t, dir, "commit", "-q", "--allow-empty", "-m", fmt.Sprint("commit ", i))
+		commits = append(commits, gittest.Run(t, dir, "rev-parse", "HEAD"))
 	}
 
 	code, out, errOut := flagscan(t, "", "log", "-C", dir, "--db", filepath.Join(t.TempDir(), "db"), "--format", "json")
