@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"log/slog"
 	"os"
@@ -487,11 +488,11 @@ func appendFile(path string, write func(io.Writer) error) error {
 
 // writeActionOutputs writes the step outputs, one "name=value" line each:
 // the values are compact JSON, which holds no line break.
-func writeActionOutputs(w io.Writer, events []analyzer.Event) error {
+func writeActionOutputs(w io.Writer, events []event.Event) error {
 	newKeys, deletedKeys := map[string]bool{}, map[string]bool{}
-	bodies := make([]analyzer.Body, 0, len(events))
+	bodies := make([]event.Body, 0, len(events))
 	for _, e := range events {
-		if e.Body.Event == analyzer.FlagNew {
+		if e.Body.Event == event.FlagNew {
 			newKeys[e.Body.FlagKey] = true
 		} else {
 			deletedKeys[e.Body.FlagKey] = true
@@ -551,7 +552,7 @@ func writeActionSummary(w io.Writer, r *actionResult) error {
 	}
 	var news, dels int
 	for _, e := range o.Events {
-		if e.Body.Event == analyzer.FlagNew {
+		if e.Body.Event == event.FlagNew {
 			news++
 		} else {
 			dels++
@@ -580,14 +581,14 @@ func writeActionSummary(w io.Writer, r *actionResult) error {
 		for _, e := range o.Events {
 			body := e.Body
 			change := "new"
-			if body.Event == analyzer.FlagDeleted {
+			if body.Event == event.FlagDeleted {
 				change = "deleted"
 			}
 			commit := mdCode(short(body.Commit.SHA))
 			if body.Commit.URL != "" {
 				commit = mdLink(short(body.Commit.SHA), body.Commit.URL)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", change, mdCode(body.FlagKey), mdText(body.EnvironmentName), commit, mdRefs(body.References, body.Event == analyzer.FlagDeleted))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", change, mdCode(body.FlagKey), mdText(body.EnvironmentName), commit, mdRefs(body.References, body.Event == event.FlagDeleted))
 		}
 	}
 	b.WriteString("\n#### Webhooks\n\n")
@@ -630,7 +631,7 @@ func plural(n int, what string) string {
 
 // mdRefs lists references as links (when they have a URL), the first few
 // of them.
-func mdRefs(refs []analyzer.Reference, last bool) string {
+func mdRefs(refs []event.Reference, last bool) string {
 	if len(refs) == 0 {
 		return "-"
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"os"
@@ -11,8 +12,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/flagscan/flagscan/analyzer"
 )
 
 var updateAction = flag.Bool("update-action", false, "rewrite the golden files of testdata/action")
@@ -148,11 +147,11 @@ func readText(t *testing.T, path string) string {
 }
 
 // eventsOutput returns the events output of a GITHUB_OUTPUT file.
-func eventsOutput(t *testing.T, output string) []analyzer.Body {
+func eventsOutput(t *testing.T, output string) []event.Body {
 	t.Helper()
 	for _, line := range strings.Split(output, "\n") {
 		if v, ok := strings.CutPrefix(line, outputEvents+"="); ok {
-			var bodies []analyzer.Body
+			var bodies []event.Body
 			if err := json.Unmarshal([]byte(v), &bodies); err != nil {
 				t.Fatalf("events output: %v", err)
 			}
@@ -179,7 +178,7 @@ func receivedBodies(t *testing.T, rc *receiver) []string {
 
 // marshalBodies encodes bodies as the receiver gets them, dates replaced,
 // sorted.
-func marshalBodies(t *testing.T, bodies []analyzer.Body) []string {
+func marshalBodies(t *testing.T, bodies []event.Body) []string {
 	t.Helper()
 	var out []string
 	for _, b := range bodies {

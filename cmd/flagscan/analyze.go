@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,18 +107,10 @@ func (f *repoFlags) override(c *config.Config) error {
 	return nil
 }
 
-// openStore opens the SQLite store with the analyzer's and the emitter's
-// tables in place.
+// openStore opens the SQLite store with the analyzer's, the outbox's and
+// the hooks' holds' tables in place.
 func openStore(ctx context.Context, path string) (*sql.DB, error) {
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if err := outbox.Migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrate database %s: %w", path, err)
-	}
-	return db, nil
+	return store.Open(ctx, path, outbox.Schema{}, holds.Schema{})
 }
 
 // analyzer returns the analyzer the workspace's configuration describes.

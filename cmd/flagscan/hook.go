@@ -1,10 +1,10 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,7 +17,6 @@ import (
 
 	"github.com/flagscan/flagscan/analyzer"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
-	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
 )
 
 // defaultHoldAge is how long a hold whose commit has not landed is kept
@@ -116,20 +115,6 @@ func (f *hookFlags) storePath(gitDir string) string {
 		return f.db
 	}
 	return filepath.Join(gitDir, "flagscan.db")
-}
-
-// openHookStore opens the store with the analyzer's, the outbox's and the
-// holds' tables.
-func openHookStore(ctx context.Context, path string) (*sql.DB, error) {
-	db, err := openStore(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if err := holds.Migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrate database %s: %w", path, err)
-	}
-	return db, nil
 }
 
 // hookRun analyzes the ref updates of one repository in a hook: each with
@@ -251,7 +236,7 @@ func pushedDetection(repo *git.Repo, commit string) (*config.Detection, string, 
 }
 
 // summarize describes the events of an update in one line, "" for none.
-func summarize(u analyzer.Update, events []analyzer.Event) string {
+func summarize(u analyzer.Update, events []event.Event) string {
 	if len(events) == 0 {
 		return ""
 	}
@@ -260,7 +245,7 @@ func summarize(u analyzer.Update, events []analyzer.Event) string {
 		byType[e.Body.Event] = append(byType[e.Body.Event], e.Body.FlagKey)
 	}
 	var parts []string
-	for _, typ := range []string{analyzer.FlagNew, analyzer.FlagDeleted} {
+	for _, typ := range []string{event.FlagNew, event.FlagDeleted} {
 		keys := byType[typ]
 		if len(keys) == 0 {
 			continue

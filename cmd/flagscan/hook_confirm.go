@@ -41,7 +41,7 @@ finishes what a post-receive that failed left.`,
 				return err
 			}
 			path := f.storePath(site.gitDir)
-			db, err := openHookStore(cmd.Context(), path)
+			db, err := openStore(cmd.Context(), path)
 			if err != nil {
 				return err
 			}

@@ -508,7 +508,7 @@ func TestHookPushes(t *testing.T) {
 		s.commit(w, "one", map[string]string{"a.js": js("alpha")})
 		s.mustPush(w, "main")
 		s.expect("base", "Flag.new alpha@main")
-		db, err := openHookStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
+		db, err := openStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -618,7 +618,7 @@ webhooks:
 			t.Fatalf("pre-receive held nothing:\n%s", out)
 		}
 		s.expect("push", "Flag.new alpha@main", "Flag.new beta@main", "Flag.new gamma@main")
-		db, err := openHookStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
+		db, err := openStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
 		if err != nil {
 			t.Fatal(err)
 		}

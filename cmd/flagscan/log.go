@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"sort"
 	"strings"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flagscan/flagscan/analyzer"
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/emitter/outbox"
 )
@@ -61,9 +61,9 @@ the store's blob cache but emits nothing.`,
 				}
 			}
 			out := cmd.OutOrStdout()
-			var events []analyzer.Event
+			var events []event.Event
 			enc := json.NewEncoder(out)
-			err = a.Log(cmd.Context(), branch, fromID, toID.String(), func(e analyzer.Event) error {
+			err = a.Log(cmd.Context(), branch, fromID, toID.String(), func(e event.Event) error {
 				if format == "json" {
 					return enc.Encode(e.Body)
 				}
@@ -182,9 +182,9 @@ func newFlagsCmd() *cobra.Command {
 
 // flagLine is one key of a snapshot, as `flagscan flags` prints it.
 type flagLine struct {
-	Environment string               `json:"environment_id"`
-	FlagKey     string               `json:"flag_key"`
-	References  []analyzer.Reference `json:"references"`
+	Environment string            `json:"environment_id"`
+	FlagKey     string            `json:"flag_key"`
+	References  []event.Reference `json:"references"`
 }
 
 func writeFlags(out io.Writer, format string, snap *store.Snapshot, only string) error {

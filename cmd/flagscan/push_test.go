@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"math/rand"
 	"path/filepath"
@@ -60,7 +61,7 @@ delivery:
 	}
 	var printed []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var b analyzer.Body
+		var b event.Body
 		if err := json.Unmarshal([]byte(line), &b); err != nil {
 			t.Fatalf("line %q: %v", line, err)
 		}
@@ -78,7 +79,7 @@ delivery:
 	var delivered []string
 	rc.mu.Lock()
 	for _, body := range rc.body {
-		var b analyzer.Body
+		var b event.Body
 		json.Unmarshal(body, &b)
 		delivered = append(delivered, b.Event+" "+b.FlagKey)
 	}
@@ -129,7 +130,7 @@ func TestLogCommand(t *testing.T) {
 	}
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var b analyzer.Body
+		var b event.Body
 		if err := json.Unmarshal([]byte(line), &b); err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +170,7 @@ func TestLogMatchesScans(t *testing.T) {
 	}
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var b analyzer.Body
+		var b event.Body
 		if err := json.Unmarshal([]byte(line), &b); err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"log/slog"
 	"net/url"
@@ -208,8 +209,8 @@ type branchSync struct {
 	FileErrors []scanner.FileError `json:"file_errors,omitempty"`
 	Error      string              `json:"error,omitempty"`
 	Seconds    float64             `json:"seconds"`
-	Events     []analyzer.Body     `json:"events"`
-	events     []analyzer.Event
+	Events     []event.Body        `json:"events"`
+	events     []event.Event
 }
 
 // repo syncs the tracked branches of the repository at dir and delivers
@@ -327,7 +328,7 @@ func syncUpdate(snap *store.Snapshot, branch, head string) analyzer.Update {
 // branch syncs one branch.
 func (s *syncer) branch(ctx context.Context, w *workspace, name string, h branchHead) branchSync {
 	start := time.Now()
-	b := branchSync{Repository: name, Path: w.dir, Branch: h.Branch, To: h.Head.String(), Events: []analyzer.Body{}}
+	b := branchSync{Repository: name, Path: w.dir, Branch: h.Branch, To: h.Head.String(), Events: []event.Body{}}
 	fail := func(err error) branchSync {
 		b.Error = err.Error()
 		b.Seconds = time.Since(start).Seconds()
@@ -374,7 +375,7 @@ func (s *syncer) branch(ctx context.Context, w *workspace, name string, h branch
 	b.events = o.Events
 	for _, e := range o.Events {
 		b.Events = append(b.Events, e.Body)
-		if e.Body.Event == analyzer.FlagNew {
+		if e.Body.Event == event.FlagNew {
 			b.New++
 		} else {
 			b.Deleted++
@@ -496,7 +497,7 @@ func writeSync(out io.Writer, format string, results []repoSync) error {
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REPOSITORY\tBRANCH\tFROM\tTO\tCOMMITS\tNEW\tDELETED\tRESULT")
-	var events []analyzer.Event
+	var events []event.Event
 	for _, r := range results {
 		if r.Err != nil {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\terror: %v\n", r.Path, r.Err)
