@@ -7,6 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/hook"
+
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
 
 func TestHookInstall(t *testing.T) {
@@ -19,12 +23,12 @@ func TestHookInstall(t *testing.T) {
 		existing map[string]string // hooks already there
 		hooksDir string            // core.hooksPath, relative to the git dir
 		force    bool
-		flags    hookFlags
+		flags    hook.Flags
 		wantErr  string
 		wantExec string // the exec line of pre-receive
 	}{
 		{name: "fresh", wantExec: "exec '/opt/flag scan/bin/flagscan' hook pre-receive\n"},
-		{name: "with config and db", flags: hookFlags{configPath: "/etc/flagscan/srv.yml", db: "/var/lib/flagscan/srv.db"},
+		{name: "with config and db", flags: hook.Flags{Config: "/etc/flagscan/srv.yml", DB: "/var/lib/flagscan/srv.db"},
 			wantExec: "exec '/opt/flag scan/bin/flagscan' hook pre-receive --config /etc/flagscan/srv.yml --db /var/lib/flagscan/srv.db\n"},
 		{name: "existing hook refused", existing: map[string]string{"post-receive": "#!/bin/sh\necho mine\n"},
 			wantErr: "hooks/post-receive already exists: not overwritten; use --force"},
@@ -37,19 +41,19 @@ func TestHookInstall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			bare := filepath.Join(root, "r.git")
-			runGit(t, root, "init", "-q", "--bare", bare)
+			gittest.Run(t, root, "init", "-q", "--bare", bare)
 			hooks := filepath.Join(bare, "hooks")
 			if tc.hooksDir != "" {
-				runGit(t, bare, "config", "core.hooksPath", tc.hooksDir)
+				gittest.Run(t, bare, "config", "core.hooksPath", tc.hooksDir)
 				hooks = filepath.Join(bare, tc.hooksDir)
 			}
 			for name, content := range tc.existing {
-				writeFile(t, filepath.Join(hooks, name), content)
+				gittest.WriteFile(t, filepath.Join(hooks, name), content)
 			}
 			f := tc.flags
-			f.repo = bare
+			f.Repo = bare
 			var out bytes.Buffer
-			err := installHooks(&f, bin, tc.force, &out)
+			err := hook.Install(&f, bin, tc.force, &out)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -64,7 +68,7 @@ func TestHookInstall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, name := range hookNames {
+			for _, name := range hook.HookNames {
 				p := filepath.Join(hooks, name)
 				fi, err := os.Stat(p)
 				if err != nil {
@@ -86,7 +90,7 @@ func TestHookInstall(t *testing.T) {
 			}
 			// Installing again is a no-op, without --force.
 			out.Reset()
-			if err := installHooks(&f, bin, false, &out); err != nil || !strings.Contains(out.String(), "installed already") {
+			if err := hook.Install(&f, bin, false, &out); err != nil || !strings.Contains(out.String(), "installed already") {
 				t.Errorf("second install: %v\n%s", err, out.String())
 			}
 		})
@@ -101,8 +105,8 @@ func TestShellQuote(t *testing.T) {
 		"":                        "''",
 		"$HOME/x":                 "'$HOME/x'",
 	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		if got := hook.ShellQuote(in); got != want {
+			t.Errorf("hook.ShellQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }
@@ -114,7 +118,7 @@ func TestServerConfig(t *testing.T) {
 	root := t.TempDir()
 	gd := filepath.Join(root, ".git") // the git dir of the work tree root, whose .flagscan.yml is pushed code
 	write := func(p, id string) string {
-		writeFile(t, p, "account:\n  id: "+id+"\n")
+		gittest.WriteFile(t, p, "account:\n  id: "+id+"\n")
 		return p
 	}
 	flagFile := write(filepath.Join(root, "flag.yml"), "from-flag")
@@ -137,7 +141,7 @@ func TestServerConfig(t *testing.T) {
 				write(filepath.Join(gd, "flagscan.yml"), "from-git-dir")
 			}
 			t.Setenv("FLAGSCAN_CONFIG", tc.env)
-			c, err := serverConfig(tc.flag, gd)
+			c, err := hook.ServerConfig(tc.flag, gd)
 			if err != nil {
 				t.Fatal(err)
 			}
