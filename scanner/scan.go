@@ -147,6 +147,13 @@ func New(engine *Engine, opts Options) *Scanner {
 	return &Scanner{engine: engine, opts: opts}
 }
 
+// WithCache returns a Scanner like s that uses c (see Options.Cache).
+func (s *Scanner) WithCache(c Cache) *Scanner {
+	opts := s.opts
+	opts.Cache = c
+	return &Scanner{engine: s.engine, opts: opts}
+}
+
 // Fingerprint is a hash of everything that changes what a file yields:
 // the rules and the options that shape references. Per-file caches are
 // keyed by it.
