@@ -43,6 +43,8 @@ Output is a table on a terminal and JSON otherwise, unless --format says.`,
 	f.StringSliceVar(&o.Scan.Exclude, "exclude", nil, "glob of paths not to scan (repeatable), added to scan.exclude")
 	f.IntVar(&o.Scan.ContextLines, "context-lines", -1, "lines of code kept around each reference (default: scan.context_lines)")
 	f.IntVar(&o.Scan.Workers, "workers", 0, "parsing goroutines (default: one per CPU)")
+	f.StringVar(&o.DB, "db", "", "store whose blob cache gives the results of files already parsed (default: flagscan.db in the git directory, if there is one)")
+	f.BoolVar(&o.NoCache, "no-cache", false, "parse every file, neither reading nor filling the blob cache")
 	return cmd
 }
 

@@ -8,9 +8,11 @@ package analysis
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/flagscan/flagscan/analyzer"
@@ -29,6 +31,11 @@ import (
 type ScanOptions struct {
 	Path, Rev, Repo, Format, Config string
 	Scan                            workspace.ScanSettings
+	// DB is the store whose blob cache the scan uses: default
+	// flagscan.db in the git directory, if there is one. NoCache turns
+	// the cache off.
+	DB      string
+	NoCache bool
 }
 
 // Scan scans a working tree, a directory or the tree of a commit and
@@ -86,6 +93,16 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 	if err != nil {
 		return err
 	}
+	if !o.NoCache {
+		db, err := scanStore(ctx, target, o.DB)
+		if err != nil {
+			return err
+		}
+		if db != nil {
+			defer db.Close()
+			sc = sc.WithCache(analyzer.BlobCache(db, sc.Fingerprint()))
+		}
+	}
 	res, err := sc.Scan(ctx, src)
 	if err != nil {
 		return err
@@ -96,6 +113,27 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 		}
 	}
 	return report.Result(std.Out, out, res)
+}
+
+// scanStore opens the store whose blob cache a scan of target uses: path,
+// else flagscan.db in target's git directory if it exists (a scan does
+// not create a store). It returns nil when there is none.
+func scanStore(ctx context.Context, target, path string) (*sql.DB, error) {
+	if path == "" {
+		loc, err := git.Discover(target)
+		if err != nil {
+			return nil, nil // not a repository: no store
+		}
+		path = filepath.Join(loc.GitDir, "flagscan.db")
+		if _, err := os.Stat(path); err != nil {
+			return nil, nil
+		}
+	}
+	db, err := workspace.OpenStore(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("blob cache: %w", err)
+	}
+	return db, nil
 }
 
 // PushOptions are the flags and arguments of flagscan push.
