@@ -69,10 +69,6 @@ var flagship = map[string]shape{
 // get_modification, ActivateModification...).
 var flagshipNeedles = []string{"etFlag", "get_flag", "odification", "useFs", "useFlagship", "fe:flag", "fs:flag"}
 
-// flagshipCoarse hold, between them, every one of flagshipNeedles
-// (TestCoarseCoverNeedles): the first, cheaper test of the prefilter.
-var flagshipCoarse = []string{"lag", "odification", "useFs"}
-
 // Rule names reported for the built-in rules.
 const (
 	ruleGetFlag          = "flagship.getFlag"

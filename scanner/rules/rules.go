@@ -63,13 +63,9 @@ type Set struct {
 	queries []QueryRule
 	names   map[string]bool
 	needles [][]byte
-	// coarse are fewer, shorter strings, one of which every needle holds:
-	// most files hold none, and three searches rule them out faster than
-	// seven.
-	coarse [][]byte
-	// lowerNeedles and lowerCoarse are the same in lower case, for
-	// case-insensitive languages.
-	lowerNeedles, lowerCoarse [][]byte
+	// search and lowerSearch find the needles, as written and in lower
+	// case (for case-insensitive languages).
+	search, lowerSearch needleSearch
 	// always holds the languages for which every file must be parsed:
 	// a raw query has no call name to search for.
 	always      map[string]bool
@@ -79,11 +75,8 @@ type Set struct {
 // New returns a rule set. builtin turns the Flagship SDK rules on.
 func New(builtin bool, calls []CallRule, queries []QueryRule) *Set {
 	s := &Set{builtin: builtin, calls: calls, queries: queries, names: make(map[string]bool), always: make(map[string]bool)}
-	needles, coarse := map[string]bool{}, map[string]bool{}
+	needles := map[string]bool{}
 	if builtin {
-		for _, n := range flagshipCoarse {
-			coarse[n] = true
-		}
 		for name := range flagship {
 			s.names[name] = true
 		}
@@ -95,7 +88,6 @@ func New(builtin bool, calls []CallRule, queries []QueryRule) *Set {
 		for _, c := range r.Calls {
 			s.names[c] = true
 			needles[c] = true
-			coarse[c] = true
 		}
 	}
 	for _, q := range queries {
@@ -103,8 +95,9 @@ func New(builtin bool, calls []CallRule, queries []QueryRule) *Set {
 			s.always[l] = true
 		}
 	}
-	s.needles, s.lowerNeedles = sortedBytes(needles)
-	s.coarse, s.lowerCoarse = sortedBytes(coarse)
+	var lower [][]byte
+	s.needles, lower = sortedBytes(needles)
+	s.search, s.lowerSearch = newNeedleSearch(s.needles), newNeedleSearch(lower)
 
 	h := sha256.New()
 	enc := json.NewEncoder(h)
@@ -143,21 +136,11 @@ func (s *Set) MayMatch(lang string, src []byte) bool {
 	if s.always[lang] {
 		return true
 	}
-	needles, coarse := s.needles, s.coarse
 	if lang == "vb" {
 		// Visual Basic ignores case: visitor.getflag("k") is a call.
-		src, needles, coarse = bytes.ToLower(src), s.lowerNeedles, s.lowerCoarse
+		return s.lowerSearch.in(bytes.ToLower(src))
 	}
-	return containsAny(src, coarse) && containsAny(src, needles)
-}
-
-func containsAny(src []byte, needles [][]byte) bool {
-	for _, n := range needles {
-		if bytes.Contains(src, n) {
-			return true
-		}
-	}
-	return false
+	return s.search.in(src)
 }
 
 // sortedBytes returns the strings of set, sorted, as bytes and in lower case.

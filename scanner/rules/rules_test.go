@@ -1,20 +1,28 @@
 package rules
 
 import (
-	"strings"
 	"testing"
 )
 
-// TestCoarseCoverNeedles: every needle holds a coarse string, or the
-// prefilter's first test would rule out files that hold a call.
-func TestCoarseCoverNeedles(t *testing.T) {
-	for _, n := range flagshipNeedles {
-		covered := false
-		for _, c := range flagshipCoarse {
-			covered = covered || strings.Contains(n, c)
+// TestNeedleSearch: the search finds each needle wherever it is in a
+// file, at its start and end included, and nothing else.
+func TestNeedleSearch(t *testing.T) {
+	needles := append(append([]string{}, flagshipNeedles...), "variation", "x", "AB")
+	var bs [][]byte
+	for _, n := range needles {
+		bs = append(bs, []byte(n))
+	}
+	s := newNeedleSearch(bs)
+	for _, n := range needles {
+		for _, src := range []string{n, "  " + n, n + "  ", "a(" + n + ")b"} {
+			if !s.in([]byte(src)) {
+				t.Errorf("needle %q not found in %q", n, src)
+			}
 		}
-		if !covered {
-			t.Errorf("needle %q holds no coarse string of %q", n, flagshipCoarse)
+	}
+	for _, src := range []string{"", "flag", "etFla", "tFlag", "odificatio", "A", "get flag", "useF s"} {
+		if s.in([]byte(src)) {
+			t.Errorf("a needle found in %q", src)
 		}
 	}
 }
