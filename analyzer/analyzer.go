@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/flagscan/flagscan/analyzer/event"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -399,6 +400,10 @@ type plan struct {
 	commits []*git.Commit
 	// fromSnapshot: the starting state is the stored snapshot's files.
 	fromSnapshot bool
+	// seed, for a new branch, is another branch's snapshot the starting
+	// state is made from: its files, changed as from differs from its
+	// commit.
+	seed *store.Snapshot
 	// storedKeys are the keys events are computed against; nil means
 	// the keys of the starting state.
 	storedKeys []map[string]bool
@@ -438,6 +443,11 @@ func (a *Analyzer) plan(ctx context.Context, u Update, tip *git.Commit, snap *st
 			return p, err
 		}
 		p.from, stop = base, base
+		if base != "" {
+			if p.seed, err = a.seed(ctx, base); err != nil {
+				return p, err
+			}
+		}
 	}
 	commits, found, err := a.repo.FirstParents(ctx, tip, stop)
 	if err != nil {
@@ -457,14 +467,63 @@ func (a *Analyzer) plan(ctx context.Context, u Update, tip *git.Commit, snap *st
 	return p, nil
 }
 
+// seed returns the stored snapshot a new branch forking at base starts
+// from, or nil: one with this analyzer's rules whose commit is base, else
+// one whose commit base is an ancestor of (the branch it forked from
+// moved on), else any. Its state at base is its files changed by the diff
+// of the two trees, which costs in proportion to how far apart they are:
+// a scan of base's whole tree looks every file up in the blob cache, and
+// on a large repository that passes the hook's budget.
+func (a *Analyzer) seed(ctx context.Context, base string) (*store.Snapshot, error) {
+	heads, err := store.SnapshotHeads(ctx, a.db, a.opts.Repository)
+	if err != nil {
+		return nil, err
+	}
+	var best *store.SnapshotHead
+	rank := 0
+	for i, h := range heads {
+		if h.Fingerprint != a.fingerprint {
+			continue
+		}
+		if _, err := a.repo.Commit(h.Commit); err != nil {
+			continue // gone: no tree to diff
+		}
+		r := 1
+		switch {
+		case h.Commit == base:
+			r = 3
+		default:
+			if ok, err := a.repo.IsAncestor(base, h.Commit); err == nil && ok {
+				r = 2
+			}
+		}
+		if r > rank {
+			best, rank = &heads[i], r
+		}
+		if r == 3 {
+			break
+		}
+	}
+	if best == nil {
+		return nil, nil
+	}
+	return store.LoadSnapshot(ctx, a.db, a.opts.Repository, best.Branch)
+}
+
 // baseline builds the starting state of a plan: the stored snapshot's
-// files, or a scan of the whole starting tree (cached blobs are not read).
+// files, another branch's snapshot moved to the starting commit, or a scan
+// of the whole starting tree (cached blobs are not read).
 func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *store.Snapshot) (*state, error) {
 	st := newState(a.opts.Environments)
 	var entries []source.Entry
 	if p.fromSnapshot {
 		for path, blob := range snap.Files {
 			entries = append(entries, source.Entry{Path: path, Blob: blob})
+		}
+	} else if p.seed != nil {
+		var err error
+		if entries, err = a.seedEntries(ctx, res, p.seed, p.from); err != nil {
+			return nil, err
 		}
 	} else {
 		t, err := a.repo.TreeOf(p.from)
@@ -491,6 +550,40 @@ func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *st
 	}
 	st.step()
 	return st, nil
+}
+
+// seedEntries returns the files of commit from that can hold references:
+// the seed snapshot's, changed as from's tree differs from its commit's.
+func (a *Analyzer) seedEntries(ctx context.Context, res *resolver, seed *store.Snapshot, from string) ([]source.Entry, error) {
+	// The fingerprint does not cover the excluded paths: the seed's
+	// branch may have been analyzed with others.
+	files := maps.Clone(seed.Files)
+	maps.DeleteFunc(files, func(path, _ string) bool { return !res.wanted(path) })
+	if seed.Commit != from {
+		old, err := a.repo.TreeOf(seed.Commit)
+		if err != nil {
+			return nil, err
+		}
+		t, err := a.repo.TreeOf(from)
+		if err != nil {
+			return nil, err
+		}
+		changes, err := a.repo.NewDiffer().Diff(ctx, old, t)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range changes {
+			delete(files, c.Path)
+			if c.To != "" && res.wanted(c.Path) {
+				files[c.Path] = c.To
+			}
+		}
+	}
+	entries := make([]source.Entry, 0, len(files))
+	for path, blob := range files {
+		entries = append(entries, source.Entry{Path: path, Blob: blob})
+	}
+	return entries, nil
 }
 
 // keySets returns the keys of each environment of st.

@@ -246,3 +246,26 @@ func Statuses(ctx context.Context, q Querier) ([]BranchStatus, error) {
 	}
 	return out, rows.Err()
 }
+
+// SnapshotHead is where a stored snapshot stands, without its files.
+type SnapshotHead struct {
+	Branch, Commit, Fingerprint string
+}
+
+// SnapshotHeads lists the snapshots stored for a repository.
+func SnapshotHeads(ctx context.Context, q Querier, repo string) ([]SnapshotHead, error) {
+	rows, err := q.QueryContext(ctx, `SELECT branch, commit_sha, fingerprint FROM snapshots WHERE repo = ? ORDER BY branch`, repo)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshots of %s: %w", repo, err)
+	}
+	defer rows.Close()
+	var out []SnapshotHead
+	for rows.Next() {
+		var h SnapshotHead
+		if err := rows.Scan(&h.Branch, &h.Commit, &h.Fingerprint); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
