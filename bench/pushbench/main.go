@@ -1,7 +1,8 @@
 // Command pushbench measures the analyzer from process start to exit:
 // `flagscan push` of 1, 10 and 100 commits (10 files each) to a
-// repository of 20,000+ files, and `flagscan log` over 10,000 commits
-// against `git log --first-parent -p` over the same range.
+// repository of 20,000+ files, the first push of a new branch of one
+// commit, and `flagscan log` over 10,000 commits against `git log
+// --first-parent -p` over the same range.
 //
 // Usage (from the repository root):
 //
@@ -25,7 +26,7 @@ import (
 
 func main() {
 	files := flag.Int("files", 20000, "files in the generated tree")
-	logCommits := flag.Int("log-commits", 10000, "commits in the history flagscan log walks")
+	logCommits := flag.Int("log-commits", 10000, "commits in the history flagscan log walks (0: no log)")
 	ordinary := flag.Float64("log-ordinary", 0.9, "share of the files the log's commits change that reference no flag (0: every one does)")
 	runs := flag.Int("runs", 5, "runs of each command; the median is reported")
 	flag.Parse()
@@ -60,6 +61,27 @@ func main() {
 		report(fmt.Sprintf("flagscan push: %d commit(s), 10 files each", n), times, rss)
 	}
 
+	// A new branch: one commit off the base (the tree of the first
+	// commit, 10 files changed), on no other branch, pushed for the first
+	// time. Its fork point is the base, whose snapshot main's holds.
+	tree := strings.TrimSpace(measure.Run(pushRepo, "git", "rev-parse", commits[1]+"^{tree}"))
+	feature := strings.TrimSpace(measure.Run(pushRepo, "git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit-tree", tree, "-p", base, "-m", "feature"))
+	{
+		var times []time.Duration
+		var rss int64
+		for r := 0; r < *runs; r++ {
+			db := filepath.Join(root, "run.db")
+			measure.CopyStore(baseDB, db)
+			d, m := measure.Timed(pushRepo, io.Discard, bin, "push", "--db", db, "--format", "json", zeroID, feature, "refs/heads/feature")
+			times, rss = append(times, d), max(rss, m)
+			measure.RemoveStore(db)
+		}
+		report("flagscan push: new branch, 1 commit", times, rss)
+	}
+	if *logCommits == 0 {
+		return
+	}
+
 	// Log: a 20,000-file tree, then many small commits.
 	logRepo := filepath.Join(root, "log.git")
 	measure.ImportHistory(logRepo, gen.HistoryOptions{Files: *files, Commits: *logCommits, Ordinary: *ordinary, Seed: 1})
@@ -88,6 +110,9 @@ func main() {
 	fmt.Printf("ratio log, cold cache: flagscan / git log -p = %.2f (target <= 5)\n", measure.Median(flagTimes).Seconds()/measure.Median(gitTimes).Seconds())
 	fmt.Printf("ratio log, warm cache: flagscan / git log -p = %.2f (target <= 5)\n", measure.Median(warmTimes).Seconds()/measure.Median(gitTimes).Seconds())
 }
+
+// zeroID is the old id of a ref update that creates the ref.
+const zeroID = "0000000000000000000000000000000000000000"
 
 // report prints a row of the table: the median, p95 and max RSS of a
 // command's runs.
