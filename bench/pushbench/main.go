@@ -39,6 +39,10 @@ func main() {
 	// Pushes: a 20,000-file tree, then 100 commits of 10 files each.
 	pushRepo := filepath.Join(root, "push.git")
 	measure.ImportHistory(pushRepo, gen.HistoryOptions{Files: *files, Commits: 100, PerCommit: 10, Seed: 1})
+	// Every branch tracked, for the new branch's push.
+	if err := os.WriteFile(filepath.Join(pushRepo, "flagscan.yml"), []byte("branches: [\"main\", \"feature\"]\n"), 0o644); err != nil {
+		log.Fatal(err)
+	}
 	commits := strings.Fields(measure.Run(pushRepo, "git", "rev-list", "--reverse", "main"))
 	base := commits[0]
 	baseDB := filepath.Join(root, "base.db")
