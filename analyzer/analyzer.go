@@ -65,6 +65,9 @@ type Analyzer struct {
 	fingerprint string
 	opts        Options
 	links       links
+	// window is about how many changed blobs a replay resolves at once
+	// (replayWindow; tests make it small).
+	window int
 }
 
 // New returns an Analyzer of repo, keeping its state in db (opened with
@@ -81,7 +84,7 @@ func New(db *sql.DB, repo *git.Repo, sc *scanner.Scanner, opts Options) *Analyze
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Analyzer{db: db, repo: repo, scanner: sc, fingerprint: sc.Fingerprint(), opts: opts, links: links{strings.TrimSuffix(opts.WebURL, "/")}}
+	return &Analyzer{db: db, repo: repo, scanner: sc, fingerprint: sc.Fingerprint(), opts: opts, links: links{strings.TrimSuffix(opts.WebURL, "/")}, window: replayWindow}
 }
 
 // Update is one ref update as git reports it to hooks: zero Old for a new
@@ -331,46 +334,66 @@ func (a *Analyzer) walk(ctx context.Context, res *resolver, st *state, from stri
 // replay applies commits, oldest first, to st (the state of commit from),
 // calling step after each with the keys it made appear or disappear.
 //
-// It diffs every commit first, then resolves all the blobs they changed
-// at once, then replays the changes: a long history is parsed on every
-// core, in one pass over the blob cache, rather than a few files at a time.
+// It goes through the commits in windows: it diffs a window's commits,
+// resolves all the blobs they changed at once, replays the changes, then
+// forgets the window's results and trees. A long history is parsed on
+// every core, in few passes over the blob cache, rather than a few files
+// at a time, and the heap holds one window, not the whole history: a log
+// of ten thousand commits kept the collector busy at the memory limit.
 func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from string, commits []*git.Commit, step func(*git.Commit, []transition) error) error {
-	d := a.repo.NewDiffer()
 	prev, err := a.repo.TreeOf(from)
 	if err != nil {
 		return err
 	}
-	steps := make([][]git.Change, len(commits))
-	var entries []source.Entry
-	for i, c := range commits {
-		if steps[i], err = d.Diff(ctx, prev, c.Tree); err != nil {
-			return fmt.Errorf("diff commit %s: %w", c.ID, err)
-		}
-		for _, ch := range steps[i] {
-			if ch.To != "" && res.wanted(ch.Path) {
-				entries = append(entries, source.Entry{Path: ch.Path, Blob: ch.To})
+	res.forget()
+	for len(commits) > 0 {
+		// A new differ per window: its cache of decoded trees is the
+		// window's.
+		d := a.repo.NewDiffer()
+		var (
+			steps   [][]git.Change
+			entries []source.Entry
+		)
+		for len(steps) < len(commits) && len(entries) < a.window {
+			c := commits[len(steps)]
+			changes, err := d.Diff(ctx, prev, c.Tree)
+			if err != nil {
+				return fmt.Errorf("diff commit %s: %w", c.ID, err)
 			}
-		}
-		prev = c.Tree
-	}
-	if err := res.load(ctx, entries); err != nil {
-		return err
-	}
-	for i, c := range commits {
-		for _, ch := range steps[i] {
-			if ch.To != "" && res.wanted(ch.Path) {
-				fr := res.refs(ch.Path, ch.To)
-				st.set(ch.Path, &fr)
-			} else {
-				st.set(ch.Path, nil)
+			for _, ch := range changes {
+				if ch.To != "" && res.wanted(ch.Path) {
+					entries = append(entries, source.Entry{Path: ch.Path, Blob: ch.To})
+				}
 			}
+			steps = append(steps, changes)
+			prev = c.Tree
 		}
-		if err := step(c, st.step()); err != nil {
+		if err := res.load(ctx, entries); err != nil {
 			return err
 		}
+		for i, c := range commits[:len(steps)] {
+			for _, ch := range steps[i] {
+				if ch.To != "" && res.wanted(ch.Path) {
+					fr := res.refs(ch.Path, ch.To)
+					st.set(ch.Path, &fr)
+				} else {
+					st.set(ch.Path, nil)
+				}
+			}
+			if err := step(c, st.step()); err != nil {
+				return err
+			}
+		}
+		commits = commits[len(steps):]
+		res.forget()
 	}
 	return nil
 }
+
+// replayWindow is about how many changed blobs replay resolves at once:
+// enough to keep every core parsing, few enough that their results and
+// the window's trees are a small heap.
+const replayWindow = 4096
 
 // snapshot returns the snapshot to store for st at commit.
 func (a *Analyzer) snapshot(st *state, branch, commit string) (*store.Snapshot, error) {

@@ -54,13 +54,25 @@ func TestLogMatchesWholeScans(t *testing.T) {
 		commits = append(commits, r.Commit(fmt.Sprintf("commit %d", i), change))
 	}
 
-	var got []string
-	err := h.analyzer().Log(context.Background(), "main", "", commits[len(commits)-1], func(e event.Event) error {
-		got = append(got, e.Body.Commit.SHA[:8]+" "+e.Body.Event+" "+e.Body.FlagKey)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	// Replayed in windows of one blob, of a few and of the default size:
+	// the windows must not show.
+	logs := map[int][]string{}
+	for _, window := range []int{1, 3, replayWindow} {
+		a := h.analyzer()
+		a.window = window
+		err := a.Log(context.Background(), "main", "", commits[len(commits)-1], func(e event.Event) error {
+			logs[window] = append(logs[window], e.Body.Commit.SHA[:8]+" "+e.Body.Event+" "+e.Body.FlagKey)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := logs[replayWindow]
+	for _, window := range []int{1, 3} {
+		if !slices.Equal(logs[window], got) {
+			t.Errorf("log in windows of %d:\n%s\nin one window:\n%s", window, strings.Join(logs[window], "\n"), strings.Join(got, "\n"))
+		}
 	}
 
 	engine, err := scanner.NewEngine(rules.New(true, nil, nil), nil)

@@ -81,6 +81,12 @@ func (r *resolver) load(ctx context.Context, entries []source.Entry) error {
 	return r.scan(ctx, scan)
 }
 
+// forget drops the results this run has loaded: what has been applied to
+// a state needs them no more, and a blob met again is looked up again.
+func (r *resolver) forget() {
+	r.memo = map[store.BlobKey]scanner.FileResult{}
+}
+
 // refs returns the references of a loaded blob found at path.
 func (r *resolver) refs(path, blob string) fileRefs {
 	fr := r.memo[r.key(path, blob)]
