@@ -29,20 +29,22 @@ const minCold = 48
 // is given up on (and parsed whole).
 const maxHoles = 32
 
-// ColdBlocks returns the brace blocks of src that a parse may leave out:
-// the largest ones whose content (between the braces) holds none of the
-// needles, in order and disjoint. The content of a function that calls no
-// flag method is what most of a file is, and what a parser pays for; what
-// it holds can matter only through the names it shares with the rest of
-// the file, which the caller checks (see Partial).
+// ColdBlocks returns the parts of src that a parse may leave out: the
+// largest blocks that hold none of the needles, in order and disjoint.
+// A block is the content of a pair of braces or a whole unit (a function,
+// a method, a class: see Block); in Python, a compound statement. The code
+// of functions that call no flag method is what most of a file is, and
+// what a parser pays for; what it holds can matter only through the names
+// it shares with the rest of the file, which the caller checks (see
+// Partial).
 //
-// The braces are found by a scanner that knows each language's comments
+// The blocks are found by a scanner that knows each language's comments
 // and strings, substitutions in strings included. It need not be right
-// for every file: a parse of the file with a block left out is trusted
-// only if tree-sitter finds the block's braces as a pair and no syntax
-// error (Partial.Trusted). ColdBlocks returns nil for a language it does
-// not know, for a file whose braces do not balance, and for a file with no
-// needle at all.
+// for every file: a parse with blocks left out is trusted only if
+// tree-sitter finds no syntax error and pairs each block's braces as the
+// scanner did (Partial.Trusted). ColdBlocks returns nil for a language it
+// does not know, for a file whose braces or strings do not balance, and
+// for a file with no needle at all.
 func ColdBlocks(lang string, src []byte, needles [][]byte) []Block {
 	syn, ok := blockSyntaxes[lang]
 	if !ok && lang != "python" {
