@@ -757,3 +757,23 @@ func fmtAll(s emitter.Subscription) string {
 	b, _ := json.Marshal(s)
 	return string(b) + s.GoString() + s.Secret.String() + s.Headers[0].Value.GoString()
 }
+
+// TestPlaceholderWithoutFieldIsRetried: a placeholder the event cannot
+// fill fails the attempt with the template class, nothing is sent, and the
+// delivery is retried like any other (the configuration may be fixed).
+func TestPlaceholderWithoutFieldIsRetried(t *testing.T) {
+	db := testenv.OpenDB(t, "")
+	rc := testenv.NewReceiver(t, "", nil)
+	sub := testenv.Sub("tpl", rc.URL, "")
+	sub.Payload = map[string]any{"k": "{{ .no_such_field }}"}
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
+	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{})
+	st, err := d.Deliver(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := show(t, db, "evt_1").Attempts[0]
+	if st.Retrying != 1 || st.Failed != 0 || rc.Count() != 0 || a.ErrorClass != deliver.ClassTemplate || !strings.Contains(a.Error, "no_such_field") {
+		t.Errorf("stats %+v, %d requests, attempt %+v", st, rc.Count(), a)
+	}
+}

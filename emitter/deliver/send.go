@@ -34,6 +34,7 @@ const (
 	ClassBlocked      = "blocked"        // the address is not allowed (see dialguard)
 	ClassBodyTooLarge = "body_too_large" // the body, payload merged, is over the bound
 	ClassPayload      = "payload"        // the payload parameters cannot be merged
+	ClassTemplate     = "template"       // a placeholder names no field of the event
 	ClassInterrupted  = "interrupted"    // cut short by shutdown or the time budget
 )
 
@@ -76,12 +77,21 @@ type subscription struct {
 func (d *Deliverer) send(ctx context.Context, s *subscription, id string, body []byte, cutoff time.Time) (r Report) {
 	r.Started = time.Now()
 	defer func() { r.Duration = time.Since(r.Started) }()
-	merged, err := emitter.MergePayload(body, s.Payload)
+	req0, err := s.Request(body)
 	if err != nil {
 		r.Class, r.Error = ClassPayload, err.Error()
+		if errors.Is(err, emitter.ErrTemplate) {
+			r.Class = ClassTemplate
+		}
 		return r
 	}
-	if err := emitter.CheckBody(merged, d.maxBody); err != nil {
+	merged := req0.Body
+	if req0.ContentType == emitter.ContentJSON {
+		err = emitter.CheckBody(merged, d.maxBody)
+	} else if d.maxBody > 0 && len(merged) > d.maxBody {
+		err = fmt.Errorf("%w: %d bytes, over the %d-byte bound", emitter.ErrBodyTooLarge, len(merged), d.maxBody)
+	}
+	if err != nil {
 		r.Class, r.Error = ClassBodyTooLarge, err.Error()
 		if !errors.Is(err, emitter.ErrBodyTooLarge) {
 			r.Class = ClassPayload
@@ -95,18 +105,18 @@ func (d *Deliverer) send(ctx context.Context, s *subscription, id string, body [
 	}
 	rctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodPost, s.URL, bytes.NewReader(merged))
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, req0.URL, bytes.NewReader(merged))
 	if err != nil {
 		r.Class, r.Error = ClassConnection, "cannot make a request for this URL"
 		return r
 	}
-	for _, h := range s.Headers {
+	for _, h := range req0.Headers {
 		if reserved(h.Name) {
 			continue
 		}
 		req.Header.Add(h.Name, h.Value.Reveal())
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", req0.ContentType)
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", userAgent)
 	}

@@ -315,6 +315,12 @@ func TestParseErrors(t *testing.T) {
 		{"bad variable", hook + "    secret: ${1SECRET}\n", 5, "webhooks[0].secret", "${1SECRET} is not a variable reference"},
 		{"unterminated variable", hook + "    headers:\n      X-Token: ${TOKEN\n", 6, "webhooks[0].headers.X-Token", "unterminated ${"},
 
+		{"bad placeholder", hook + "    headers:\n      X-Flag: '{{ flag_key }}'\n", 6, "webhooks[0].headers.X-Flag", `placeholder {{ flag_key }}: want a field of the event`},
+		{"unclosed placeholder", hook + "    payload:\n      note: 'key {{ .flag_key'\n", 6, "webhooks[0].payload.note", "a placeholder {{ is not closed"},
+		{"unknown format", hook + "    format: discord\n", 5, "webhooks[0].format", `"discord": use slack, teams, github_dispatch, gitlab_trigger`},
+		{"format and body", hook + "    format: slack\n    body: {text: hi}\n", 2, "webhooks[0].body", "does not go with format slack"},
+		{"body not a mapping", hook + "    body: [a]\n", 5, "webhooks[0].body", "must be a mapping"},
+		{"content type", hook + "    content_type: text/xml\n", 5, "webhooks[0].content_type", `"text/xml": use application/json or application/x-www-form-urlencoded`},
 		// delivery
 		{"zero timeout", "delivery:\n  timeout: 0s\n", 2, "delivery.timeout", "must be more than 0"},
 		{"timeout without unit", "delivery:\n  timeout: 10\n", 2, "delivery.timeout", `"10" is not a duration: add a unit, e.g. 10s`},
@@ -442,5 +448,19 @@ func TestDocsExample(t *testing.T) {
 	}
 	if want := string(readFile(t, "testdata/spec-example.yml")); block != want {
 		t.Errorf("the example of docs/config.md differs from testdata/spec-example.yml:\n%s", block)
+	}
+}
+
+// TestVariableHoldingPlaceholderRefused: a variable's value is never read
+// as a placeholder the file's author did not write.
+func TestVariableHoldingPlaceholderRefused(t *testing.T) {
+	data := "webhooks:\n  - description: d\n    events: [Flag.new]\n    url: https://h.example/x\n    headers:\n      Authorization: Bearer ${TOKEN}\n"
+	_, err := ParseWithEnv(".flagscan.yml", []byte(data), env(map[string]string{"TOKEN": "a{{ .flag_key }}"}))
+	if err == nil || !strings.Contains(err.Error(), "environment variable TOKEN holds {{") || strings.Contains(err.Error(), "a{{") {
+		t.Fatalf("err = %v", err)
+	}
+	w, err := ParseWithEnv(".flagscan.yml", []byte(strings.Replace(data, "${TOKEN}", "${TOKEN} {{ .flag_key }}", 1)), env(map[string]string{"TOKEN": "t0k"}))
+	if err != nil || w.Webhooks[0].Headers[0].Value.Reveal() != "Bearer t0k {{ .flag_key }}" {
+		t.Fatalf("a placeholder beside a variable: %v, %v", w, err)
 	}
 }

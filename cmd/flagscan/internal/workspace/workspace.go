@@ -245,6 +245,11 @@ func Subscriptions(c *config.Config) ([]emitter.Subscription, error) {
 			Events:      w.Events,
 			Secret:      emitter.Secret(w.Secret.Reveal()),
 			Payload:     w.Payload,
+			Format:      w.Format,
+			ContentType: w.ContentType,
+		}
+		if w.Body != nil {
+			s.Body = w.Body
 		}
 		for _, h := range w.Headers {
 			s.Headers = append(s.Headers, emitter.Header{Name: h.Name, Value: emitter.Secret(h.Value.Reveal())})
