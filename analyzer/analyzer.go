@@ -734,7 +734,7 @@ func (a *Analyzer) body(typ string, env Environment, key, branch string, c *git.
 	if refs == nil {
 		refs = []event.Reference{}
 	}
-	return event.Body{
+	b := event.Body{
 		Contract: event.Contract{
 			Event:           typ,
 			UserID:          actor.ID,
@@ -750,6 +750,7 @@ func (a *Analyzer) body(typ string, env Environment, key, branch string, c *git.
 		Repository: a.opts.Repository,
 		Branch:     branch,
 		Commit:     commitOf(c, a.links),
-		References: refs,
 	}
+	b.SetReferences(refs)
+	return b
 }
