@@ -33,7 +33,7 @@ func TestPushBoundsReferencesPerEvent(t *testing.T) {
 	long := strings.Repeat("x", 3000) // long paths make each reference bigger
 	c0 := r.Commit("base", nil)
 	c1 := r.Commit("hot key", map[string]string{
-		"a.js":              strings.Repeat(`visitor.getFlag("hot", false);`+"\n", 30000),
+		"a.js":               strings.Repeat(`visitor.getFlag("hot", false);`+"\n", 30000),
 		long[:200] + "/b.js": flagJS("hot"),
 	})
 	c2 := r.Commit("unrelated", map[string]string{"c.js": flagJS("other")})
