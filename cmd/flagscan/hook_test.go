@@ -369,8 +369,7 @@ func TestHookPushes(t *testing.T) {
 				want = append(want, fmt.Sprintf("Flag.new %s-%03d@feature/%s", name, j, name))
 			}
 			s.commit(dir, "feature "+name, files)
-			cmd := exec.Command("git", "push", "origin", "feature/"+name)
-			cmd.Dir, cmd.Env = dir, s.env()
+			cmd := s.options().Command(dir, "git", "push", "origin", "feature/"+name)
 			cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
 			cmds = append(cmds, cmd)
 		}

@@ -1,7 +1,9 @@
 // Package analysis runs the commands that analyze a tree or a history and
 // print what they found: scan (a working tree, a directory or a commit),
 // push (ref updates into the outbox), log (every transition of a
-// history), status and flags (what the store holds).
+// history), status and flags (what the store holds). It reaches the
+// repository and the store only through a workspace, and git only through
+// it.
 package analysis
 
 import (

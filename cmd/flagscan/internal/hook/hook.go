@@ -3,7 +3,8 @@
 // their events, fail open), the post-receive hook (analyze what git
 // accepted, release the held events, deliver), confirm for servers with no
 // post-receive hook, and install. The server's configuration is the only
-// one; a configuration in pushed code adds detection, nothing else.
+// one; a configuration in pushed code adds detection, nothing else. It
+// reads git only through scanner/git and analyzes through a workspace.
 package hook
 
 import (

@@ -1,5 +1,6 @@
 // Package listen is a local webhook receiver for people wiring a webhook:
-// it verifies Standard Webhooks signatures and prints each event.
+// it verifies Standard Webhooks signatures and prints each event. It
+// shares nothing with the analysis or the store.
 package listen
 
 import (

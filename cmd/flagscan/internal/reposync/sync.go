@@ -2,7 +2,8 @@
 // repositories from its stored snapshot up to its current head, as a
 // scheduled job does, on a bounded pool of workers, with a progress line,
 // log lines and a summary. Each repository is its own workspace; delivery
-// follows each one's analysis within the budget.
+// follows each one's analysis within the budget. It reads git only
+// through scanner/git and analyzes through workspaces.
 package reposync
 
 import (
