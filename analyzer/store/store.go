@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	// The SQLite driver, registered as "sqlite3".
@@ -91,7 +92,27 @@ func DSN(path string) string {
 	q.Set("_txlock", "immediate")
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath(path) + "?" + q.Encode()
+}
+
+// uriPath returns path as the path of a file: URI. SQLite decodes %XX in
+// it and ends it at ? or #, so those three are escaped (and control
+// characters, which a URI cannot hold); an absolute path gets an empty
+// authority, or one starting with // would be read as a host.
+func uriPath(path string) string {
+	var b strings.Builder
+	if strings.HasPrefix(path, "/") {
+		b.WriteString("//")
+	}
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case c == '%' || c == '?' || c == '#' || c < 0x20 || c == 0x7f:
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // tables are the analyzer's own: the blob cache and the snapshots.
@@ -135,6 +156,16 @@ func (tables) Migrations() []string {
 		refs   BLOB NOT NULL,
 		PRIMARY KEY (repo, branch, env, key)
 	) WITHOUT ROWID;`,
+		// What the origin of each snapshot said: the transitions after it
+		// up to the snapshot's commit were reported.
+		`CREATE TABLE analysed_ranges (
+		repo   TEXT NOT NULL,
+		branch TEXT NOT NULL,
+		lo     TEXT NOT NULL,
+		hi     TEXT NOT NULL,
+		PRIMARY KEY (repo, branch, lo, hi)
+	) WITHOUT ROWID;
+	INSERT INTO analysed_ranges (repo, branch, lo, hi) SELECT repo, branch, origin, commit_sha FROM snapshots WHERE origin <> commit_sha;`,
 	}
 }
 

@@ -53,6 +53,15 @@ type Header struct {
 
 func (d *decoder) webhooks(n *yaml.Node, path string) []Webhook {
 	var hooks []Webhook
+	// The description and the URL identify a subscription (its deliveries
+	// are keyed by them): two entries with both the same would share
+	// deliveries, so the file is refused here, naming both, rather than
+	// by deliver later.
+	type entry struct {
+		path string
+		line int
+	}
+	seen := map[[2]string]entry{}
 	for i, item := range d.items(n, path) {
 		p := index(path, i)
 		w := Webhook{Line: item.Line}
@@ -121,6 +130,13 @@ func (d *decoder) webhooks(n *yaml.Node, path string) []Webhook {
 		if noItems(child(item, "events")) {
 			d.errorf(item, p+".events", "is required: %s, %s or both", event.FlagNew, event.FlagDeleted)
 		}
+		id := [2]string{w.Description, w.URL}
+		if first, ok := seen[id]; ok && w.Description != "" && w.URL != "" {
+			// The URL is not shown: its expansion may hold a token.
+			d.errorf(item, p, "has the description and url of %s (line %d): one subscription per description and url", first.path, first.line)
+			continue
+		}
+		seen[id] = entry{p, item.Line}
 		hooks = append(hooks, w)
 	}
 	return hooks
