@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite testdata/default-body.json")
 // sampleEvent is an event whose fields hold what a value from pushed code
 // may: quotes, a line break, characters a URL must escape.
 func sampleEvent() event.Event {
-	return event.Event{ID: "flg_1", Body: event.Body{
+	e := event.Event{ID: "flg_1", Body: event.Body{
 		Contract: event.Contract{
 			Event: event.FlagNew, UserID: "ada", UserEmail: "ada@example.com", UserRole: "dev",
 			Date: "2026-03-01T10:00:00+00:00", AccountID: "acc_1", AccountName: "Acme",
@@ -27,8 +27,9 @@ func sampleEvent() event.Event {
 		Repository: "acme/app", Branch: "main",
 		Commit: event.Commit{SHA: "1111111111111111111111111111111111111111", AuthorName: "Ada", AuthorEmail: "ada@example.com",
 			Time: "2026-03-01T10:00:00+00:00", Message: "two\nlines"},
-		References: []event.Reference{{Path: "web/a.ts", Line: 3, Code: `getFlag("x")`}},
 	}}
+	e.Body.SetReferences([]event.Reference{{Path: "web/a.ts", Line: 3, Code: `getFlag("x")`}})
+	return e
 }
 
 func sub(mod func(*emitter.Subscription)) emitter.Subscription {
