@@ -214,3 +214,48 @@ func TestLogMatchesScans(t *testing.T) {
 		t.Errorf("log:\n%s\nscans:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestLogFormatEveryCommand: --log-format is checked for every command and
+// applies to the log lines of push and deliver too, not only action and
+// sync.
+func TestLogFormatEveryCommand(t *testing.T) {
+	dir, c0, c1 := pushRepo(t)
+	if code, _, errOut := flagscan(t, "", "status", "-C", dir, "--log-format", "xml"); code != exitUsage || !strings.Contains(errOut, `--log-format "xml": use text or json`) {
+		t.Fatalf("--log-format xml: exit %d, %s", code, errOut)
+	}
+	secret := newSecret(t)
+	t.Setenv("PUSH_TEST_SECRET", secret)
+	rc := newReceiver(t, secret, func(string, int) int { return 503 })
+	cfg := writeConfig(t, t.TempDir(), `
+webhooks:
+  - description: test receiver
+    events: [Flag.new, Flag.deleted]
+    url: `+rc.URL+`/hook
+    secret: ${PUSH_TEST_SECRET}
+delivery:
+  allow_hosts: [127.0.0.1]
+  inline_budget: 10s
+  retry_schedule: [1h]
+`)
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	for _, args := range [][]string{
+		{"push", "-C", dir, "--db", db, "--config", cfg, "--log-format", "json", c0, c1, "refs/heads/main"},
+		{"deliver", "-C", dir, "--db", db, "--config", cfg, "--log-format", "json"},
+	} {
+		_, _, errOut := flagscan(t, "", args...)
+		logged := 0
+		for _, l := range strings.Split(strings.TrimSpace(errOut), "\n") {
+			if l == "" || strings.HasPrefix(l, "flagscan: ") {
+				continue // a message for people, not a log line
+			}
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(l), &rec); err != nil || rec["level"] == nil {
+				t.Errorf("%s: log line %q is not JSON: %v", args[0], l, err)
+			}
+			logged++
+		}
+		if args[0] == "push" && logged == 0 {
+			t.Errorf("push: no JSON log line about the failed delivery in %q", errOut)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -104,6 +105,7 @@ type PushOptions struct {
 	Stdin     bool
 	Args      []string // <old> <new> <ref> unless Stdin
 	Format    string
+	LogFormat string
 }
 
 // Push analyzes ref updates, writes their events to the outbox, prints
@@ -141,7 +143,11 @@ func Push(ctx context.Context, o PushOptions, std cli.IO) error {
 	}
 	// Within delivery.inline_budget; what is left waits for
 	// `flagscan deliver`. A delivery problem never fails the push.
-	delivery.AfterPush(ctx, std.Err, w.DB, w.Config)
+	log, err := cli.NewLogger(o.LogFormat, std.Err, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
+	delivery.AfterPush(ctx, log, w.DB, w.Config)
 	return nil
 }
 

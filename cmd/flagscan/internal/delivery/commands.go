@@ -21,6 +21,8 @@ type DeliverOptions struct {
 	Budget  time.Duration
 	Workers int
 	Quiet   bool
+	// LogFormat is --log-format: text or json.
+	LogFormat string
 }
 
 // Deliver sends what is due: one pass, or until ctx ends with Watch.
@@ -45,7 +47,10 @@ func Deliver(ctx context.Context, o DeliverOptions, std cli.IO) error {
 	if quiet || !watch {
 		level = slog.LevelWarn
 	}
-	log := slog.New(slog.NewTextHandler(std.Err, &slog.HandlerOptions{Level: level}))
+	log, err := cli.NewLogger(o.LogFormat, std.Err, level)
+	if err != nil {
+		return err
+	}
 	d, subs, err := NewDeliverer(db, c, log, workers)
 	if err != nil {
 		return err

@@ -36,6 +36,7 @@ const DefaultHoldAge = time.Hour
 type Flags struct {
 	Repo, DB, Config   string // the repository (default $GIT_DIR), the store, the server's configuration
 	Repository, WebURL string // the repository's name and web address in events
+	LogFormat          string // --log-format of delivery's log lines: text or json
 }
 
 // hookSite is the repository a hook runs for, with the server's
@@ -154,9 +155,11 @@ func (r *hookRun) workspace(u analyzer.Update) (*hookAnalyzer, error) {
 			r.warnings = append(r.warnings, fmt.Sprintf("%s: ignored in hook mode, where only the server's configuration sets them: %s",
 				det.File, strings.Join(det.Ignored, ", ")))
 		}
-		if cfg, err = cfg.WithDetection(det); err != nil {
+		var notes []string
+		if cfg, notes, err = cfg.WithPushedDetection(det); err != nil {
 			return nil, err
 		}
+		r.warnings = append(r.warnings, notes...)
 	}
 	ha := &hookAnalyzer{w: &workspace.Workspace{Repo: r.repo, Dir: r.site.gitDir, DB: r.db, Config: cfg, Flags: &workspace.Flags{
 		Repository: r.name,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -235,7 +236,11 @@ func PostReceive(ctx context.Context, f *Flags, maxAge time.Duration, stdin io.R
 	if _, err := settleHolds(ctx, db, f, site.gitDir, maxAge, false, time.Now(), log); err != nil {
 		log.printf("settling old holds: %v", err)
 	}
-	delivery.AfterPush(ctx, stderr, db, site.cfg)
+	dlog, err := cli.NewLogger(f.LogFormat, stderr, slog.LevelWarn)
+	if err != nil {
+		dlog = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	delivery.AfterPush(ctx, dlog, db, site.cfg)
 	return errors.Join(errs...)
 }
 
