@@ -254,3 +254,22 @@ func TestScanRobust(t *testing.T) {
 		t.Errorf("errors %+v, want latin1.js: encoding", res.Errors)
 	}
 }
+
+// TestTablesEscapeControlCharacters: keys and paths from pushed code are
+// printed escaped in tables (a terminal would act on them), exact in JSON.
+func TestTablesEscapeControlCharacters(t *testing.T) {
+	dir := t.TempDir()
+	gittest.WriteFile(t, filepath.Join(dir, "web", "x\x1b[2J.js"), "visitor.getFlag(\"escape-\\u001b[31m\", 1);\n")
+	code, out, errOut := flagscan(t, "", "scan", dir, "--format", "table")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.ContainsAny(out+errOut, "\x1b") || !strings.Contains(out, `escape-\x1b[31m`) || !strings.Contains(out, `web/x\x1b[2J.js`) {
+		t.Errorf("table:\n%q", out)
+	}
+	code, out, _ = flagscan(t, "", "scan", dir, "--format", "json")
+	res := decodeResult(t, out)
+	if code != exitOK || len(res.References) != 1 || res.References[0].FlagKey != "escape-\x1b[31m" || res.References[0].Path != "web/x\x1b[2J.js" {
+		t.Errorf("JSON must stay exact: %+v", res.References)
+	}
+}

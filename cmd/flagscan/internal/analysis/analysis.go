@@ -93,7 +93,7 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 	}
 	if out == "table" {
 		for _, e := range res.Errors {
-			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", e.Path, e.Kind, e.Error)
+			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", cli.Printable(e.Path), e.Kind, cli.Printable(e.Error))
 		}
 	}
 	return report.Result(std.Out, out, res)

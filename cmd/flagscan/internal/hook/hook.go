@@ -232,9 +232,9 @@ func summarize(u analyzer.Update, events []event.Event) string {
 			more = fmt.Sprintf(" and %d more", len(keys)-show)
 			keys = keys[:show]
 		}
-		parts = append(parts, fmt.Sprintf("%s %s%s", typ, strings.Join(keys, ", "), more))
+		parts = append(parts, fmt.Sprintf("%s %s%s", typ, cli.Printable(strings.Join(keys, ", ")), more))
 	}
-	return fmt.Sprintf("%s: %s", u.Ref, strings.Join(parts, "; "))
+	return fmt.Sprintf("%s: %s", cli.Printable(u.Ref), strings.Join(parts, "; "))
 }
 
 func compactStrings(s []string) []string {

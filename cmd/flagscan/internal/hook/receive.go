@@ -190,7 +190,7 @@ func previewPush(ctx context.Context, f *Flags, site *hookSite, updates []analyz
 func describeKey(e event.Event) string {
 	where := ""
 	if refs := e.Body.References; len(refs) > 0 {
-		where = fmt.Sprintf(" at %s:%d", refs[0].Path, refs[0].Line)
+		where = fmt.Sprintf(" at %s:%d", cli.Printable(refs[0].Path), refs[0].Line)
 	}
 	return fmt.Sprintf("%q%s (commit %s)", e.Body.FlagKey, where, cli.Short(e.Body.Commit.SHA))
 }
