@@ -273,3 +273,19 @@ func TestTablesEscapeControlCharacters(t *testing.T) {
 		t.Errorf("JSON must stay exact: %+v", res.References)
 	}
 }
+
+// TestBadQueryNamesItsLineAndCreatesNoStore: a rule whose tree-sitter query
+// does not compile is a usage error at the rule's line, found before a
+// store is made.
+func TestBadQueryNamesItsLineAndCreatesNoStore(t *testing.T) {
+	dir := gittest.New(t).Dir
+	gittest.WriteFile(t, filepath.Join(dir, ".flagscan.yml"), "scan:\n  context_lines: 1\nrules:\n  - name: r\n    languages: [go]\n    query: '(call_expression function: (nope) @key)'\n")
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	code, _, errOut := flagscan(t, "", "log", "-C", dir, "--db", db)
+	if code != exitUsage || !strings.Contains(errOut, ".flagscan.yml:4: rules[0].query: ") || !strings.Contains(errOut, "invalid node type") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("a store was made for a configuration that cannot run: %v", err)
+	}
+}

@@ -135,7 +135,7 @@ func (d *Deliverer) send(ctx context.Context, s *subscription, id string, body [
 		// Read a little more so that the connection can be reused.
 		io.CopyN(io.Discard, resp.Body, 64<<10)
 	}
-	r.Response = buf
+	r.Response = redactAnswer(buf, req0.Headers, s.Secret)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		if rerr != nil && !r.Truncated {
@@ -157,6 +157,27 @@ func (d *Deliverer) send(ctx context.Context, s *subscription, id string, body [
 	}
 	r.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return r
+}
+
+// redactAnswer replaces, in the first bytes of an answer, the values of
+// the request's configured headers and the signing secret: a receiver that
+// echoes its request would otherwise have a bearer token stored in the
+// outbox and shown by `flagscan deliveries show`.
+func redactAnswer(buf []byte, headers []emitter.Header, secret emitter.Secret) []byte {
+	values := []string{secret.Reveal()}
+	for _, h := range headers {
+		values = append(values, h.Value.Reveal())
+		// "Bearer TOKEN": the token alone may be echoed too.
+		if _, tok, ok := strings.Cut(h.Value.Reveal(), " "); ok {
+			values = append(values, tok)
+		}
+	}
+	for _, v := range values {
+		if len(v) >= 4 {
+			buf = bytes.ReplaceAll(buf, []byte(v), []byte("REDACTED"))
+		}
+	}
+	return buf
 }
 
 func resolveLocation(base *url.URL, loc string) string {
@@ -182,6 +203,10 @@ func retryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
+	}
+	if strings.Trim(v, "0123456789") == "" && len(v) > 18 {
+		// More seconds than int64 holds: the longest wait there is.
+		return 365 * 24 * time.Hour
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 		if n <= 0 {

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -462,5 +464,35 @@ func TestVariableHoldingPlaceholderRefused(t *testing.T) {
 	w, err := ParseWithEnv(".flagscan.yml", []byte(strings.Replace(data, "${TOKEN}", "${TOKEN} {{ .flag_key }}", 1)), env(map[string]string{"TOKEN": "t0k"}))
 	if err != nil || w.Webhooks[0].Headers[0].Value.Reveal() != "Bearer t0k {{ .flag_key }}" {
 		t.Fatalf("a placeholder beside a variable: %v, %v", w, err)
+	}
+}
+
+// TestAliasBombRefused: nested aliases that would expand to billions of
+// values are refused at once, not decoded for minutes.
+func TestAliasBombRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 10; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	data := "webhooks:\n  - description: d\n    events: [Flag.new]\n    url: https://h.example/x\n    payload:\n      bomb: *a9\n"
+	_, err := ParseWithEnv(".flagscan.yml", []byte(b.String()+data), nil)
+	if err == nil || !strings.Contains(err.Error(), "aliases expand to more than") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestConfigMustBeARegularFileOfBoundedSize: a FIFO would block and
+// /dev/zero would fill the memory.
+func TestConfigMustBeARegularFileOfBoundedSize(t *testing.T) {
+	if _, err := ReadFile(os.DevNull); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("%s: %v", os.DevNull, err)
+	}
+	big := filepath.Join(t.TempDir(), "big.yml")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("#\n"), MaxFileSize), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(big); err == nil || !strings.Contains(err.Error(), "more than the") {
+		t.Errorf("a 2 MiB file: %v", err)
 	}
 }

@@ -64,6 +64,11 @@ func Open(ctx context.Context, f *Flags) (*Workspace, error) {
 	if err := f.override(cfg); err != nil {
 		return nil, err
 	}
+	// The rules are checked before the store is opened: a bad rule must
+	// not leave a new store behind.
+	if _, err := NewScanner(cfg, f.Scan); err != nil {
+		return nil, err
+	}
 	dbPath := f.DB
 	if dbPath == "" {
 		dbPath = filepath.Join(loc.GitDir, "flagscan.db")
