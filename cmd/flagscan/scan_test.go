@@ -140,7 +140,7 @@ func TestScanErrors(t *testing.T) {
 		{"unknown flag", []string{"scan", "--frobnicate", dir}, exitUsage, "frobnicate"},
 		{"not a repository", []string{"scan", "--rev", "HEAD", dir}, exitError, "open repository"},
 		{"bad config", []string{"scan", "--config", filepath.Join(dir, "bad.yml"), dir}, exitUsage, "bad.yml:2: scan.context_lines"},
-		{"bad query", []string{"scan", "--config", filepath.Join(dir, "badquery.yml"), dir}, exitUsage, `badquery.yml: rules: rule "broken"`},
+		{"bad query", []string{"scan", "--config", filepath.Join(dir, "badquery.yml"), dir}, exitUsage, `badquery.yml:2: rules[0].query: rule "broken"`},
 		{"no rules", []string{"scan", "--no-builtin", dir}, exitUsage, "no rules"},
 		{"unknown command", []string{"frob"}, exitUsage, "unknown command"},
 	} {
