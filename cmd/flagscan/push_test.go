@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/scanner/git/gittest"
 
 	"github.com/flagscan/flagscan/analyzer"
@@ -256,6 +258,44 @@ delivery:
 		}
 		if args[0] == "push" && logged == 0 {
 			t.Errorf("push: no JSON log line about the failed delivery in %q", errOut)
+		}
+	}
+}
+
+// TestReadingCommandsDoNotWaitForWriters: status, flags and deliveries
+// read the store while another process holds its write lock (WAL readers
+// never wait), where they used to fail with "database is locked" after the
+// busy timeout.
+func TestReadingCommandsDoNotWaitForWriters(t *testing.T) {
+	dir, c0, c1 := pushRepo(t)
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	if code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, c0, c1, "refs/heads/main"); code != exitOK {
+		t.Fatalf("push: %s", errOut)
+	}
+	writer, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	tx, err := writer.Begin() // immediate: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`DELETE FROM snapshot_keys`); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"status", "-C", dir, "--db", db},
+		{"flags", "-C", dir, "--db", db, "--branch", "main"},
+		{"deliveries", "-C", dir, "--db", db, "--format", "json"},
+	} {
+		code, out, errOut := flagscan(t, "", args...)
+		if code != exitOK {
+			t.Errorf("%s while a writer holds the lock: exit %d: %s", args[0], code, errOut)
+		}
+		if args[0] == "flags" && !strings.Contains(out, "checkout") {
+			t.Errorf("flags read the writer's uncommitted change: %s", out)
 		}
 	}
 }

@@ -212,7 +212,7 @@ func Log(ctx context.Context, o LogOptions, std cli.IO) error {
 
 // Status prints the tracked branches, the snapshots and the outbox.
 func Status(ctx context.Context, rf *workspace.Flags, std cli.IO) error {
-	w, err := workspace.Open(ctx, rf)
+	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ func Flags(ctx context.Context, o FlagsOptions, std cli.IO) error {
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}
-	w, err := workspace.Open(ctx, rf)
+	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
 	}

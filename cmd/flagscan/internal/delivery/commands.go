@@ -123,7 +123,7 @@ func List(ctx context.Context, opts ListOptions, std cli.IO) error {
 	if o.Since, err = sinceFlag(since); err != nil {
 		return err
 	}
-	db, err := f.open(ctx)
+	db, err := f.openReadOnly(ctx)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func Show(ctx context.Context, f *Flags, id, format string, std cli.IO) error {
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}
-	db, err := f.open(ctx)
+	db, err := f.openReadOnly(ctx)
 	if err != nil {
 		return err
 	}
