@@ -59,7 +59,7 @@ func Events(w io.Writer, format string, events []event.Event) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%d events\n", len(events))
+	fmt.Fprintln(w, Plural(len(events), "event"))
 	return nil
 }
 
