@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/progress"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 	"github.com/flagscan/flagscan/emitter/outbox"
@@ -73,6 +75,12 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 			return err
 		}
 		src = r
+	} else if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
+		one, err := source.One(target)
+		if err != nil {
+			return err
+		}
+		src = one
 	} else {
 		d, err := source.Dir(target)
 		if err != nil {
@@ -84,13 +92,19 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 		top = t
 	} else if rev == "" {
 		top = target
+		if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
+			top = filepath.Dir(target)
+		}
 	}
 	cfg, err := workspace.LoadScanConfig(configPath, top)
 	if err != nil {
 		return err
 	}
+	var done func()
+	settings.Progress, done = progress.Track(std.Err, "scan", os.LookupEnv)
 	sc, err := workspace.NewScanner(cfg, settings)
 	if err != nil {
+		done()
 		return err
 	}
 	if !o.NoCache {
@@ -104,12 +118,13 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 		}
 	}
 	res, err := sc.Scan(ctx, src)
+	done()
 	if err != nil {
 		return err
 	}
 	if out == "table" {
 		for _, e := range res.Errors {
-			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", e.Path, e.Kind, e.Error)
+			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", cli.Printable(e.Path), e.Kind, cli.Printable(e.Error))
 		}
 	}
 	return report.Result(std.Out, out, res)
@@ -142,6 +157,7 @@ type PushOptions struct {
 	Stdin     bool
 	Args      []string // <old> <new> <ref> unless Stdin
 	Format    string
+	LogFormat string
 }
 
 // Push analyzes ref updates, writes their events to the outbox, prints
@@ -170,16 +186,33 @@ func Push(ctx context.Context, o PushOptions, std cli.IO) error {
 		return err
 	}
 	defer w.Close()
+	// The webhook a CI gives by FLAGSCAN_WEBHOOK_URL applies to push as to
+	// action and sync.
+	if err := (&delivery.Webhook{}).Apply(w.Config, os.LookupEnv); err != nil {
+		return err
+	}
 	outcomes, err := w.Push(ctx, updates)
 	if err != nil {
 		return err
+	}
+	if len(w.Config.Webhooks) == 0 {
+		for _, o := range outcomes {
+			if len(o.Events) > 0 {
+				fmt.Fprintln(std.Err, "flagscan: no webhook is configured: these events are printed here and sent nowhere (configure webhooks, or FLAGSCAN_WEBHOOK_URL, to deliver them)")
+				break
+			}
+		}
 	}
 	if err := report.Outcomes(std.Out, std.Err, format, outcomes); err != nil {
 		return err
 	}
 	// Within delivery.inline_budget; what is left waits for
 	// `flagscan deliver`. A delivery problem never fails the push.
-	delivery.AfterPush(ctx, std.Err, w.DB, w.Config)
+	log, err := cli.NewLogger(o.LogFormat, std.Err, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
+	delivery.AfterPush(ctx, log, w.DB, w.Config)
 	return nil
 }
 
@@ -193,6 +226,10 @@ type LogOptions struct {
 // Log prints every transition of a branch's first-parent history.
 func Log(ctx context.Context, o LogOptions, std cli.IO) error {
 	rf, from, to, branch, format := &o.Workspace, o.From, o.To, o.Branch, o.Format
+	rf.NoWebhooks = true // log sends nothing
+	var done func()
+	rf.Scan.Progress, done = progress.Track(std.Err, "log", os.LookupEnv)
+	defer done()
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}
@@ -244,7 +281,8 @@ func Log(ctx context.Context, o LogOptions, std cli.IO) error {
 
 // Status prints the tracked branches, the snapshots and the outbox.
 func Status(ctx context.Context, rf *workspace.Flags, std cli.IO) error {
-	w, err := workspace.Open(ctx, rf)
+	rf.NoWebhooks = true
+	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
 	}
@@ -273,10 +311,11 @@ type FlagsOptions struct {
 // Flags prints the keys of a branch's snapshot.
 func Flags(ctx context.Context, o FlagsOptions, std cli.IO) error {
 	rf, branch, env, format := &o.Workspace, o.Branch, o.Env, o.Format
+	rf.NoWebhooks = true
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}
-	w, err := workspace.Open(ctx, rf)
+	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
 	}
