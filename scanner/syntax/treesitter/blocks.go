@@ -282,10 +282,16 @@ func (s *blockScanner) code(closer byte) {
 	src := s.src
 	for s.pos < len(src) && !s.bad {
 		c := src[s.pos]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		if !isCodeSyntax(c) {
+			// Most bytes of code: no comment, string or bracket starts
+			// here, and only the regular-expression test looks back.
+			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				s.last = c
+			}
 			s.pos++
 			continue
+		}
+		switch {
 		case c == '/' && s.pos+1 < len(src) && src[s.pos+1] == '/', c == '#' && s.syn.hashComment && !(s.pos+1 < len(src) && src[s.pos+1] == '['):
 			s.lineComment()
 			continue
@@ -347,6 +353,17 @@ func (s *blockScanner) code(closer byte) {
 	if closer != 0 {
 		s.bad = true // a substitution the file does not close
 	}
+}
+
+// isCodeSyntax reports the bytes the brace scanner must look at in code:
+// those that may start a comment or a string, the brackets and the
+// statement separator.
+func isCodeSyntax(c byte) bool {
+	switch c {
+	case '/', '#', '"', '\'', '`', '@', '$', '<', '{', '}', '(', ')', '[', ']', ';':
+		return true
+	}
+	return false
 }
 
 // regexMayStart reports whether a slash after the byte last starts a
