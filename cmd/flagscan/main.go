@@ -92,7 +92,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		return err
 	}
 	root.AddCommand(newScanCmd(), newPushCmd(), newLogCmd(), newStatusCmd(), newFlagsCmd(),
-		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd(), newDiffCmd())
+		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd(), newDiffCmd(), newCICmd())
 	return root
 }
 
