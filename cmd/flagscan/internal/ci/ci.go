@@ -196,7 +196,7 @@ func jenkins(e env) (*action.Push, error) {
 		Before:     e.get("GIT_PREVIOUS_SUCCESSFUL_COMMIT", "GIT_PREVIOUS_COMMIT"),
 		Ref:        refOf(e.get("TAG_NAME"), branch),
 		PusherName: e.get("GIT_COMMITTER_NAME", "GIT_AUTHOR_NAME"), PusherEmail: e.get("GIT_COMMITTER_EMAIL", "GIT_AUTHOR_EMAIL"),
-		WebURL:     webURL(e.get("GIT_URL")),
+		WebURL: webURL(e.get("GIT_URL")),
 	}
 	if p.After == "" {
 		return nil, cli.Usagef("Jenkins without GIT_COMMIT: check out with the Git plugin (checkout scm)")
