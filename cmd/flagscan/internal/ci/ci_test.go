@@ -59,7 +59,7 @@ func runCI(t *testing.T, dir, db string, vars map[string]string, o action.Option
 	var bodies []body
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "{") {
+		if strings.HasPrefix(sc.Text(), `{"event"`) {
 			var b body
 			if err := json.Unmarshal(sc.Bytes(), &b); err != nil {
 				t.Fatalf("%v: %s", err, sc.Text())
