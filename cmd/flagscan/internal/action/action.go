@@ -22,6 +22,7 @@ import (
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/diff"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
 	"github.com/flagscan/flagscan/emitter/outbox"
 	"github.com/flagscan/flagscan/scanner/git"
@@ -81,6 +82,9 @@ func Run(ctx context.Context, o Options, std cli.IO) error {
 // change it makes (and the comment).
 func RunPush(ctx context.Context, o Options, p *Push, std cli.IO) error {
 	if err := cli.TableOrJSON(o.Format); err != nil {
+		return err
+	}
+	if err := diff.CheckFailOn(o.FailOn); err != nil {
 		return err
 	}
 	lookup := o.LookupEnv
