@@ -221,12 +221,21 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 		if before == nil {
 			before = a.keySets(st)
 		}
-		last, lastRefs, err := a.walk(ctx, res, st, plan.from, plan.commits)
+		commits := plan.commits
+		if plan.jump {
+			// One step from the starting state to the new tip's tree.
+			commits = []*git.Commit{tip}
+		}
+		last, lastRefs, err := a.walk(ctx, res, st, plan.from, commits)
 		if err != nil {
 			return err
 		}
 		out.Commits = len(plan.commits)
-		events = append(events, a.events(st, before, snap, last, lastRefs, branch, tip)...)
+		var by *pusher
+		if plan.jump {
+			by = &pusher{u}
+		}
+		events = append(events, a.events(st, before, snap, last, lastRefs, branch, tip, by)...)
 		if save {
 			if next, err = a.snapshot(st, branch, u.New); err != nil {
 				return err
@@ -304,23 +313,26 @@ func (a *Analyzer) backfill(ctx context.Context, res *resolver, u Update, snap *
 	if err != nil {
 		return nil, "", err
 	}
-	return a.events(st, before, nil, last, lastRefs, branch, tip), u.Old, nil
+	return a.events(st, before, nil, last, lastRefs, branch, tip, nil), u.Old, nil
 }
 
 // walk applies commits, oldest first, to st (the state of commit from),
 // and returns for each key that changed the last commit that changed it
-// and, for keys that disappeared, the references they had just before.
+// and, for keys that disappeared, the references they had just before
+// (linked at the state before the commit: from, for the first).
 func (a *Analyzer) walk(ctx context.Context, res *resolver, st *state, from string, commits []*git.Commit) (map[envKey]*git.Commit, map[envKey][]Reference, error) {
 	last := map[envKey]*git.Commit{}
 	lastRefs := map[envKey][]Reference{}
+	prev := from
 	err := a.replay(ctx, res, st, from, commits, func(c *git.Commit, trs []transition) error {
 		for _, tr := range trs {
 			k := envKey{tr.env, tr.key}
 			last[k] = c
 			if !tr.present {
-				lastRefs[k] = eventRefs(tr.last, c.FirstParent(), a.links)
+				lastRefs[k] = eventRefs(tr.last, prev, a.links)
 			}
 		}
+		prev = c.ID.String()
 		return nil
 	})
 	return last, lastRefs, err
@@ -398,6 +410,11 @@ type plan struct {
 	commits []*git.Commit
 	// fromSnapshot: the starting state is the stored snapshot's files.
 	fromSnapshot bool
+	// jump: the update rewinds the branch to an ancestor of the stored
+	// snapshot, or force-pushes a history unrelated to it. No commit of
+	// the update made its transitions: the starting state goes to the new
+	// tip's tree in one step, and the events are the push's.
+	jump bool
 	// storedKeys are the keys events are computed against; nil means
 	// the keys of the starting state.
 	storedKeys []map[string]bool
@@ -406,6 +423,12 @@ type plan struct {
 // plan decides where to start from: the stored snapshot when there is one
 // (whatever <old> says: a force-push is diffed against what was stored),
 // else a scan of <old>, or for a new ref of the commit it branches off.
+//
+// An update to an ancestor of the stored snapshot is a late run for an
+// older range, skipped, unless <old> is the stored snapshot: then the
+// branch was rewound (git reset and a force-push), and the keys the
+// ancestor lacks are gone. An update to a history that shares no commit
+// with the starting point jumps to the new tip too.
 func (a *Analyzer) plan(ctx context.Context, u Update, tip *git.Commit, snap *store.Snapshot) (plan, error) {
 	var p plan
 	stop := ""
@@ -414,8 +437,11 @@ func (a *Analyzer) plan(ctx context.Context, u Update, tip *git.Commit, snap *st
 			return plan{skip: SkipAnalyzed}, nil
 		}
 		// An error here means the stored commit is gone: not stale.
-		if stale, err := a.repo.IsAncestor(u.New, snap.Commit); err == nil && stale {
-			return plan{skip: SkipStale}, nil
+		if older, err := a.repo.IsAncestor(u.New, snap.Commit); err == nil && older {
+			if u.Old != snap.Commit {
+				return plan{skip: SkipStale}, nil
+			}
+			p.jump = true
 		}
 		if snap.Fingerprint == a.fingerprint {
 			p.storedKeys = a.snapshotKeys(snap)
@@ -438,6 +464,9 @@ func (a *Analyzer) plan(ctx context.Context, u Update, tip *git.Commit, snap *st
 		}
 		p.from, stop = base, base
 	}
+	if p.jump {
+		return p, nil
+	}
 	commits, found, err := a.repo.FirstParents(ctx, tip, stop)
 	if err != nil {
 		return p, err
@@ -446,7 +475,14 @@ func (a *Analyzer) plan(ctx context.Context, u Update, tip *git.Commit, snap *st
 		// stop is not on the first-parent line of the new tip (a
 		// force-push, or <old> merged in as a second parent): walk from
 		// where the two histories meet.
-		if base, err := a.repo.MergeBase(stop, tip); err == nil && base != "" {
+		base, err := a.repo.MergeBase(stop, tip)
+		switch {
+		case err == nil && base == "":
+			// Unrelated histories: none of the new commits made
+			// the difference with what was there.
+			p.jump = true
+			return p, nil
+		case err == nil:
 			if commits, _, err = a.repo.FirstParents(ctx, tip, base); err != nil {
 				return p, err
 			}
@@ -513,9 +549,17 @@ func (a *Analyzer) snapshotKeys(snap *store.Snapshot) []map[string]bool {
 	return out
 }
 
+// pusher is an update whose transitions no single commit made (a rewind,
+// a force-push to an unrelated history): its events are the push's.
+type pusher struct{ u Update }
+
+// id is what stands for the commit in the ids of the push's events.
+func (p *pusher) id() string { return "push " + p.u.Old + ".." + p.u.New }
+
 // events compares the keys before and after, attributing each transition
-// to the last commit that made it.
-func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snapshot, last map[envKey]*git.Commit, lastRefs map[envKey][]Reference, branch string, tip *git.Commit) []Event {
+// to the last commit that made it, or to the push by when it is not nil:
+// its events name no commit.
+func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snapshot, last map[envKey]*git.Commit, lastRefs map[envKey][]Reference, branch string, tip *git.Commit, by *pusher) []Event {
 	var out []Event
 	now := a.opts.Now()
 	for i, env := range a.opts.Environments {
@@ -544,10 +588,11 @@ func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snaps
 					refs = a.lastReferences(snap, env.ID, k)
 				}
 			}
-			out = append(out, Event{
-				ID:   eventID(a.opts.Repository, branch, env.ID, typ, k, c.ID.String()),
-				Body: a.body(typ, env, k, branch, c, refs, now),
-			})
+			id, body := c.ID.String(), a.body(typ, env, k, branch, c, refs, now)
+			if by != nil {
+				id, body.Commit = by.id(), Commit{}
+			}
+			out = append(out, Event{ID: eventID(a.opts.Repository, branch, env.ID, typ, k, id), Body: body})
 		}
 	}
 	return out
