@@ -101,7 +101,7 @@ type Unresolved struct {
 // a caveat (invalid UTF-8). The rest of the scan is not affected.
 type FileError struct {
 	Path  string `json:"path"`
-	Kind  string `json:"kind"` // "read", "parse", "encoding", "internal"
+	Kind  string `json:"kind"` // "read", "tree", "parse", "encoding", "internal"
 	Error string `json:"error"`
 }
 
@@ -281,6 +281,9 @@ func (s *Scanner) detectFile(ctx context.Context, d *Detector, f source.File) Fi
 	content, err := f.Content()
 	if errors.Is(err, source.ErrOversize) {
 		return FileResult{Skipped: "oversize"}
+	}
+	if errors.Is(err, source.ErrTree) {
+		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "tree", Error: err.Error()}}}
 	}
 	if err != nil {
 		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "read", Error: err.Error()}}}

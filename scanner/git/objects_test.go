@@ -18,7 +18,7 @@ import (
 func bigHistory(t *testing.T) *gittest.Repo {
 	t.Helper()
 	r := gittest.New(t)
-	gittest.CrossedDeltas(r, func(i int) string { return fmt.Sprintf("export const s%d = flags.isEnabled('key-%d');\n", i, i) })
+	gittest.CrossedDeltas(r, func(i int) string { return fmt.Sprintf("export const s%d = flags.isEnabled('key-%d');\n", i, i) }, nil)
 	return r
 }
 

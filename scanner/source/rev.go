@@ -106,7 +106,7 @@ func (s *RevSource) walkTree(ctx context.Context, f *Filter, fn func(File) error
 			if err != nil {
 				// A corrupt or missing tree loses its subtree, not the
 				// scan: it is offered as a file that cannot be read.
-				if err := fn(File{Path: p, Err: fmt.Errorf("%w (%s)", err, p)}); err != nil {
+				if err := fn(File{Path: p, Err: fmt.Errorf("%w (%s): %w", err, p, ErrTree)}); err != nil {
 					return err
 				}
 				continue

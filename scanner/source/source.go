@@ -18,6 +18,11 @@ import (
 // read because it is larger than Filter.MaxSize.
 var ErrOversize = errors.New("file larger than the size limit")
 
+// ErrTree is returned (wrapped) by File.Content for a directory of a git
+// tree whose own tree object could not be read: every file under it is
+// missing from the walk.
+var ErrTree = errors.New("directory (git tree) not read: its files are missing")
+
 // File is one file offered for scanning.
 type File struct {
 	// Path is slash-separated and relative to the root of the repository

@@ -295,8 +295,9 @@ func ManyFiles(prefix string, first, n int, content func(i int) string) map[stri
 // c, d become b, a, d: in the file by moving text; in the directory by
 // renaming the first file of part a to sort after part b and deleting part
 // c (a delta then reads that file's hash from the start of its base,
-// between copies of b and d). It returns the two commits.
-func CrossedDeltas(r *Repo, content func(i int) string) (first, second string) {
+// between copies of b and d). between, if not nil, runs after the first
+// commit (to clone it, say). It returns the two commits.
+func CrossedDeltas(r *Repo, content func(i int) string, between func()) (first, second string) {
 	r.TB.Helper()
 	type part struct {
 		name     string
@@ -320,6 +321,9 @@ func CrossedDeltas(r *Repo, content func(i int) string) (first, second string) {
 	}
 	files["big/large.js"] = large(a, b, c, d)
 	first = r.Commit("parts a, b, c, d", files)
+	if between != nil {
+		between()
+	}
 	r.Git("mv", "big/a_00000_settings.js", "big/ba_00000_settings.js")
 	files = map[string]string{"big/large.js": large(b, a, d)}
 	for name := range ManyFiles("big/c_", c.first, c.n, content) {
