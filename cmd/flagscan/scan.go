@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flagscan/flagscan/scanner"
 	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/source"
 )
@@ -89,7 +90,13 @@ Output is a table on a terminal and JSON otherwise, unless --format says.`,
 					fmt.Fprintf(cmd.ErrOrStderr(), "flagscan: %s: %s: %s\n", e.Path, e.Kind, e.Error)
 				}
 			}
-			return writeResult(cmd.OutOrStdout(), out, res)
+			if err := writeResult(cmd.OutOrStdout(), out, res); err != nil {
+				return err
+			}
+			if rev != "" {
+				return incomplete(res.Errors)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -102,4 +109,23 @@ Output is a table on a terminal and JSON otherwise, unless --format says.`,
 	f.IntVar(&settings.contextLines, "context-lines", -1, "lines of code kept around each reference (default: scan.context_lines)")
 	f.IntVar(&settings.workers, "workers", 0, "parsing goroutines (default: one per CPU)")
 	return cmd
+}
+
+// incomplete is the error of a scan of a git tree that could not read some
+// of its objects, nil when it read them all: its result lacks their
+// references, so it must not pass for the commit's (exit status 1).
+func incomplete(errs []scanner.FileError) error {
+	var trees, blobs int
+	for _, e := range errs {
+		switch e.Kind {
+		case "tree":
+			trees++
+		case "read":
+			blobs++
+		}
+	}
+	if trees+blobs == 0 {
+		return nil
+	}
+	return fmt.Errorf("incomplete result: %d directories and %d files of the commit could not be read from the repository (listed in errors)", trees, blobs)
 }

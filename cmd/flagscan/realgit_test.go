@@ -1,0 +1,205 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/flagscan/flagscan/scanner/git/gittest"
+)
+
+// sparseKeys is file content for gittest.CrossedDeltas: every 50th file
+// references a key, the others hold code of the same length.
+func sparseKeys(i int) string {
+	if i%50 == 0 {
+		return fmt.Sprintf("visitor.getFlag(\"k%d\").getValue(false);\n", i)
+	}
+	return fmt.Sprintf("export const v%d = %d; // not a flag at all\n", i, i)
+}
+
+// scanKeys runs scan --rev and returns the keys it finds, sorted; it fails
+// the test unless the scan exits 0 with no error.
+func scanKeys(t *testing.T, repo, rev string) []string {
+	t.Helper()
+	code, out, errOut := flagscan(t, "", "scan", "--format", "json", "--rev", rev, "--repo", repo)
+	if code != exitOK {
+		t.Fatalf("scan --rev %s: exit %d: %s", rev, code, errOut)
+	}
+	res := decodeResult(t, out)
+	if len(res.Errors) > 0 {
+		t.Fatalf("scan --rev %s: errors %+v", rev, res.Errors)
+	}
+	var keys []string
+	for _, r := range res.References {
+		keys = append(keys, r.FlagKey)
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// transitions returns "Flag.new key" and "Flag.deleted key" lines for the
+// keys of to that from lacks and the other way round, sorted.
+func transitions(from, to []string) []string {
+	var out []string
+	for _, k := range to {
+		if !slices.Contains(from, k) {
+			out = append(out, "Flag.new "+k)
+		}
+	}
+	for _, k := range from {
+		if !slices.Contains(to, k) {
+			out = append(out, "Flag.deleted "+k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// logEvents runs log --format json and returns its events by commit, each
+// as a sorted list of "Flag.new key" lines.
+func logEvents(t *testing.T, repo string) map[string][]string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	code, out, errOut := flagscan(t, "", "log", "--repo", repo, "--db", db, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("log: exit %d: %s", code, errOut)
+	}
+	byCommit := map[string][]string{}
+	for line := range strings.Lines(out) {
+		var raw struct {
+			Event   string `json:"event"`
+			FlagKey string `json:"flag_key"`
+			Commit  struct {
+				SHA string `json:"sha"`
+			} `json:"commit"`
+		}
+		if err := json.Unmarshal([]byte(line), &raw); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		byCommit[raw.Commit.SHA] = append(byCommit[raw.Commit.SHA], raw.Event+" "+raw.FlagKey)
+	}
+	for _, evs := range byCommit {
+		slices.Sort(evs)
+	}
+	return byCommit
+}
+
+// TestFetchedPackBigTree is the reproduction of a directory whose tree is
+// over 64 KiB and arrives as a delta in a fetched pack: scan --rev, log
+// and push read every key of it, with no error.
+func TestFetchedPackBigTree(t *testing.T) {
+	src := gittest.New(t)
+	var clone string
+	first, second := gittest.CrossedDeltas(src, sparseKeys, func() { clone = gittest.CloneBare(t, src.Dir) })
+	gittest.FetchKeepingPack(t, clone)
+	if n := len(gittest.Output(t, clone, "cat-file", "-p", second+":big")); n < 64<<10 {
+		t.Fatalf("the tree of big/ is %d bytes: the test does not test what it says", n)
+	}
+
+	before, after := scanKeys(t, clone, first), scanKeys(t, clone, second)
+	if want := scanKeysOfWorkTree(t, src.Dir); !slices.Equal(after, want) {
+		t.Fatalf("scan --rev of the fetched clone found %d keys, the work tree has %d", len(after), len(want))
+	}
+	if len(before) != 64 || len(after) != 44 {
+		t.Fatalf("%d and %d keys, want 64 and 44: the history is not what the test thinks", len(before), len(after))
+	}
+
+	got := logEvents(t, clone)
+	if !slices.Equal(got[first], transitions(nil, before)) || !slices.Equal(got[second], transitions(before, after)) || len(got) != 2 {
+		t.Errorf("log: %d commits with events; second %q, want %q", len(got), got[second], transitions(before, after))
+	}
+
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	code, out, errOut := flagscan(t, "", "push", "-C", clone, "--db", db, "--format", "json", first, second, "refs/heads/main")
+	if code != exitOK {
+		t.Fatalf("push: exit %d: %s", code, errOut)
+	}
+	if evs := pushEvents(t, out); !slices.Equal(evs, transitions(before, after)) {
+		t.Errorf("push: %q, want %q", evs, transitions(before, after))
+	}
+}
+
+// scanKeysOfWorkTree scans a checkout and returns its keys, sorted.
+func scanKeysOfWorkTree(t *testing.T, dir string) []string {
+	t.Helper()
+	code, out, errOut := flagscan(t, "", "scan", "--format", "json", dir)
+	if code != exitOK {
+		t.Fatalf("scan %s: exit %d: %s", dir, code, errOut)
+	}
+	var keys []string
+	for _, r := range decodeResult(t, out).References {
+		keys = append(keys, r.FlagKey)
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// pushEvents returns the events push --format json printed, as sorted
+// "Flag.new key" lines.
+func pushEvents(t *testing.T, out string) []string {
+	t.Helper()
+	var evs []string
+	for line := range strings.Lines(out) {
+		var e struct {
+			Event   string `json:"event"`
+			FlagKey string `json:"flag_key"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil || e.Event == "" {
+			continue // not an event line
+		}
+		evs = append(evs, e.Event+" "+e.FlagKey)
+	}
+	slices.Sort(evs)
+	return evs
+}
+
+// TestUnreadableTreeAndBlob: a missing tree makes scan --rev exit 1, and
+// a missing blob makes push fail without storing anything, so that once
+// the object is back the same push gives the right events.
+func TestUnreadableTreeAndBlob(t *testing.T) {
+	r := gittest.New(t)
+	c0 := r.Commit("base", map[string]string{"web/a.ts": js("alpha"), "web/sub/b.ts": js("beta")})
+	c1 := r.Commit("gamma", map[string]string{"web/sub/b.ts": js("beta", "gamma")})
+	objects := filepath.Join(r.Dir, ".git", "objects")
+	hide := func(rev string) func() {
+		id := r.Git("rev-parse", rev)
+		p := filepath.Join(objects, id[:2], id[2:])
+		if err := os.Rename(p, p+".hidden"); err != nil {
+			t.Fatal(err)
+		}
+		return func() {
+			if err := os.Rename(p+".hidden", p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	restore := hide(c1 + ":web/sub")
+	code, out, errOut := flagscan(t, "", "scan", "--format", "json", "--rev", c1, "--repo", r.Dir)
+	if code != exitError || !strings.Contains(errOut, "could not be read") {
+		t.Errorf("scan --rev with a missing tree: exit %d, %s; want exit %d", code, errOut, exitError)
+	}
+	if res := decodeResult(t, out); len(res.Errors) != 1 || res.Errors[0].Kind != "tree" || res.Errors[0].Path != "web/sub" {
+		t.Errorf("errors %+v, want one of kind tree for web/sub", res.Errors)
+	}
+	restore()
+
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	restore = hide(c1 + ":web/sub/b.ts")
+	code, out, errOut = flagscan(t, "", "push", "-C", r.Dir, "--db", db, "--format", "json", c0, c1, "refs/heads/main")
+	if code == exitOK || !strings.Contains(errOut, "web/sub/b.ts") || len(pushEvents(t, out)) != 0 {
+		t.Errorf("push with a missing blob: exit %d, events %q, stderr %s; want a failure naming the file and no event", code, pushEvents(t, out), errOut)
+	}
+	restore()
+	code, out, errOut = flagscan(t, "", "push", "-C", r.Dir, "--db", db, "--format", "json", c0, c1, "refs/heads/main")
+	if code != exitOK {
+		t.Fatalf("push: exit %d: %s", code, errOut)
+	}
+	if evs := pushEvents(t, out); !slices.Equal(evs, []string{"Flag.new gamma"}) {
+		t.Errorf("push once the blob is back: %q, want Flag.new gamma", evs)
+	}
+}
