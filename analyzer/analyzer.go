@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"sort"
 	"strings"
 	"time"
@@ -113,7 +114,7 @@ func isHex(s string) bool {
 
 // Sink receives a push's events inside the transaction that stores the new
 // snapshot: the emitter's outbox.
-type Sink func(ctx context.Context, tx *sql.Tx, events []Event) error
+type Sink func(ctx context.Context, tx *sql.Tx, events []event.Event) error
 
 // Outcome is what analyzing one ref update did.
 type Outcome struct {
@@ -122,7 +123,7 @@ type Outcome struct {
 	// Skipped says why nothing was analyzed, "" when something was.
 	Skipped string
 	Commits int // commits walked
-	Events  []Event
+	Events  []event.Event
 	// Errors are the files that could not be read or parsed; they count
 	// as holding no references.
 	Errors  []scanner.FileError
@@ -276,7 +277,7 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 // the stored snapshot's origin: transitions no run has reported, because
 // the run that should have was late (CI jobs finishing out of order on a
 // fresh database). It returns the origin the snapshot has after them.
-func (a *Analyzer) backfill(ctx context.Context, res *resolver, u Update, snap *store.Snapshot, branch string) ([]Event, string, error) {
+func (a *Analyzer) backfill(ctx context.Context, res *resolver, u Update, snap *store.Snapshot, branch string) ([]event.Event, string, error) {
 	if snap == nil {
 		return nil, "", nil
 	}
@@ -320,9 +321,9 @@ func (a *Analyzer) backfill(ctx context.Context, res *resolver, u Update, snap *
 // and returns for each key that changed the last commit that changed it
 // and, for keys that disappeared, the references they had just before
 // (linked at the state before the commit: from, for the first).
-func (a *Analyzer) walk(ctx context.Context, res *resolver, st *state, from string, commits []*git.Commit) (map[envKey]*git.Commit, map[envKey][]Reference, error) {
+func (a *Analyzer) walk(ctx context.Context, res *resolver, st *state, from string, commits []*git.Commit) (map[envKey]*git.Commit, map[envKey][]event.Reference, error) {
 	last := map[envKey]*git.Commit{}
-	lastRefs := map[envKey][]Reference{}
+	lastRefs := map[envKey][]event.Reference{}
 	prev := from
 	err := a.replay(ctx, res, st, from, commits, func(c *git.Commit, trs []transition) error {
 		for _, tr := range trs {
@@ -559,8 +560,8 @@ func (p *pusher) id() string { return "push " + p.u.Old + ".." + p.u.New }
 // events compares the keys before and after, attributing each transition
 // to the last commit that made it, or to the push by when it is not nil:
 // its events name no commit.
-func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snapshot, last map[envKey]*git.Commit, lastRefs map[envKey][]Reference, branch string, tip *git.Commit, by *pusher) []Event {
-	var out []Event
+func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snapshot, last map[envKey]*git.Commit, lastRefs map[envKey][]event.Reference, branch string, tip *git.Commit, by *pusher) []event.Event {
+	var out []event.Event
 	now := a.opts.Now()
 	for i, env := range a.opts.Environments {
 		after := st.keys(i)
@@ -581,18 +582,18 @@ func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snaps
 			if c == nil {
 				c = tip
 			}
-			typ, refs := FlagNew, eventRefs(st.references(i, k), tip.ID.String(), a.links)
+			typ, refs := event.FlagNew, eventRefs(st.references(i, k), tip.ID.String(), a.links)
 			if !after[k] {
-				typ, refs = FlagDeleted, lastRefs[envKey{i, k}]
+				typ, refs = event.FlagDeleted, lastRefs[envKey{i, k}]
 				if refs == nil {
 					refs = a.lastReferences(snap, env.ID, k)
 				}
 			}
 			id, body := c.ID.String(), a.body(typ, env, k, branch, c, refs, now)
 			if by != nil {
-				id, body.Commit = by.id(), Commit{}
+				id, body.Commit = by.id(), event.Commit{}
 			}
-			out = append(out, Event{ID: eventID(a.opts.Repository, branch, env.ID, typ, k, id), Body: body})
+			out = append(out, event.Event{ID: event.ID(a.opts.Repository, branch, env.ID, typ, k, id), Body: body})
 		}
 	}
 	return out
@@ -600,15 +601,15 @@ func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snaps
 
 // lastReferences returns the references a deleted key had in the stored
 // snapshot.
-func (a *Analyzer) lastReferences(snap *store.Snapshot, env, key string) []Reference {
-	refs := []Reference{}
+func (a *Analyzer) lastReferences(snap *store.Snapshot, env, key string) []event.Reference {
+	refs := []event.Reference{}
 	if snap != nil {
 		_ = json.Unmarshal(snap.Keys[env][key], &refs) // no stored references is an empty list
 	}
 	return refs
 }
 
-func (a *Analyzer) body(typ string, env Environment, key, branch string, c *git.Commit, refs []Reference, when time.Time) Body {
+func (a *Analyzer) body(typ string, env Environment, key, branch string, c *git.Commit, refs []event.Reference, when time.Time) event.Body {
 	actor := a.opts.Actor
 	if actor.ID == "" {
 		actor.ID = c.Committer.Name
@@ -617,10 +618,10 @@ func (a *Analyzer) body(typ string, env Environment, key, branch string, c *git.
 		actor.Email = c.Committer.Email
 	}
 	if refs == nil {
-		refs = []Reference{}
+		refs = []event.Reference{}
 	}
-	return Body{
-		Contract: Contract{
+	return event.Body{
+		Contract: event.Contract{
 			Event:           typ,
 			UserID:          actor.ID,
 			UserEmail:       actor.Email,

@@ -3,6 +3,7 @@ package analyzer
 import (
 	"context"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"math/rand"
 	"slices"
 	"strings"
@@ -54,7 +55,7 @@ func TestLogMatchesWholeScans(t *testing.T) {
 	}
 
 	var got []string
-	err := h.analyzer().Log(context.Background(), "main", "", commits[len(commits)-1], func(e Event) error {
+	err := h.analyzer().Log(context.Background(), "main", "", commits[len(commits)-1], func(e event.Event) error {
 		got = append(got, e.Body.Commit.SHA[:8]+" "+e.Body.Event+" "+e.Body.FlagKey)
 		return nil
 	})

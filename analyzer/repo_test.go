@@ -3,6 +3,7 @@ package analyzer
 import (
 	"context"
 	"database/sql"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -84,7 +85,7 @@ func (h *harness) analyzer() *Analyzer {
 	return New(h.db, repo, scanner.New(engine, scanner.Options{Workers: 2}), opts)
 }
 
-func (h *harness) sink(ctx context.Context, tx *sql.Tx, events []Event) error {
+func (h *harness) sink(ctx context.Context, tx *sql.Tx, events []event.Event) error {
 	for _, e := range events {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO test_events (id, event, key, env, sha) VALUES (?, ?, ?, ?, ?)`,
 			e.ID, e.Body.Event, e.Body.FlagKey, e.Body.EnvironmentID, e.Body.Commit.SHA); err != nil {
@@ -104,7 +105,7 @@ func (h *harness) push(old, new string) []string {
 	return describeEvents(out.Events)
 }
 
-func describeEvents(events []Event) []string {
+func describeEvents(events []event.Event) []string {
 	out := []string{}
 	for _, e := range events {
 		s := e.Body.Event + " " + e.Body.FlagKey

@@ -3,6 +3,8 @@ package analyzer
 import (
 	"context"
 	"testing"
+
+	"github.com/flagscan/flagscan/analyzer/event"
 )
 
 // TestPushUpdateKinds pushes every kind of ref update a server or CI
@@ -28,10 +30,10 @@ func TestPushUpdateKinds(t *testing.T) {
 	}
 	equal(t, "rewind", describeEvents(out.Events), []string{"Flag.deleted three", "Flag.deleted two", "Flag.new one"})
 	for _, e := range out.Events {
-		if e.Body.Commit != (Commit{}) {
+		if e.Body.Commit != (event.Commit{}) {
 			t.Errorf("%s %s of a rewind names commit %+v, want none: the push made it", e.Body.Event, e.Body.FlagKey, e.Body.Commit)
 		}
-		if e.Body.Event == FlagDeleted && (len(e.Body.References) != 1 || e.Body.References[0].Line != 1) {
+		if e.Body.Event == event.FlagDeleted && (len(e.Body.References) != 1 || e.Body.References[0].Line != 1) {
 			t.Errorf("%s: references %+v, want the one it had", e.Body.FlagKey, e.Body.References)
 		}
 	}

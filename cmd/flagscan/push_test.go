@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"math/rand"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 
 	"github.com/flagscan/flagscan/analyzer"
 )
@@ -60,7 +62,7 @@ delivery:
 	}
 	var printed []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var b analyzer.Body
+		var b event.Body
 		if err := json.Unmarshal([]byte(line), &b); err != nil {
 			t.Fatalf("line %q: %v", line, err)
 		}
@@ -78,7 +80,7 @@ delivery:
 	var delivered []string
 	rc.mu.Lock()
 	for _, body := range rc.body {
-		var b analyzer.Body
+		var b event.Body
 		json.Unmarshal(body, &b)
 		delivered = append(delivered, b.Event+" "+b.FlagKey)
 	}
@@ -129,7 +131,7 @@ func TestLogCommand(t *testing.T) {
 	}
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var b analyzer.Body
+		var b event.Body
 		if err := json.Unmarshal([]byte(line), &b); err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +171,7 @@ func TestLogMatchesScans(t *testing.T) {
 	}
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var b analyzer.Body
+		var b event.Body
 		if err := json.Unmarshal([]byte(line), &b); err != nil {
 			t.Fatal(err)
 		}
