@@ -351,6 +351,15 @@ func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from st
 	if err != nil {
 		return err
 	}
+	// A clone without trees (--filter=tree:0) fetches them all at once
+	// (each with its subtrees), not one request per commit.
+	trees := []git.Hash{prev}
+	for _, c := range commits {
+		trees = append(trees, c.Tree)
+	}
+	if err := a.repo.Prefetch(ctx, trees); err != nil {
+		return err
+	}
 	steps := make([][]git.Change, len(commits))
 	var entries []source.Entry
 	for i, c := range commits {

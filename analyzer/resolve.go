@@ -9,6 +9,7 @@ import (
 
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/source"
 )
 
@@ -105,6 +106,13 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 		flushErr   error
 		unreadable []string
 	)
+	ids := make([]git.Hash, len(entries))
+	for i, e := range entries {
+		ids[i] = git.ParseHash(e.Blob)
+	}
+	if err := r.a.repo.Prefetch(ctx, ids); err != nil {
+		return fmt.Errorf("scan changed files: %w", err)
+	}
 	err := r.a.scanner.Each(ctx, source.Blobs(r.a.repo, entries), func(f source.File, fr scanner.FileResult) {
 		// The blob id, not the path: one path has other blobs in other
 		// commits of the same run.

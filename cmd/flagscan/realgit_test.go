@@ -203,3 +203,56 @@ func TestUnreadableTreeAndBlob(t *testing.T) {
 		t.Errorf("push once the blob is back: %q, want Flag.new gamma", evs)
 	}
 }
+
+// TestPartialClone: in clones made with --filter (blob:none, as
+// actions/checkout makes them, and tree:0), log and scan --rev see what
+// they see in a full clone, fetching what they need from the promisor
+// remote; without it they fail, saying so.
+func TestPartialClone(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("one", map[string]string{"web/a.ts": js("alpha"), "web/deep/b.ts": js("beta"), "api/c.ts": js("gamma")})
+	r.Commit("two", map[string]string{"web/deep/b.ts": js("delta"), "api/d.ts": js("alpha", "epsilon")})
+	r.Commit("three", map[string]string{"web/a.ts": "", "api/c.ts": js("gamma", "zeta")})
+	r.Commit("four", map[string]string{"api/d.ts": js("epsilon")})
+	server := gittest.CloneBare(t, r.Dir)
+	gittest.Run(t, server, "config", "uploadpack.allowFilter", "true")
+	gittest.Run(t, server, "config", "uploadpack.allowAnySHA1InWant", "true")
+
+	want := logEvents(t, server)
+	if len(want) != 4 {
+		t.Fatalf("the full clone's log has events for %d commits, want 4", len(want))
+	}
+	wantKeys := scanKeys(t, server, "HEAD")
+	for _, filter := range []string{"blob:none", "tree:0"} {
+		t.Run(filter, func(t *testing.T) {
+			partial := filepath.Join(t.TempDir(), "partial.git")
+			gittest.Run(t, r.Dir, "clone", "-q", "--bare", "--filter="+filter, "file://"+server, partial)
+			if got := scanKeys(t, partial, "HEAD"); !slices.Equal(got, wantKeys) {
+				t.Errorf("scan --rev: %q, want %q", got, wantKeys)
+			}
+			partial2 := filepath.Join(t.TempDir(), "partial.git")
+			gittest.Run(t, r.Dir, "clone", "-q", "--bare", "--filter="+filter, "file://"+server, partial2)
+			got := logEvents(t, partial2)
+			for c, evs := range want {
+				if !slices.Equal(got[c], evs) {
+					t.Errorf("log of %s: %q, want %q", c, got[c], evs)
+				}
+			}
+		})
+	}
+
+	t.Run("promisor remote gone", func(t *testing.T) {
+		partial := filepath.Join(t.TempDir(), "partial.git")
+		gittest.Run(t, r.Dir, "clone", "-q", "--bare", "--filter=blob:none", "file://"+server, partial)
+		gittest.Run(t, partial, "remote", "set-url", "origin", "file://"+filepath.Join(t.TempDir(), "gone.git"))
+		db := filepath.Join(t.TempDir(), "flagscan.db")
+		code, _, errOut := flagscan(t, "", "log", "--repo", partial, "--db", db, "--format", "json")
+		if code != exitError || !strings.Contains(errOut, "promisor remote") {
+			t.Errorf("log: exit %d, %s; want exit %d naming the promisor remote", code, errOut, exitError)
+		}
+		code, _, errOut = flagscan(t, "", "scan", "--format", "json", "--rev", "HEAD", "--repo", partial)
+		if code != exitError || !strings.Contains(errOut, "promisor remote") {
+			t.Errorf("scan --rev: exit %d, %s; want exit %d naming the promisor remote", code, errOut, exitError)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package git
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -39,9 +40,18 @@ func kindOf(m filemode.FileMode) Kind {
 	return KindOther
 }
 
-// Tree reads the tree id names, its entries in git's order.
+// Tree reads the tree id names, its entries in git's order. A tree a
+// partial clone lacks (git clone --filter=tree:0) is fetched from its
+// promisor remote, with its subtrees.
 func (r *Repo) Tree(id Hash) ([]TreeEntry, error) {
 	t, err := object.GetTree(r.r.Storer, plumbing.Hash(id))
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		if ok, ferr := r.promised(id); ferr != nil {
+			return nil, fmt.Errorf("read tree %s: %w", id, ferr)
+		} else if ok {
+			t, err = object.GetTree(r.r.Storer, plumbing.Hash(id))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s: %w", id, err)
 	}
