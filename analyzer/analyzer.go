@@ -129,6 +129,10 @@ type Outcome struct {
 	Errors  []scanner.FileError
 	Scanned int // blobs scanned
 	Cached  int // blobs found in the cache
+	// Uncovered are the keys referenced at the new tip in files that no
+	// environment's paths cover, and UncoveredFiles those files, sorted:
+	// no event reports them.
+	Uncovered, UncoveredFiles []string
 }
 
 // Reasons an update is skipped.
@@ -232,6 +236,7 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 			return err
 		}
 		out.Commits = len(plan.commits)
+		out.Uncovered, out.UncoveredFiles = st.uncovered()
 		var by *pusher
 		if plan.jump {
 			by = &pusher{u}

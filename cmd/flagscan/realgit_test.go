@@ -256,3 +256,25 @@ func TestPartialClone(t *testing.T) {
 		}
 	})
 }
+
+// TestUncoveredKeysWarned: keys in files no environment covers are named
+// once in push's warnings, whatever the number of updates (two branches
+// here).
+func TestUncoveredKeysWarned(t *testing.T) {
+	r := gittest.New(t)
+	c0 := r.Commit("base", map[string]string{"web/a.ts": js("alpha")})
+	c1 := r.Commit("more", map[string]string{"web/b.ts": js("beta"), "tools/x.ts": js("orphan"), "tools/y.ts": js("orphan", "lost")})
+	cfg := writeConfig(t, t.TempDir(), "branches: [main, other]\nenvironments:\n  - {id: web, name: web, paths: [\"web/**\"]}\n")
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	stdin := fmt.Sprintf("%s %s refs/heads/main\n%s %s refs/heads/other\n", c0, c1, c0, c1)
+	code, out, errOut := flagscan(t, stdin, "push", "-C", r.Dir, "--db", db, "--config", cfg, "--format", "json", "--stdin")
+	if code != exitOK {
+		t.Fatalf("push: exit %d: %s", code, errOut)
+	}
+	if evs := pushEvents(t, out); !slices.Equal(evs, []string{"Flag.new beta", "Flag.new beta"}) {
+		t.Errorf("events %q, want Flag.new beta on each branch", evs)
+	}
+	if n := strings.Count(errOut, "no environment's paths cover"); n != 1 || !strings.Contains(errOut, "2 keys (lost, orphan) are referenced in 2 files") {
+		t.Errorf("warnings (%d):\n%s", n, errOut)
+	}
+}
