@@ -278,3 +278,53 @@ func TestUncoveredKeysWarned(t *testing.T) {
 		t.Errorf("warnings (%d):\n%s", n, errOut)
 	}
 }
+
+// atBranch turns "Flag.new key" lines into the receiver's "Flag.new
+// key@branch".
+func atBranch(lines []string, branch string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l + "@" + branch
+	}
+	return out
+}
+
+// TestHookRealGit pushes for real through the installed hooks into a
+// server that keeps the packs it receives: a directory tree over 64 KiB
+// arriving as a delta gives exactly the keys' transitions; a rewind gives
+// exactly its deletions, and the push after it only its own keys.
+func TestHookRealGit(t *testing.T) {
+	bin := hookBinary(t)
+	s := newHookServer(t, bin, "")
+	// Keep every received pack as it arrives (thin, completed by
+	// index-pack), as servers do for pushes of more than 100 objects.
+	s.git(s.bare, "config", "receive.unpackLimit", "1")
+	src := gittest.New(t)
+	src.Git("remote", "add", "origin", s.bare)
+	first, second := gittest.CrossedDeltas(src, sparseKeys, func() {
+		s.mustPush(src.Dir, "main")
+	})
+	before := scanKeys(t, src.Dir, first)
+	s.expect("first push", atBranch(transitions(nil, before), "main")...)
+	s.mustPush(src.Dir, "main")
+	after := scanKeys(t, src.Dir, second)
+	s.expect("the big tree as a delta", atBranch(transitions(before, after), "main")...)
+	if got := scanKeys(t, s.bare, "main"); !slices.Equal(got, after) {
+		t.Errorf("scan --rev of the server: %d keys, want %d", len(got), len(after))
+	}
+	if loose := gittest.Run(t, s.bare, "count-objects"); !strings.HasPrefix(loose, "0 objects") {
+		t.Fatalf("the server unpacked the push (%s): the test does not test what it says", loose)
+	}
+
+	src.Commit("extra", map[string]string{"web/extra.ts": js("extra", "k0")})
+	s.mustPush(src.Dir, "main")
+	s.expect("third", "Flag.new extra@main")
+
+	src.Git("reset", "-q", "--hard", second)
+	s.mustPush(src.Dir, "--force", "main")
+	s.expect("rewind", "Flag.deleted extra@main")
+
+	src.Commit("later", map[string]string{"web/later.ts": js("later")})
+	s.mustPush(src.Dir, "main")
+	s.expect("after the rewind", "Flag.new later@main")
+}
