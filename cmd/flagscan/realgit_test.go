@@ -21,9 +21,10 @@ func sparseKeys(i int) string {
 	return fmt.Sprintf("export const v%d = %d; // not a flag at all\n", i, i)
 }
 
-// scanKeys runs scan --rev and returns the keys it finds, sorted; it fails
-// the test unless the scan exits 0 with no error.
-func scanKeys(t *testing.T, repo, rev string) []string {
+// scanKeys runs scan --rev and returns the keys it finds, sorted, as
+// "key@env" with env(path) when env is not nil; it fails the test unless
+// the scan exits 0 with no error.
+func scanKeys(t *testing.T, repo, rev string, env func(path string) string) []string {
 	t.Helper()
 	code, out, errOut := flagscan(t, "", "scan", "--format", "json", "--rev", rev, "--repo", repo)
 	if code != exitOK {
@@ -35,7 +36,11 @@ func scanKeys(t *testing.T, repo, rev string) []string {
 	}
 	var keys []string
 	for _, r := range res.References {
-		keys = append(keys, r.FlagKey)
+		k := r.FlagKey
+		if env != nil {
+			k += "@" + env(r.Path)
+		}
+		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	return slices.Compact(keys)
@@ -59,28 +64,37 @@ func transitions(from, to []string) []string {
 	return out
 }
 
-// logEvents runs log --format json and returns its events by commit, each
-// as a sorted list of "Flag.new key" lines.
-func logEvents(t *testing.T, repo string) map[string][]string {
+// logEvents runs log --format json, with the configuration cfg if it is
+// not "", and returns its events by commit, sorted, as "Flag.new key"
+// lines, or with a configuration "Flag.new key@env".
+func logEvents(t *testing.T, repo, cfg string) map[string][]string {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "flagscan.db")
-	code, out, errOut := flagscan(t, "", "log", "--repo", repo, "--db", db, "--format", "json")
+	args := []string{"log", "--repo", repo, "--db", filepath.Join(t.TempDir(), "flagscan.db"), "--format", "json"}
+	if cfg != "" {
+		args = append(args, "--config", cfg)
+	}
+	code, out, errOut := flagscan(t, "", args...)
 	if code != exitOK {
 		t.Fatalf("log: exit %d: %s", code, errOut)
 	}
 	byCommit := map[string][]string{}
 	for line := range strings.Lines(out) {
-		var raw struct {
+		var e struct {
 			Event   string `json:"event"`
 			FlagKey string `json:"flag_key"`
+			Env     string `json:"environment_id"`
 			Commit  struct {
 				SHA string `json:"sha"`
 			} `json:"commit"`
 		}
-		if err := json.Unmarshal([]byte(line), &raw); err != nil {
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("log line %q: %v", line, err)
 		}
-		byCommit[raw.Commit.SHA] = append(byCommit[raw.Commit.SHA], raw.Event+" "+raw.FlagKey)
+		ev := e.Event + " " + e.FlagKey
+		if cfg != "" {
+			ev += "@" + e.Env
+		}
+		byCommit[e.Commit.SHA] = append(byCommit[e.Commit.SHA], ev)
 	}
 	for _, evs := range byCommit {
 		slices.Sort(evs)
@@ -100,7 +114,7 @@ func TestFetchedPackBigTree(t *testing.T) {
 		t.Fatalf("the tree of big/ is %d bytes: the test does not test what it says", n)
 	}
 
-	before, after := scanKeys(t, clone, first), scanKeys(t, clone, second)
+	before, after := scanKeys(t, clone, first, nil), scanKeys(t, clone, second, nil)
 	if want := scanKeysOfWorkTree(t, src.Dir); !slices.Equal(after, want) {
 		t.Fatalf("scan --rev of the fetched clone found %d keys, the work tree has %d", len(after), len(want))
 	}
@@ -108,7 +122,7 @@ func TestFetchedPackBigTree(t *testing.T) {
 		t.Fatalf("%d and %d keys, want 64 and 44: the history is not what the test thinks", len(before), len(after))
 	}
 
-	got := logEvents(t, clone)
+	got := logEvents(t, clone, "")
 	if !slices.Equal(got[first], transitions(nil, before)) || !slices.Equal(got[second], transitions(before, after)) || len(got) != 2 {
 		t.Errorf("log: %d commits with events; second %q, want %q", len(got), got[second], transitions(before, after))
 	}
@@ -218,21 +232,21 @@ func TestPartialClone(t *testing.T) {
 	gittest.Run(t, server, "config", "uploadpack.allowFilter", "true")
 	gittest.Run(t, server, "config", "uploadpack.allowAnySHA1InWant", "true")
 
-	want := logEvents(t, server)
+	want := logEvents(t, server, "")
 	if len(want) != 4 {
 		t.Fatalf("the full clone's log has events for %d commits, want 4", len(want))
 	}
-	wantKeys := scanKeys(t, server, "HEAD")
+	wantKeys := scanKeys(t, server, "HEAD", nil)
 	for _, filter := range []string{"blob:none", "tree:0"} {
 		t.Run(filter, func(t *testing.T) {
 			partial := filepath.Join(t.TempDir(), "partial.git")
 			gittest.Run(t, r.Dir, "clone", "-q", "--bare", "--filter="+filter, "file://"+server, partial)
-			if got := scanKeys(t, partial, "HEAD"); !slices.Equal(got, wantKeys) {
+			if got := scanKeys(t, partial, "HEAD", nil); !slices.Equal(got, wantKeys) {
 				t.Errorf("scan --rev: %q, want %q", got, wantKeys)
 			}
 			partial2 := filepath.Join(t.TempDir(), "partial.git")
 			gittest.Run(t, r.Dir, "clone", "-q", "--bare", "--filter="+filter, "file://"+server, partial2)
-			got := logEvents(t, partial2)
+			got := logEvents(t, partial2, "")
 			for c, evs := range want {
 				if !slices.Equal(got[c], evs) {
 					t.Errorf("log of %s: %q, want %q", c, got[c], evs)
@@ -304,12 +318,12 @@ func TestHookRealGit(t *testing.T) {
 	first, second := gittest.CrossedDeltas(src, sparseKeys, func() {
 		s.mustPush(src.Dir, "main")
 	})
-	before := scanKeys(t, src.Dir, first)
+	before := scanKeys(t, src.Dir, first, nil)
 	s.expect("first push", atBranch(transitions(nil, before), "main")...)
 	s.mustPush(src.Dir, "main")
-	after := scanKeys(t, src.Dir, second)
+	after := scanKeys(t, src.Dir, second, nil)
 	s.expect("the big tree as a delta", atBranch(transitions(before, after), "main")...)
-	if got := scanKeys(t, s.bare, "main"); !slices.Equal(got, after) {
+	if got := scanKeys(t, s.bare, "main", nil); !slices.Equal(got, after) {
 		t.Errorf("scan --rev of the server: %d keys, want %d", len(got), len(after))
 	}
 	if loose := gittest.Run(t, s.bare, "count-objects"); !strings.HasPrefix(loose, "0 objects") {

@@ -331,3 +331,15 @@ func CrossedDeltas(r *Repo, content func(i int) string, between func()) (first, 
 	}
 	return first, r.Commit("parts b, a, d", files)
 }
+
+// FastImport feeds a git fast-import stream to the repository at dir, as
+// histories converted from other systems and big synthetic ones are made,
+// and leaves its objects in the pack fast-import writes.
+func FastImport(tb testing.TB, dir, stream string) {
+	tb.Helper()
+	cmd := Options{}.Command(dir, "git", "fast-import", "--quiet")
+	cmd.Stdin = strings.NewReader(stream)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("git fast-import: %v\n%s", err, out)
+	}
+}
