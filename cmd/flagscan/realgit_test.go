@@ -64,12 +64,12 @@ func transitions(from, to []string) []string {
 	return out
 }
 
-// logEvents runs log --format json, with the configuration cfg if it is
-// not "", and returns its events by commit, sorted, as "Flag.new key"
+// logEvents runs log --format json with extra arguments, with the
+// configuration cfg if it is not "", and returns its events by commit, sorted, as "Flag.new key"
 // lines, or with a configuration "Flag.new key@env".
-func logEvents(t *testing.T, repo, cfg string) map[string][]string {
+func logEvents(t *testing.T, repo, cfg string, extra ...string) map[string][]string {
 	t.Helper()
-	args := []string{"log", "--repo", repo, "--db", filepath.Join(t.TempDir(), "flagscan.db"), "--format", "json"}
+	args := append([]string{"log", "--repo", repo, "--db", filepath.Join(t.TempDir(), "flagscan.db"), "--format", "json"}, extra...)
 	if cfg != "" {
 		args = append(args, "--config", cfg)
 	}

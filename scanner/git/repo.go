@@ -36,6 +36,9 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkFormat(loc.CommonDir); err != nil {
+		return nil, err
+	}
 	open := func(objects cache.Object) (*gogit.Repository, error) { return openAt(loc, objects) }
 	r, err := open(cache.NewObjectLRUDefault())
 	if err != nil {

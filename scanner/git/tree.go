@@ -15,11 +15,14 @@ type Kind uint8
 
 // Kinds of tree entries.
 const (
-	// KindOther is a symlink (it holds a target path, not code) or a
-	// submodule (a commit of another repository).
+	// KindOther is an entry of a mode git does not write.
 	KindOther Kind = iota
 	KindDir
 	KindFile // a regular or executable file
+	// KindSymlink holds a target path, not code: never followed.
+	KindSymlink
+	// KindSubmodule (a gitlink) is a commit of another repository.
+	KindSubmodule
 )
 
 // TreeEntry is one entry of a tree.
@@ -36,6 +39,10 @@ func kindOf(m filemode.FileMode) Kind {
 		return KindDir
 	case filemode.Regular, filemode.Executable, filemode.Deprecated:
 		return KindFile
+	case filemode.Symlink:
+		return KindSymlink
+	case filemode.Submodule:
+		return KindSubmodule
 	}
 	return KindOther
 }

@@ -158,9 +158,20 @@ func (s *RevSource) walkTree(ctx context.Context, f *Filter, fn func(File) error
 			if err := fn(file); err != nil {
 				return err
 			}
-		default:
+		case git.KindSymlink, git.KindSubmodule:
 			// Symlinks hold a target path, not code; submodules
-			// (gitlinks) are commits of another repository.
+			// (gitlinks) are commits of another repository. Offered
+			// to be counted, not read.
+			if f.skip(p, false) {
+				continue
+			}
+			special := "symlink"
+			if e.Kind == git.KindSubmodule {
+				special = "submodule"
+			}
+			if err := fn(File{Path: p, Special: special}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -47,6 +47,9 @@ type File struct {
 	// not be read from the object store: a corrupt or missing object. The
 	// walk goes on; Content returns Err.
 	Err error
+	// Special is "symlink" or "submodule" for a tree entry that is not a
+	// file: offered so that it is counted, never read or followed.
+	Special string
 
 	abs     string    // absolute filesystem path, for working-tree files
 	maxSize int64     // Filter.MaxSize, checked by Content for working-tree files
@@ -57,6 +60,9 @@ type File struct {
 // read from disk. It refuses Oversize files, so that a caller that forgot to
 // check cannot undo the size limit by accident.
 func (f File) Content() ([]byte, error) {
+	if f.Special != "" {
+		return nil, fmt.Errorf("%s is a %s, not a file", f.Path, f.Special)
+	}
 	if f.Err != nil {
 		return nil, f.Err
 	}
