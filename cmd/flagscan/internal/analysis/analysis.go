@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -93,7 +94,7 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 	}
 	if out == "table" {
 		for _, e := range res.Errors {
-			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", e.Path, e.Kind, e.Error)
+			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", cli.Printable(e.Path), e.Kind, cli.Printable(e.Error))
 		}
 	}
 	if err := report.Result(std.Out, out, res); err != nil {
@@ -130,6 +131,7 @@ type PushOptions struct {
 	Stdin     bool
 	Args      []string // <old> <new> <ref> unless Stdin
 	Format    string
+	LogFormat string
 }
 
 // Push analyzes ref updates, writes their events to the outbox, prints
@@ -167,7 +169,11 @@ func Push(ctx context.Context, o PushOptions, std cli.IO) error {
 	}
 	// Within delivery.inline_budget; what is left waits for
 	// `flagscan deliver`. A delivery problem never fails the push.
-	delivery.AfterPush(ctx, std.Err, w.DB, w.Config)
+	log, err := cli.NewLogger(o.LogFormat, std.Err, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
+	delivery.AfterPush(ctx, log, w.DB, w.Config)
 	return nil
 }
 
@@ -232,7 +238,7 @@ func Log(ctx context.Context, o LogOptions, std cli.IO) error {
 
 // Status prints the tracked branches, the snapshots and the outbox.
 func Status(ctx context.Context, rf *workspace.Flags, std cli.IO) error {
-	w, err := workspace.Open(ctx, rf)
+	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
 	}
@@ -264,7 +270,7 @@ func Flags(ctx context.Context, o FlagsOptions, std cli.IO) error {
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}
-	w, err := workspace.Open(ctx, rf)
+	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
 	}
