@@ -70,6 +70,75 @@ type grammar interface {
 	assigned(x *extraction, n *sitter.Node) string
 }
 
+// moduleGrammar is a grammar that also models what a file takes from and
+// gives to other files, for keys named in one file and defined in another.
+// Its query captures @import, @export, @package, @params and @type nodes.
+type moduleGrammar interface {
+	// declare records what a node captured as @import, @export,
+	// @package or @params declares into x.file.
+	declare(x *extraction, n *sitter.Node, capture string)
+}
+
+// maxPath bounds the names of a member chain kept in Expr.Path: a key is
+// named by two or three (FLAGS.CHECKOUT, Keys.Group.A.value).
+const maxPath = 8
+
+// namePath returns every name of a member chain of names, outermost
+// first, or nil when the chain holds anything else. member is the node
+// type of one access, with the object and the name in objectField and
+// nameField; leaf reports the node types of a plain name.
+func (x *extraction) namePath(n *sitter.Node, member, objectField, nameField string, leaf func(string) bool) []string {
+	var rev []string
+	for len(rev) < maxPath {
+		switch {
+		case n == nil:
+			return nil
+		case n.Type() == member:
+			name := n.ChildByFieldName(nameField)
+			if name == nil || !leaf(name.Type()) {
+				return nil
+			}
+			rev = append(rev, x.text(name))
+			n = n.ChildByFieldName(objectField)
+			continue
+		case leaf(n.Type()):
+			rev = append(rev, x.text(n))
+			path := make([]string, len(rev))
+			for i, s := range rev {
+				path[len(rev)-1-i] = s
+			}
+			return path
+		}
+		return nil
+	}
+	return nil
+}
+
+// openType is one of the types (classes, objects, enums) open at a point of the
+// file, outermost first, for the members bound in them.
+type openType struct {
+	end  uint32
+	name string
+}
+
+// owner returns the names of the types open at the current point, nil
+// outside any.
+func (x *extraction) owner() []string {
+	if len(x.types) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(x.types))
+	for _, t := range x.types {
+		if t.name != "" {
+			out = append(out, t.name)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // language is one grammar with its compiled query.
 type language struct {
 	name    string
@@ -98,6 +167,7 @@ type extraction struct {
 	calls  map[uintptr]*syntax.Call
 	scope  int
 	scopes []openScope
+	types  []openType
 }
 
 type openScope struct {
@@ -298,7 +368,25 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 		case "binding":
 			for _, b := range l.g.bindings(x, n) {
 				b.Scope = x.scope
+				if b.Pos == (syntax.Pos{}) {
+					b.Pos = x.pos(n)
+				}
+				if b.Owner == nil {
+					b.Owner = x.owner()
+				}
 				x.file.Bindings = append(x.file.Bindings, b)
+			}
+		case "type":
+			name := ""
+			if nn := n.ChildByFieldName("name"); nn != nil {
+				name = x.text(nn)
+			} else if tn := typeName(n); tn != nil {
+				name = x.text(tn)
+			}
+			x.types = append(x.types, openType{end: n.EndByte(), name: name})
+		case "import", "export", "package", "params":
+			if mg, ok := l.g.(moduleGrammar); ok {
+				mg.declare(x, n, l.capture[m.Captures[idx].Index])
 			}
 		}
 	}
@@ -308,8 +396,29 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 	return x.file, nil
 }
 
-// enter closes the scopes that end before offset.
+// param records a function parameter: a binding with no value, in the
+// function's scope, that hides an imported name of the same name.
+func (x *extraction) param(n *sitter.Node) {
+	x.file.Bindings = append(x.file.Bindings, syntax.Binding{Name: x.text(n), Scope: x.scope, Pos: x.pos(n), Param: true})
+}
+
+// typeName returns the name of a type declaration whose grammar gives it
+// no name field (Kotlin's class_declaration and object_declaration): its
+// first type_identifier or simple_identifier child.
+func typeName(n *sitter.Node) *sitter.Node {
+	for i := 0; i < int(n.NamedChildCount()); i++ {
+		if c := n.NamedChild(i); c.Type() == "type_identifier" || c.Type() == "simple_identifier" {
+			return c
+		}
+	}
+	return nil
+}
+
+// enter closes the scopes and types that end before offset.
 func (x *extraction) enter(offset uint32) {
+	for len(x.types) > 0 && x.types[len(x.types)-1].end <= offset {
+		x.types = x.types[:len(x.types)-1]
+	}
 	for len(x.scopes) > 0 && x.scopes[len(x.scopes)-1].end <= offset {
 		x.scopes = x.scopes[:len(x.scopes)-1]
 		if len(x.scopes) > 0 {
