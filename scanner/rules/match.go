@@ -32,7 +32,8 @@ const maxHops = 8
 type resolution struct {
 	key string
 	ok  bool
-	// via is where the last name followed is bound; zero for a literal.
+	// via is where the literal is written when the expression is a name
+	// bound to it; zero for a literal.
 	via syntax.Pos
 	// free is the name the expression came down to when this file does
 	// not bind it (it is imported, or defined in another file of the
@@ -51,10 +52,7 @@ func (m *matcher) resolve(e syntax.Expr, scope int) (string, bool) {
 }
 
 func (m *matcher) resolution(e syntax.Expr, scope int) resolution {
-	var (
-		rest []string
-		via  syntax.Pos
-	)
+	var rest []string
 	for hops := 0; hops < maxHops; hops++ {
 		for len(rest) > 0 && e.Kind == syntax.Object {
 			v, ok := prop(e, rest[0])
@@ -68,11 +66,15 @@ func (m *matcher) resolution(e syntax.Expr, scope int) resolution {
 			if len(rest) > 0 || e.Value == "" {
 				return resolution{}
 			}
-			return resolution{key: e.Value, ok: true, via: via}
+			r := resolution{key: e.Value, ok: true}
+			if hops > 0 {
+				r.via = e.Pos
+			}
+			return r
 		case syntax.Ident:
 			names := append(slices.Clip(e.Names()), rest...)
 			if b, ok := m.binding(names[0], scope); ok {
-				e, scope, rest, via = b.Value, b.Scope, names[1:], b.Pos
+				e, scope, rest = b.Value, b.Scope, names[1:]
 				continue
 			}
 			if m.bound(names[0], scope) {
@@ -84,7 +86,7 @@ func (m *matcher) resolution(e syntax.Expr, scope int) resolution {
 				// Flags.BTN inside class Flags, self.KEY: a member
 				// named through its type or instance, bound in this file.
 				if b, ok := m.binding(names[len(names)-1], scope); ok && ownedBy(b, names[len(names)-2]) {
-					e, scope, rest, via = b.Value, b.Scope, nil, b.Pos
+					e, scope, rest = b.Value, b.Scope, nil
 					continue
 				}
 			}

@@ -1,0 +1,163 @@
+package scanner
+
+import (
+	"context"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/flagscan/flagscan/scanner/resolve"
+	"github.com/flagscan/flagscan/scanner/source"
+	"github.com/flagscan/flagscan/scanner/syntax"
+)
+
+// configFiles are the files, in no language flagscan scans, that say how
+// names are found across files: Go's module path, TypeScript's path
+// aliases.
+var configFiles = map[string]bool{"go.mod": true, "tsconfig.json": true, "jsconfig.json": true}
+
+// fileNames is one file's unresolved names, from its scan.
+type fileNames struct {
+	path  string
+	names *resolve.Names
+}
+
+// treeIndex is the tree of one scan as resolution reads it: every file
+// the walk offered, by path, directory and name, and the definitions of
+// the files resolution parsed. Files are read again only when a name
+// leads to them.
+type treeIndex struct {
+	engine *Engine
+	files  map[string]source.File
+	dirs   map[string][]string
+	byName map[string][]string
+
+	mu     sync.Mutex
+	det    *Detector // created on first parse; one resolution at a time holds mu
+	parsed map[string]*syntax.File
+}
+
+func newTreeIndex(e *Engine) *treeIndex {
+	return &treeIndex{engine: e, files: map[string]source.File{}, dirs: map[string][]string{}, byName: map[string][]string{}, parsed: map[string]*syntax.File{}}
+}
+
+// filter widens a scan's filter to the configuration files resolution
+// reads.
+func (t *treeIndex) filter(f source.Filter) source.Filter {
+	want := f.Want
+	f.Want = func(p string) bool { return want(p) || configFiles[path.Base(p)] }
+	return f
+}
+
+// add records a file the walk offers, and says whether it is scanned:
+// configuration files are only recorded.
+func (t *treeIndex) add(f source.File) bool {
+	t.files[f.Path] = f
+	dir, base := path.Split(f.Path)
+	dir = strings.TrimSuffix(dir, "/")
+	t.dirs[dir] = append(t.dirs[dir], base)
+	t.byName[base] = append(t.byName[base], f.Path)
+	return !configFiles[base]
+}
+
+// Has reports whether p is a file of the tree.
+func (t *treeIndex) Has(p string) bool {
+	_, ok := t.files[p]
+	return ok
+}
+
+// Dir returns the names of the files in dir.
+func (t *treeIndex) Dir(dir string) []string { return t.dirs[dir] }
+
+// ByName returns the paths of the files named name.
+func (t *treeIndex) ByName(name string) []string { return t.byName[name] }
+
+// Read returns a file's content, nil when it cannot be read.
+func (t *treeIndex) Read(ctx context.Context, p string) []byte {
+	f, ok := t.files[p]
+	if !ok || f.Oversize {
+		return nil
+	}
+	b, err := f.Content()
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// File returns the definitions of the source file at p, parsed once.
+func (t *treeIndex) File(ctx context.Context, p string) *syntax.File {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if f, ok := t.parsed[p]; ok {
+		return f
+	}
+	var f *syntax.File
+	if lang := LanguageOf(p); lang != "" {
+		if src := t.Read(ctx, p); src != nil && !IsBinary(src) && !isMinified(src) {
+			if t.det == nil {
+				t.det = t.engine.NewDetector()
+			}
+			f, _ = t.det.Definitions(ctx, lang, src) // a file that does not parse defines nothing
+		}
+	}
+	t.parsed[p] = f
+	return f
+}
+
+// close frees the parser of the index.
+func (t *treeIndex) close() {
+	if t.det != nil {
+		t.det.Close()
+	}
+}
+
+// resolveNames resolves the names of the scan's files in its tree: each
+// that resolves moves from res.Unresolved to res.References, with the
+// definition it was read from as its Via.
+func (s *Scanner) resolveNames(ctx context.Context, res *Result, tree *treeIndex, files []fileNames) error {
+	defer tree.close()
+	r := resolve.New(tree)
+	type at struct {
+		path       string
+		line, col  int
+		rule, name string
+	}
+	resolved := map[at]bool{}
+	for _, fn := range files {
+		lang := LanguageOf(fn.path)
+		for _, u := range fn.names.Uses {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			def, ok := r.Resolve(ctx, fn.path, lang, fn.names, u)
+			if !ok {
+				continue
+			}
+			resolved[at{fn.path, u.Pos.Line, u.Pos.Column, u.Rule, strings.Join(u.Name, ".")}] = true
+			res.References = append(res.References, Reference{
+				FlagKey:      def.Key,
+				Path:         fn.path,
+				Line:         u.Pos.Line,
+				Column:       u.Pos.Column,
+				Language:     lang,
+				Rule:         u.Rule,
+				Code:         u.Code,
+				DefaultValue: optional(u.Default),
+				Type:         u.Type,
+				Via:          &Via{Path: def.Path, Line: def.Pos.Line},
+			})
+		}
+	}
+	if len(resolved) == 0 {
+		return nil
+	}
+	kept := res.Unresolved[:0]
+	for _, u := range res.Unresolved {
+		if !resolved[at{u.Path, u.Line, u.Column, u.Rule, u.Name}] {
+			kept = append(kept, u)
+		}
+	}
+	res.Unresolved = kept
+	return nil
+}
