@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"path"
 	"slices"
 	"strings"
 
@@ -123,10 +124,11 @@ func (m *matcher) bound(name string, scope int) bool {
 }
 
 // imported reports whether name (the head of a chain) is one the file
-// imports.
+// imports. An import that names no local name (Go's) binds the module's
+// own name, by convention the last element of its path.
 func (m *matcher) imported(name string) bool {
 	for _, im := range m.file.Imports {
-		if im.Local == name || strings.HasPrefix(im.Local, name+".") {
+		if im.Local == name || strings.HasPrefix(im.Local, name+".") || im.Local == "" && path.Base(im.From) == name {
 			return true
 		}
 	}
