@@ -26,7 +26,20 @@ func (w *walk) pyUse(p string, imports []syntax.Import, names []string, depth in
 		}
 	}
 	if best < 0 {
-		return result{}
+		// from m import *: every public name of m.
+		var res result
+		for _, im := range imports {
+			if im.Local != "*" {
+				continue
+			}
+			if mod := w.pyModule(p, im.From); mod != "" {
+				res = join(res, w.pyAttr(mod, names, depth+1))
+			}
+		}
+		if res.ambiguous || strings.HasPrefix(names[0], "_") {
+			return result{}
+		}
+		return res
 	}
 	im, rest := imports[best], names[bestLen:]
 	if im.Name == "" {

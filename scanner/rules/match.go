@@ -78,6 +78,15 @@ func (m *matcher) resolution(e syntax.Expr, scope int) resolution {
 				e, scope, rest = b.Value, b.Scope, names[1:]
 				continue
 			}
+			if len(names) > 1 && isInstance(names[0]) {
+				// self.KEY, this.KEY: a member of the enclosing type,
+				// bound in this file or not known.
+				if b, ok := m.binding(names[len(names)-1], scope); ok {
+					e, scope, rest = b.Value, b.Scope, nil
+					continue
+				}
+				return resolution{}
+			}
 			if m.bound(names[0], scope) {
 				// A parameter, a reassigned variable: what it holds is not
 				// known here, and it hides any name of another file.
@@ -111,6 +120,12 @@ func ownedBy(b syntax.Binding, owner string) bool {
 // instance, whatever its type.
 func isTypeName(s string) bool {
 	return s != "" && s[0] >= 'A' && s[0] <= 'Z'
+}
+
+// isInstance reports the names by which a method names its own object or
+// class.
+func isInstance(name string) bool {
+	return name == "self" || name == "cls" || name == "this"
 }
 
 // bound reports whether any binding of name is visible from scope.
