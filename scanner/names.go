@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"path"
+	"sort"
 	"strings"
 	"sync"
 
@@ -71,6 +72,22 @@ func (t *treeIndex) Dir(dir string) []string { return t.dirs[dir] }
 
 // ByName returns the paths of the files named name.
 func (t *treeIndex) ByName(name string) []string { return t.byName[name] }
+
+// Paths returns the paths of the files with one of the extensions, in
+// no particular order.
+func (t *treeIndex) Paths(exts []string) []string {
+	var out []string
+	for p := range t.files {
+		for _, e := range exts {
+			if strings.HasSuffix(p, e) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Read returns a file's content, nil when it cannot be read.
 func (t *treeIndex) Read(ctx context.Context, p string) []byte {

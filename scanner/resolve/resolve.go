@@ -71,9 +71,12 @@ type Tree interface {
 	// File returns the syntax model of the file at path, nil when it
 	// cannot be read or parsed.
 	File(ctx context.Context, path string) *syntax.File
-	// Read returns the content of a file that is not source code
-	// (go.mod, tsconfig.json), nil when it cannot be read.
+	// Read returns the content of a file (go.mod, tsconfig.json, a
+	// file searched for a declaration), nil when it cannot be read.
 	Read(ctx context.Context, path string) []byte
+	// Paths returns the paths of the files whose names end with one of
+	// the extensions.
+	Paths(exts []string) []string
 }
 
 // Resolver resolves names in one tree. It is safe for concurrent use.
@@ -83,11 +86,12 @@ type Resolver struct {
 	mu       sync.Mutex
 	tsconfig map[string]*tsConfig // by directory
 	gomod    map[string]string    // module path by directory of go.mod
+	declared map[string][]string  // files declaring a type, by language and type
 }
 
 // New returns a Resolver of tree.
 func New(tree Tree) *Resolver {
-	return &Resolver{tree: tree, tsconfig: map[string]*tsConfig{}, gomod: map[string]string{}}
+	return &Resolver{tree: tree, tsconfig: map[string]*tsConfig{}, gomod: map[string]string{}, declared: map[string][]string{}}
 }
 
 // Resolve looks up a use of the file at path, of the given language.

@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"bytes"
 	"path"
 	"strings"
 
@@ -28,42 +29,100 @@ func (w *walk) typeUse(p, lang string, imports []syntax.Import, names []string, 
 	if depth > maxDepth || len(names) == 0 {
 		return result{}
 	}
+	// The first place that defines the name wins, as Java's scoping
+	// has it: a single-type import, the package, the wildcard imports,
+	// then, for languages without imports, the type's name anywhere.
+	for _, l := range typeLookups(imports, names) {
+		if r := w.typeLookup(p, lang, l, depth); r.ok || r.ambiguous {
+			return r
+		}
+	}
+	return result{}
+}
+
+// lookup is one place a constant may be: member of the type owner (nil
+// for a constant outside any type), in the package or namespace
+// qualifier ("" for the file's own, or wherever the type's file is).
+type lookup struct {
+	owner     []string
+	member    string
+	qualifier string
+	anywhere  bool // the type's files wherever they are, not only the package's
+}
+
+// typeLookups returns where the names may be defined: where an import of
+// their head says, else in the file's package or by the type's name, and
+// in each package a wildcard import opens.
+func typeLookups(imports []syntax.Import, names []string) []lookup {
 	member := names[len(names)-1]
-	owner := typeOwner(names[:len(names)-1])
-	qualifier := "" // the package or namespace an import names the type in
 	for _, im := range imports {
 		if im.Local != names[0] {
 			continue
 		}
-		from := strings.ReplaceAll(im.From, `\`, ".")
-		from = strings.TrimPrefix(from, ".")
-		if im.Name != "" && len(names) == 1 {
-			// import static a.b.Keys.CHECKOUT: member of Keys.
-			qualifier, owner = packageOf(from), []string{lastSegment(from)}
-			member = im.Name
-		} else {
-			// import a.b.Keys (as K): K.CHECKOUT is Keys.CHECKOUT.
-			qualifier = packageOf(from)
-			owner = append([]string{lastSegment(from)}, owner[1:]...)
-			if len(names) == 1 {
-				// Kotlin: import a.b.CHECKOUT of a top-level const.
-				owner, member = nil, lastSegment(from)
+		from := strings.TrimPrefix(strings.ReplaceAll(im.From, `\`, "."), ".")
+		switch {
+		case im.Name != "" && len(names) == 1:
+			// import static a.b.Keys.KEY: member KEY of Keys.
+			return []lookup{{owner: []string{lastSegment(from)}, member: im.Name, qualifier: packageOf(from)}}
+		case len(names) == 1:
+			// Kotlin's import a.b.KEY of a top-level constant.
+			return []lookup{{member: lastSegment(from), qualifier: packageOf(from)}}
+		}
+		// import a.b.Keys (as K): K.KEY is Keys.KEY.
+		owner := append([]string{lastSegment(from)}, typeOwner(names[1:len(names)-1])...)
+		return []lookup{{owner: owner, member: member, qualifier: packageOf(from)}}
+	}
+	owner := typeOwner(names[:len(names)-1])
+	if len(names) > 1 && len(owner) == 0 {
+		return nil
+	}
+	// com.acme.flags.Keys.KEY: the names before the type are its package.
+	qualifier := strings.Join(names[:len(names)-1-len(owner)], ".")
+	out := []lookup{{owner: owner, member: member, qualifier: qualifier}}
+	for _, im := range imports {
+		if im.Local != "*" || qualifier != "" {
+			continue
+		}
+		from := strings.TrimPrefix(strings.ReplaceAll(im.From, `\`, "."), ".")
+		switch {
+		case im.Name == "*" && len(names) == 1:
+			// import static a.b.Keys.*, using static A.B.Keys.
+			out = append(out, lookup{owner: []string{lastSegment(from)}, member: member, qualifier: packageOf(from)})
+		case im.Name == "" && len(names) > 1:
+			// import a.b.*, using A.B.
+			out = append(out, lookup{owner: owner, member: member, qualifier: from})
+		}
+	}
+	if len(owner) > 0 && qualifier == "" {
+		out = append(out, lookup{owner: owner, member: member, anywhere: true})
+	}
+	return out
+}
+
+// typeLookup resolves one lookup: in the files named after the type,
+// else in the files of the qualifier's directory or the file's own.
+func (w *walk) typeLookup(p, lang string, l lookup, depth int) result {
+	var candidates []string
+	if len(l.owner) > 0 {
+		candidates = w.typeFiles(p, lang, l.owner[0], l.qualifier, l.anywhere)
+		if len(candidates) == 0 && l.qualifier != "" {
+			// A namespace need not be a directory (C#, PHP's PSR-4
+			// prefixes): the type's files that declare the qualifier.
+			candidates = w.inPackage(w.typeFiles(p, lang, l.owner[0], "", true), l.qualifier)
+			if len(candidates) == 0 && lang != "java" {
+				candidates = w.inPackage(w.r.declaring(w, lang, l.owner[0]), l.qualifier)
 			}
 		}
-		break
+		if len(candidates) == 0 && l.anywhere && lang != "java" {
+			// Outside Java a type need not live in a file of its name.
+			candidates = w.r.declaring(w, lang, l.owner[0])
+		}
 	}
-	if len(owner) == 0 && len(names) > 1 {
-		return result{}
-	}
-	var candidates []string
-	if len(owner) > 0 {
-		candidates = w.typeFiles(p, lang, owner[0], qualifier)
-	}
-	if len(candidates) == 0 {
+	if len(candidates) == 0 && !l.anywhere {
 		dir := dirOf(p)
-		if qualifier != "" {
-			if d := w.packageDir(p, lang, qualifier); d != "" {
-				dir = d
+		if l.qualifier != "" {
+			if dir = w.packageDir(p, l.qualifier); dir == "" {
+				return result{}
 			}
 		}
 		for _, base := range w.r.tree.Dir(dir) {
@@ -74,10 +133,10 @@ func (w *walk) typeUse(p, lang string, imports []syntax.Import, names []string, 
 	}
 	var res result
 	for _, c := range candidates {
-		if c == p && len(owner) == 0 {
+		if c == p && len(l.owner) == 0 {
 			continue // the file itself said it does not bind the name
 		}
-		res = join(res, w.typeMember(c, lang, owner, member, depth+1))
+		res = join(res, w.typeMember(c, lang, l.owner, l.member, depth+1))
 		if res.ambiguous {
 			return result{}
 		}
@@ -154,42 +213,41 @@ func typeOwner(names []string) []string {
 
 func isTypeName(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
 
-// typeFiles returns the files that may declare the type: those named
-// after it, the one under the qualifier's directories first when an
-// import names it.
-func (w *walk) typeFiles(from, lang, typ, qualifier string) []string {
+// typeFiles returns the files named after the type: those under the
+// qualifier's directories when it is set, else those of the file's own
+// directory (its package), or all of them when anywhere is set.
+func (w *walk) typeFiles(from, lang, typ, qualifier string, anywhere bool) []string {
 	var all []string
 	for _, ext := range typeExtensions[lang] {
 		all = append(all, w.r.tree.ByName(typ+ext)...)
 	}
-	if len(all) <= 1 {
+	if anywhere {
 		return all
 	}
 	var narrowed []string
-	if qualifier != "" {
-		suffix := "/" + strings.ReplaceAll(qualifier, ".", "/") + "/"
-		for _, p := range all {
-			if strings.Contains("/"+p, suffix) {
-				narrowed = append(narrowed, p)
-			}
-		}
-	} else {
-		// No import: the same package, that is the same directory.
-		for _, p := range all {
-			if dirOf(p) == dirOf(from) {
-				narrowed = append(narrowed, p)
-			}
+	suffix := "/" + strings.ReplaceAll(qualifier, ".", "/") + "/"
+	for _, p := range all {
+		if qualifier != "" && strings.Contains("/"+p, suffix) || qualifier == "" && dirOf(p) == dirOf(from) {
+			narrowed = append(narrowed, p)
 		}
 	}
-	if len(narrowed) > 0 {
-		return narrowed
+	return narrowed
+}
+
+// inPackage returns the files that declare the package or namespace.
+func (w *walk) inPackage(files []string, qualifier string) []string {
+	var out []string
+	for _, p := range files {
+		if f := w.file(p); f != nil && strings.ReplaceAll(f.Package, `\`, ".") == qualifier {
+			out = append(out, p)
+		}
 	}
-	return all
+	return out
 }
 
 // packageDir returns a directory whose path ends with the qualifier's
 // (a.b.c is .../a/b/c), "" when none is known.
-func (w *walk) packageDir(from, lang, qualifier string) string {
+func (w *walk) packageDir(from, qualifier string) string {
 	rel := strings.ReplaceAll(qualifier, ".", "/")
 	for dir := dirOf(from); ; dir = dirOf(dir) {
 		if d := path.Join(dir, rel); len(w.r.tree.Dir(d)) > 0 {
@@ -219,4 +277,52 @@ func hasExt(name string, exts []string) bool {
 		}
 	}
 	return false
+}
+
+// typeKeywords are the words that declare a type, per language, for the
+// search of a type's file by its content.
+var typeKeywords = map[string][]string{
+	"kotlin": {"object ", "class ", "interface "},
+	"csharp": {"class ", "struct ", "interface ", "record "},
+	"swift":  {"enum ", "struct ", "class ", "extension ", "protocol "},
+	"php":    {"class ", "interface ", "enum ", "trait "},
+}
+
+// declaring returns the files of the language whose text declares the
+// type (class Keys, object Keys...), each read once per type and
+// resolver: the fallback when no file is named after it.
+func (r *Resolver) declaring(w *walk, lang, typ string) []string {
+	k := lang + "\x00" + typ
+	r.mu.Lock()
+	out, ok := r.declared[k]
+	r.mu.Unlock()
+	if ok {
+		return out
+	}
+	var needles [][]byte
+	for _, kw := range typeKeywords[lang] {
+		needles = append(needles, []byte(kw+typ))
+	}
+	for _, p := range r.tree.Paths(typeExtensions[lang]) {
+		src := r.tree.Read(w.ctx, p)
+		for _, n := range needles {
+			if i := bytes.Index(src, n); i >= 0 && !isWordByte(src, i+len(n)) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	r.mu.Lock()
+	r.declared[k] = out
+	r.mu.Unlock()
+	return out
+}
+
+// isWordByte reports whether src[i] continues a name.
+func isWordByte(src []byte, i int) bool {
+	if i >= len(src) {
+		return false
+	}
+	c := src[i]
+	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }

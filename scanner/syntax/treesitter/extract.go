@@ -88,20 +88,21 @@ const maxPath = 8
 // type of one access, with the object and the name in objectField and
 // nameField; leaf reports the node types of a plain name.
 func (x *extraction) namePath(n *sitter.Node, member, objectField, nameField string, leaf func(string) bool) []string {
+	return x.chainPath(n, func(n *sitter.Node) (*sitter.Node, *sitter.Node) {
+		if n.Type() != member {
+			return nil, nil
+		}
+		return n.ChildByFieldName(objectField), n.ChildByFieldName(nameField)
+	}, leaf)
+}
+
+// chainPath is namePath for grammars whose member accesses have no
+// fields: split returns the object and name of an access, nils for
+// anything else.
+func (x *extraction) chainPath(n *sitter.Node, split func(*sitter.Node) (object, name *sitter.Node), leaf func(string) bool) []string {
 	var rev []string
-	for len(rev) < maxPath {
-		switch {
-		case n == nil:
-			return nil
-		case n.Type() == member:
-			name := n.ChildByFieldName(nameField)
-			if name == nil || !leaf(name.Type()) {
-				return nil
-			}
-			rev = append(rev, x.text(name))
-			n = n.ChildByFieldName(objectField)
-			continue
-		case leaf(n.Type()):
+	for n != nil && len(rev) < maxPath {
+		if leaf(n.Type()) {
 			rev = append(rev, x.text(n))
 			path := make([]string, len(rev))
 			for i, s := range rev {
@@ -109,7 +110,12 @@ func (x *extraction) namePath(n *sitter.Node, member, objectField, nameField str
 			}
 			return path
 		}
-		return nil
+		obj, name := split(n)
+		if obj == nil || name == nil || !leaf(name.Type()) {
+			return nil
+		}
+		rev = append(rev, x.text(name))
+		n = obj
 	}
 	return nil
 }

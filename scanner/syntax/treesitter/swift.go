@@ -27,6 +27,7 @@ func (swiftGrammar) query() string {
  (subscript_declaration) (willset_clause) (didset_clause)] @scope
 (property_declaration) @binding
 (assignment) @binding
+[(class_declaration) (protocol_declaration)] @type
 `
 }
 
@@ -142,7 +143,7 @@ func (swiftGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 	case "navigation_expression":
 		// Flags.btn names the constant btn.
 		if name := swiftMember(n); name != nil {
-			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name)}
+			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name), Path: x.chainPath(n, swiftSplit, swiftIdent)}
 		}
 	case "prefix_expression":
 		if op := n.ChildByFieldName("operation"); op != nil && x.text(op) == "-" {
@@ -345,4 +346,14 @@ func (swiftGrammar) assigned(x *extraction, n *sitter.Node) string {
 		}
 	}
 	return ""
+}
+
+func swiftIdent(t string) bool { return t == "simple_identifier" }
+
+// swiftSplit takes a.b apart for chainPath.
+func swiftSplit(n *sitter.Node) (*sitter.Node, *sitter.Node) {
+	if n.Type() != "navigation_expression" {
+		return nil, nil
+	}
+	return n.ChildByFieldName("target"), swiftMember(n)
 }
