@@ -13,16 +13,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"sort"
 	"strings"
 	"time"
 
-	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
-
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/source"
 )
 
@@ -61,7 +59,7 @@ type Options struct {
 // Analyzer analyzes the ref updates of one repository.
 type Analyzer struct {
 	db          *sql.DB
-	repo        *git.Repository
+	repo        *git.Repo
 	scanner     *scanner.Scanner
 	fingerprint string
 	opts        Options
@@ -70,7 +68,7 @@ type Analyzer struct {
 
 // New returns an Analyzer of repo, keeping its state in db (opened with
 // store.Open).
-func New(db *sql.DB, repo *git.Repository, sc *scanner.Scanner, opts Options) *Analyzer {
+func New(db *sql.DB, repo *git.Repo, sc *scanner.Scanner, opts Options) *Analyzer {
 	if len(opts.Environments) == 0 {
 		opts.Environments = []Environment{{ID: "default", Name: "default"}}
 	}
@@ -116,7 +114,7 @@ func isHex(s string) bool {
 
 // Sink receives a push's events inside the transaction that stores the new
 // snapshot: the emitter's outbox.
-type Sink func(ctx context.Context, tx *sql.Tx, events []Event) error
+type Sink func(ctx context.Context, tx *sql.Tx, events []event.Event) error
 
 // Outcome is what analyzing one ref update did.
 type Outcome struct {
@@ -125,7 +123,7 @@ type Outcome struct {
 	// Skipped says why nothing was analyzed, "" when something was.
 	Skipped string
 	Commits int // commits walked
-	Events  []Event
+	Events  []event.Event
 	// Errors are the files that could not be read or parsed; they count
 	// as holding no references.
 	Errors  []scanner.FileError
@@ -173,11 +171,11 @@ func (a *Analyzer) analyze(ctx context.Context, u Update, sink Sink, save bool) 
 	case a.opts.Tracked != nil && !a.opts.Tracked(branch):
 		out.Skipped = SkipUntracked
 		return out, nil
-	case isZero(u.New):
+	case git.IsZeroID(u.New):
 		out.Skipped = SkipDeleted
 		return out, nil
 	}
-	tip, err := commitObject(a.repo, u.New)
+	tip, err := a.repo.Commit(u.New)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +190,7 @@ func (a *Analyzer) analyze(ctx context.Context, u Update, sink Sink, save bool) 
 }
 
 // push is one attempt of Push, from the snapshot stored now.
-func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *object.Commit, sink Sink, save bool, out *Outcome) error {
+func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.Commit, sink Sink, save bool, out *Outcome) error {
 	snap, err := store.LoadSnapshot(ctx, a.db, a.opts.Repository, branch)
 	if err != nil {
 		return err
@@ -270,31 +268,31 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *objec
 // the stored snapshot's origin: transitions no run has reported, because
 // the run that should have was late (CI jobs finishing out of order on a
 // fresh database). It returns the origin the snapshot has after them.
-func (a *Analyzer) backfill(ctx context.Context, res *resolver, u Update, snap *store.Snapshot, branch string) ([]Event, string, error) {
+func (a *Analyzer) backfill(ctx context.Context, res *resolver, u Update, snap *store.Snapshot, branch string) ([]event.Event, string, error) {
 	if snap == nil {
 		return nil, "", nil
 	}
-	if snap.Origin == "" || isZero(u.Old) || u.Old == snap.Origin {
+	if snap.Origin == "" || git.IsZeroID(u.Old) || u.Old == snap.Origin {
 		// Covered from the empty tree, or nothing before the origin.
 		return nil, snap.Origin, nil
 	}
-	if older, err := isAncestor(a.repo, u.Old, snap.Origin); err != nil || !older {
+	if older, err := a.repo.IsAncestor(u.Old, snap.Origin); err != nil || !older {
 		return nil, snap.Origin, nil
 	}
 	end := ""
-	if ok, err := isAncestor(a.repo, snap.Origin, u.New); err == nil && ok {
+	if ok, err := a.repo.IsAncestor(snap.Origin, u.New); err == nil && ok {
 		end = snap.Origin
-	} else if ok, err := isAncestor(a.repo, u.New, snap.Origin); err == nil && ok {
+	} else if ok, err := a.repo.IsAncestor(u.New, snap.Origin); err == nil && ok {
 		end = u.New
 	}
 	if end == "" {
 		return nil, snap.Origin, nil
 	}
-	tip, err := commitObject(a.repo, end)
+	tip, err := a.repo.Commit(end)
 	if err != nil {
 		return nil, "", err
 	}
-	commits, found, err := firstParents(ctx, a.repo, tip, u.Old)
+	commits, found, err := a.repo.FirstParents(ctx, tip, u.Old)
 	if err != nil || !found {
 		return nil, snap.Origin, err
 	}
@@ -313,15 +311,15 @@ func (a *Analyzer) backfill(ctx context.Context, res *resolver, u Update, snap *
 // walk applies commits, oldest first, to st (the state of commit from),
 // and returns for each key that changed the last commit that changed it
 // and, for keys that disappeared, the references they had just before.
-func (a *Analyzer) walk(ctx context.Context, res *resolver, st *state, from string, commits []*object.Commit) (map[envKey]*object.Commit, map[envKey][]Reference, error) {
-	last := map[envKey]*object.Commit{}
-	lastRefs := map[envKey][]Reference{}
-	err := a.replay(ctx, res, st, from, commits, func(c *object.Commit, trs []transition) error {
+func (a *Analyzer) walk(ctx context.Context, res *resolver, st *state, from string, commits []*git.Commit) (map[envKey]*git.Commit, map[envKey][]event.Reference, error) {
+	last := map[envKey]*git.Commit{}
+	lastRefs := map[envKey][]event.Reference{}
+	err := a.replay(ctx, res, st, from, commits, func(c *git.Commit, trs []transition) error {
 		for _, tr := range trs {
 			k := envKey{tr.env, tr.key}
 			last[k] = c
 			if !tr.present {
-				lastRefs[k] = eventRefs(tr.last, parentSHA(c), a.links)
+				lastRefs[k] = eventRefs(tr.last, c.FirstParent(), a.links)
 			}
 		}
 		return nil
@@ -335,24 +333,24 @@ func (a *Analyzer) walk(ctx context.Context, res *resolver, st *state, from stri
 // It diffs every commit first, then resolves all the blobs they changed
 // at once, then replays the changes: a long history is parsed on every
 // core, in one pass over the blob cache, rather than a few files at a time.
-func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from string, commits []*object.Commit, step func(*object.Commit, []transition) error) error {
-	d := newDiffer(a.repo)
-	prev, err := treeID(a.repo, from)
+func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from string, commits []*git.Commit, step func(*git.Commit, []transition) error) error {
+	d := a.repo.NewDiffer()
+	prev, err := a.repo.TreeOf(from)
 	if err != nil {
 		return err
 	}
-	steps := make([][]change, len(commits))
+	steps := make([][]git.Change, len(commits))
 	var entries []source.Entry
 	for i, c := range commits {
-		if steps[i], err = d.diff(ctx, prev, c.TreeHash); err != nil {
-			return fmt.Errorf("diff commit %s: %w", c.Hash, err)
+		if steps[i], err = d.Diff(ctx, prev, c.Tree); err != nil {
+			return fmt.Errorf("diff commit %s: %w", c.ID, err)
 		}
 		for _, ch := range steps[i] {
 			if ch.To != "" && res.wanted(ch.Path) {
 				entries = append(entries, source.Entry{Path: ch.Path, Blob: ch.To})
 			}
 		}
-		prev = c.TreeHash
+		prev = c.Tree
 	}
 	if err := res.load(ctx, entries); err != nil {
 		return err
@@ -398,7 +396,7 @@ type plan struct {
 	// from is the commit whose tree is the starting state ("" for the
 	// empty tree); commits are walked after it, oldest first.
 	from    string
-	commits []*object.Commit
+	commits []*git.Commit
 	// fromSnapshot: the starting state is the stored snapshot's files.
 	fromSnapshot bool
 	// storedKeys are the keys events are computed against; nil means
@@ -409,7 +407,7 @@ type plan struct {
 // plan decides where to start from: the stored snapshot when there is one
 // (whatever <old> says: a force-push is diffed against what was stored),
 // else a scan of <old>, or for a new ref of the commit it branches off.
-func (a *Analyzer) plan(ctx context.Context, u Update, tip *object.Commit, snap *store.Snapshot) (plan, error) {
+func (a *Analyzer) plan(ctx context.Context, u Update, tip *git.Commit, snap *store.Snapshot) (plan, error) {
 	var p plan
 	stop := ""
 	if snap != nil {
@@ -417,31 +415,31 @@ func (a *Analyzer) plan(ctx context.Context, u Update, tip *object.Commit, snap 
 			return plan{skip: SkipAnalyzed}, nil
 		}
 		// An error here means the stored commit is gone: not stale.
-		if stale, err := isAncestor(a.repo, u.New, snap.Commit); err == nil && stale {
+		if stale, err := a.repo.IsAncestor(u.New, snap.Commit); err == nil && stale {
 			return plan{skip: SkipStale}, nil
 		}
 		if snap.Fingerprint == a.fingerprint {
 			p.storedKeys = a.snapshotKeys(snap)
 		}
-		if _, err := commitObject(a.repo, snap.Commit); err == nil {
+		if _, err := a.repo.Commit(snap.Commit); err == nil {
 			p.from = snap.Commit
 			p.fromSnapshot = snap.Fingerprint == a.fingerprint
 			stop = snap.Commit
-		} else if !isZero(u.Old) {
+		} else if !git.IsZeroID(u.Old) {
 			// The stored commit is gone (a force-push and a gc): start
 			// from <old>, still comparing with the stored keys.
 			p.from, stop = u.Old, u.Old
 		}
-	} else if !isZero(u.Old) {
+	} else if !git.IsZeroID(u.Old) {
 		p.from, stop = u.Old, u.Old
 	} else {
-		base, err := newRefBase(a.repo, tip, u.Ref)
+		base, err := a.repo.ForkPoint(tip, u.Ref)
 		if err != nil {
 			return p, err
 		}
 		p.from, stop = base, base
 	}
-	commits, found, err := firstParents(ctx, a.repo, tip, stop)
+	commits, found, err := a.repo.FirstParents(ctx, tip, stop)
 	if err != nil {
 		return p, err
 	}
@@ -449,26 +447,14 @@ func (a *Analyzer) plan(ctx context.Context, u Update, tip *object.Commit, snap 
 		// stop is not on the first-parent line of the new tip (a
 		// force-push, or <old> merged in as a second parent): walk from
 		// where the two histories meet.
-		if base, err := a.mergeBase(stop, tip); err == nil && base != "" {
-			if commits, _, err = firstParents(ctx, a.repo, tip, base); err != nil {
+		if base, err := a.repo.MergeBase(stop, tip); err == nil && base != "" {
+			if commits, _, err = a.repo.FirstParents(ctx, tip, base); err != nil {
 				return p, err
 			}
 		}
 	}
 	p.commits = commits
 	return p, nil
-}
-
-func (a *Analyzer) mergeBase(id string, tip *object.Commit) (string, error) {
-	c, err := commitObject(a.repo, id)
-	if err != nil {
-		return "", err
-	}
-	bases, err := c.MergeBase(tip)
-	if err != nil || len(bases) == 0 {
-		return "", err
-	}
-	return bases[0].Hash.String(), nil
 }
 
 // baseline builds the starting state of a plan: the stored snapshot's
@@ -481,11 +467,11 @@ func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *st
 			entries = append(entries, source.Entry{Path: path, Blob: blob})
 		}
 	} else {
-		t, err := treeID(a.repo, p.from)
+		t, err := a.repo.TreeOf(p.from)
 		if err != nil {
 			return nil, err
 		}
-		changes, err := newDiffer(a.repo).diff(ctx, plumbing.ZeroHash, t)
+		changes, err := a.repo.NewDiffer().Diff(ctx, git.Hash{}, t)
 		if err != nil {
 			return nil, err
 		}
@@ -530,8 +516,8 @@ func (a *Analyzer) snapshotKeys(snap *store.Snapshot) []map[string]bool {
 
 // events compares the keys before and after, attributing each transition
 // to the last commit that made it.
-func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snapshot, last map[envKey]*object.Commit, lastRefs map[envKey][]Reference, branch string, tip *object.Commit) []Event {
-	var out []Event
+func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snapshot, last map[envKey]*git.Commit, lastRefs map[envKey][]event.Reference, branch string, tip *git.Commit) []event.Event {
+	var out []event.Event
 	now := a.opts.Now()
 	for i, env := range a.opts.Environments {
 		after := st.keys(i)
@@ -552,15 +538,15 @@ func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snaps
 			if c == nil {
 				c = tip
 			}
-			typ, refs := FlagNew, eventRefs(st.references(i, k), tip.Hash.String(), a.links)
+			typ, refs := event.FlagNew, eventRefs(st.references(i, k), tip.ID.String(), a.links)
 			if !after[k] {
-				typ, refs = FlagDeleted, lastRefs[envKey{i, k}]
+				typ, refs = event.FlagDeleted, lastRefs[envKey{i, k}]
 				if refs == nil {
 					refs = a.lastReferences(snap, env.ID, k)
 				}
 			}
-			out = append(out, Event{
-				ID:   eventID(a.opts.Repository, branch, env.ID, typ, k, c.Hash.String()),
+			out = append(out, event.Event{
+				ID:   event.ID(a.opts.Repository, branch, env.ID, typ, k, c.ID.String()),
 				Body: a.body(typ, env, k, branch, c, refs, now),
 			})
 		}
@@ -568,25 +554,17 @@ func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snaps
 	return out
 }
 
-// parentSHA returns the first parent of c, "" for a root commit.
-func parentSHA(c *object.Commit) string {
-	if len(c.ParentHashes) == 0 {
-		return ""
-	}
-	return c.ParentHashes[0].String()
-}
-
 // lastReferences returns the references a deleted key had in the stored
 // snapshot.
-func (a *Analyzer) lastReferences(snap *store.Snapshot, env, key string) []Reference {
-	refs := []Reference{}
+func (a *Analyzer) lastReferences(snap *store.Snapshot, env, key string) []event.Reference {
+	refs := []event.Reference{}
 	if snap != nil {
 		_ = json.Unmarshal(snap.Keys[env][key], &refs) // no stored references is an empty list
 	}
 	return refs
 }
 
-func (a *Analyzer) body(typ string, env Environment, key, branch string, c *object.Commit, refs []Reference, when time.Time) Body {
+func (a *Analyzer) body(typ string, env Environment, key, branch string, c *git.Commit, refs []event.Reference, when time.Time) event.Body {
 	actor := a.opts.Actor
 	if actor.ID == "" {
 		actor.ID = c.Committer.Name
@@ -595,10 +573,10 @@ func (a *Analyzer) body(typ string, env Environment, key, branch string, c *obje
 		actor.Email = c.Committer.Email
 	}
 	if refs == nil {
-		refs = []Reference{}
+		refs = []event.Reference{}
 	}
-	return Body{
-		Contract: Contract{
+	return event.Body{
+		Contract: event.Contract{
 			Event:           typ,
 			UserID:          actor.ID,
 			UserEmail:       actor.Email,

@@ -27,25 +27,25 @@ func equal(t *testing.T, what string, got, want []string) {
 func TestPushTransitions(t *testing.T) {
 	r := newTestRepo(t)
 	h := newHarness(t, r)
-	c0 := r.commit("base", map[string]string{"a.js": flagJS("kept", "moved"), "b.js": flagJS("renamed"), "README.md": "getFlag(\"not-code\")"})
+	c0 := r.Commit("base", map[string]string{"a.js": flagJS("kept", "moved"), "b.js": flagJS("renamed"), "README.md": "getFlag(\"not-code\")"})
 
 	// The first push of a fresh database: the baseline is <old>, so the
 	// existing keys are not new.
-	c1 := r.commit("add", map[string]string{"c.js": flagJS("added")})
+	c1 := r.Commit("add", map[string]string{"c.js": flagJS("added")})
 	equal(t, "add", h.push(c0, c1), []string{"Flag.new added"})
 
-	c2 := r.commit("remove", map[string]string{"c.js": ""})
+	c2 := r.Commit("remove", map[string]string{"c.js": ""})
 	equal(t, "remove", h.push(c1, c2), []string{"Flag.deleted added"})
 
-	c3 := r.commit("move", map[string]string{"a.js": flagJS("kept"), "d.js": flagJS("moved")})
+	c3 := r.Commit("move", map[string]string{"a.js": flagJS("kept"), "d.js": flagJS("moved")})
 	equal(t, "move between files", h.push(c2, c3), nil)
 
-	r.git("mv", "b.js", "b-renamed.js")
-	c4 := r.commit("rename", nil)
+	r.Git("mv", "b.js", "b-renamed.js")
+	c4 := r.Commit("rename", nil)
 	equal(t, "rename with its file", h.push(c3, c4), nil)
 
-	c5 := r.commit("duplicate", map[string]string{"e.js": flagJS("kept", "kept")})
-	c6 := r.commit("half remove", map[string]string{"a.js": flagJS("other")})
+	c5 := r.Commit("duplicate", map[string]string{"e.js": flagJS("kept", "kept")})
+	c6 := r.Commit("half remove", map[string]string{"a.js": flagJS("other")})
 	equal(t, "duplicated then half removed", h.push(c4, c6), []string{"Flag.new other"})
 	_ = c5
 
@@ -58,7 +58,7 @@ func TestPushTransitions(t *testing.T) {
 		{"f.js": ""},
 		{"h.txt": "unrelated"},
 	} {
-		shas = append(shas, r.commit("step "+string(rune('a'+i)), files))
+		shas = append(shas, r.Commit("step "+string(rune('a'+i)), files))
 	}
 	out, err := h.analyzer().Push(context.Background(), Update{Old: c6, New: shas[3], Ref: "refs/heads/main"}, h.sink)
 	if err != nil {
@@ -82,8 +82,8 @@ func TestPushTransitions(t *testing.T) {
 func TestPushIdempotentAndLostDatabase(t *testing.T) {
 	r := newTestRepo(t)
 	h := newHarness(t, r)
-	c0 := r.commit("base", map[string]string{"a.js": flagJS("one", "two")})
-	c1 := r.commit("change", map[string]string{"a.js": flagJS("one", "three")})
+	c0 := r.Commit("base", map[string]string{"a.js": flagJS("one", "two")})
+	c1 := r.Commit("change", map[string]string{"a.js": flagJS("one", "three")})
 
 	first, err := h.analyzer().Push(context.Background(), Update{Old: c0, New: c1, Ref: "refs/heads/main"}, h.sink)
 	if err != nil {
@@ -120,9 +120,9 @@ func TestPushIdempotentAndLostDatabase(t *testing.T) {
 func TestPushBranches(t *testing.T) {
 	r := newTestRepo(t)
 	h := newHarness(t, r)
-	c0 := r.commit("base", map[string]string{"a.js": flagJS("base")})
-	c1 := r.commit("main work", map[string]string{"b.js": flagJS("main-key")})
-	c2 := r.commit("more main work", map[string]string{"c.js": flagJS("main-key-2")})
+	c0 := r.Commit("base", map[string]string{"a.js": flagJS("base")})
+	c1 := r.Commit("main work", map[string]string{"b.js": flagJS("main-key")})
+	c2 := r.Commit("more main work", map[string]string{"c.js": flagJS("main-key-2")})
 
 	// Out of order on a fresh database: the run for c1..c2 arrives first,
 	// then the one for c0..c1. The late run still reports its own
@@ -141,8 +141,8 @@ func TestPushBranches(t *testing.T) {
 	}
 
 	// A new branch off c1: only the keys of its own commits are new.
-	r.git("checkout", "-q", "-b", "feature", c1)
-	f1 := r.commit("feature", map[string]string{"f.js": flagJS("feature-key")})
+	r.Git("checkout", "-q", "-b", "feature", c1)
+	f1 := r.Commit("feature", map[string]string{"f.js": flagJS("feature-key")})
 	out, err := h.analyzer().Push(context.Background(), Update{Old: zero, New: f1, Ref: "refs/heads/feature"}, h.sink)
 	if err != nil {
 		t.Fatal(err)
@@ -163,9 +163,9 @@ func TestPushBranches(t *testing.T) {
 
 	// A force-push of main back to c0 plus a new commit: compared with the
 	// stored snapshot (at c2), both main keys are gone.
-	r.git("checkout", "-q", "main")
-	r.git("reset", "-q", "--hard", c0)
-	f := r.commit("rewritten", map[string]string{"z.js": flagJS("base", "rewritten")})
+	r.Git("checkout", "-q", "main")
+	r.Git("reset", "-q", "--hard", c0)
+	f := r.Commit("rewritten", map[string]string{"z.js": flagJS("base", "rewritten")})
 	equal(t, "force-push", h.push(c2, f), []string{"Flag.deleted main-key", "Flag.deleted main-key-2", "Flag.new rewritten"})
 }
 
@@ -177,8 +177,8 @@ func TestPushEnvironments(t *testing.T) {
 		{ID: "env_prod", Name: "production", Match: func(string) bool { return true }},
 		{ID: "env_checkout", Name: "checkout", Match: func(p string) bool { return strings.HasPrefix(p, "services/checkout/") }},
 	}
-	c0 := r.commit("base", map[string]string{"services/web/a.js": flagJS("shared")})
-	c1 := r.commit("checkout uses it too", map[string]string{
+	c0 := r.Commit("base", map[string]string{"services/web/a.js": flagJS("shared")})
+	c1 := r.Commit("checkout uses it too", map[string]string{
 		"services/checkout/b.js": flagJS("shared", "checkout-only"),
 		"services/web/c.js":      flagJS("web-only"),
 	})
@@ -188,7 +188,7 @@ func TestPushEnvironments(t *testing.T) {
 		"Flag.new shared @env_checkout",
 		"Flag.new web-only @env_prod",
 	})
-	c2 := r.commit("web drops shared", map[string]string{"services/web/a.js": ""})
+	c2 := r.Commit("web drops shared", map[string]string{"services/web/a.js": ""})
 	equal(t, "still referenced in production by checkout", h.push(c1, c2), nil)
 }
 
@@ -197,11 +197,11 @@ func TestPushEnvironments(t *testing.T) {
 func TestPushConcurrent(t *testing.T) {
 	r := newTestRepo(t)
 	h := newHarness(t, r)
-	c0 := r.commit("base", map[string]string{"a.js": flagJS("base")})
-	c1 := r.commit("one", map[string]string{"b.js": flagJS("k1")})
-	c2 := r.commit("two", map[string]string{"c.js": flagJS("k2")})
-	r.git("branch", "other", c2)
-	o1 := r.commit("three", map[string]string{"d.js": flagJS("k3")})
+	c0 := r.Commit("base", map[string]string{"a.js": flagJS("base")})
+	c1 := r.Commit("one", map[string]string{"b.js": flagJS("k1")})
+	c2 := r.Commit("two", map[string]string{"c.js": flagJS("k2")})
+	r.Git("branch", "other", c2)
+	o1 := r.Commit("three", map[string]string{"d.js": flagJS("k3")})
 
 	updates := []Update{
 		{Old: c0, New: c1, Ref: "refs/heads/main"},
@@ -257,8 +257,8 @@ func TestEventBody(t *testing.T) {
 	h.opts.Account = Account{ID: "acc_1", Name: "Acme"}
 	h.opts.Actor = Actor{Role: "developer"}
 	h.opts.WebURL = "https://github.com/acme/app"
-	c0 := r.commit("base", nil)
-	c1 := r.commit("Add the checkout flag\n\nWith details.", map[string]string{"src/a b.js": flagJS("btn.color-v2")})
+	c0 := r.Commit("base", nil)
+	c1 := r.Commit("Add the checkout flag\n\nWith details.", map[string]string{"src/a b.js": flagJS("btn.color-v2")})
 	out, err := h.analyzer().Push(context.Background(), Update{Old: c0, New: c1, Ref: "refs/heads/main"}, h.sink)
 	if err != nil {
 		t.Fatal(err)
@@ -306,8 +306,8 @@ func TestPushUntracked(t *testing.T) {
 	r := newTestRepo(t)
 	h := newHarness(t, r)
 	h.opts.Tracked = func(b string) bool { return b == "main" }
-	c0 := r.commit("base", nil)
-	c1 := r.commit("add", map[string]string{"a.js": flagJS("k")})
+	c0 := r.Commit("base", nil)
+	c1 := r.Commit("add", map[string]string{"a.js": flagJS("k")})
 	for _, tc := range []struct{ ref, skip string }{
 		{"refs/heads/topic", SkipUntracked},
 		{"refs/tags/v1", SkipNotBranch},
@@ -327,8 +327,8 @@ func TestPushUntracked(t *testing.T) {
 func TestPreview(t *testing.T) {
 	r := newTestRepo(t)
 	h := newHarness(t, r)
-	c0 := r.commit("base", map[string]string{"a.js": flagJS("old")})
-	c1 := r.commit("change", map[string]string{"a.js": flagJS("new")})
+	c0 := r.Commit("base", map[string]string{"a.js": flagJS("old")})
+	c1 := r.Commit("change", map[string]string{"a.js": flagJS("new")})
 	u := Update{Old: c0, New: c1, Ref: "refs/heads/main"}
 	preview, err := h.analyzer().Preview(context.Background(), u, nil)
 	if err != nil {

@@ -3,8 +3,8 @@ package analyzer
 import (
 	"context"
 	"fmt"
-
-	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 // Log walks the first-parent history from commit from (exclusive; "" for
@@ -12,12 +12,12 @@ import (
 // commit, in order: the lifecycle of every flag. Dates are the commits'
 // author dates and users their authors. It reads and fills the blob cache
 // but stores no snapshot and emits nothing.
-func (a *Analyzer) Log(ctx context.Context, branch, from, to string, fn func(Event) error) error {
-	tip, err := commitObject(a.repo, to)
+func (a *Analyzer) Log(ctx context.Context, branch, from, to string, fn func(event.Event) error) error {
+	tip, err := a.repo.Commit(to)
 	if err != nil {
 		return err
 	}
-	commits, found, err := firstParents(ctx, a.repo, tip, from)
+	commits, found, err := a.repo.FirstParents(ctx, tip, from)
 	if err != nil {
 		return err
 	}
@@ -29,17 +29,17 @@ func (a *Analyzer) Log(ctx context.Context, branch, from, to string, fn func(Eve
 	if err != nil {
 		return err
 	}
-	return a.replay(ctx, res, st, from, commits, func(c *object.Commit, trs []transition) error {
+	return a.replay(ctx, res, st, from, commits, func(c *git.Commit, trs []transition) error {
 		for _, tr := range trs {
 			env := a.opts.Environments[tr.env]
-			typ, refs := FlagNew, eventRefs(st.references(tr.env, tr.key), c.Hash.String(), a.links)
+			typ, refs := event.FlagNew, eventRefs(st.references(tr.env, tr.key), c.ID.String(), a.links)
 			if !tr.present {
 				// The references it had in the tree before the commit.
-				typ, refs = FlagDeleted, eventRefs(tr.last, parentSHA(c), a.links)
+				typ, refs = event.FlagDeleted, eventRefs(tr.last, c.FirstParent(), a.links)
 			}
 			b := a.body(typ, env, tr.key, branch, c, refs, c.Author.When)
 			b.UserID, b.UserEmail = c.Author.Name, c.Author.Email
-			if err := fn(Event{ID: eventID(a.opts.Repository, branch, env.ID, typ, tr.key, c.Hash.String()), Body: b}); err != nil {
+			if err := fn(event.Event{ID: event.ID(a.opts.Repository, branch, env.ID, typ, tr.key, c.ID.String()), Body: b}); err != nil {
 				return err
 			}
 		}

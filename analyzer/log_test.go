@@ -3,12 +3,14 @@ package analyzer
 import (
 	"context"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"math/rand"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"github.com/flagscan/flagscan/scanner/rules"
 	"github.com/flagscan/flagscan/scanner/source"
 )
@@ -49,11 +51,11 @@ func TestLogMatchesWholeScans(t *testing.T) {
 				delete(change, p)
 			}
 		}
-		commits = append(commits, r.commit(fmt.Sprintf("commit %d", i), change))
+		commits = append(commits, r.Commit(fmt.Sprintf("commit %d", i), change))
 	}
 
 	var got []string
-	err := h.analyzer().Log(context.Background(), "main", "", commits[len(commits)-1], func(e Event) error {
+	err := h.analyzer().Log(context.Background(), "main", "", commits[len(commits)-1], func(e event.Event) error {
 		got = append(got, e.Body.Commit.SHA[:8]+" "+e.Body.Event+" "+e.Body.FlagKey)
 		return nil
 	})
@@ -69,7 +71,7 @@ func TestLogMatchesWholeScans(t *testing.T) {
 	var want []string
 	prev := map[string]bool{}
 	for _, c := range commits {
-		src, err := source.Rev(r.dir, c)
+		src, err := source.Rev(r.Dir, c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,8 +110,8 @@ func TestLogMatchesWholeScans(t *testing.T) {
 	}
 }
 
-func fileExists(r *testRepo, path string) bool {
-	return r.git("ls-files", path) != ""
+func fileExists(r *gittest.Repo, path string) bool {
+	return r.Git("ls-files", path) != ""
 }
 
 // sortWithinCommits sorts lines "sha event key" by key within runs of the

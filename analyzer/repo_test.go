@@ -3,78 +3,30 @@ package analyzer
 import (
 	"context"
 	"database/sql"
-	"os"
-	"os/exec"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	git "github.com/go-git/go-git/v5"
-
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/git"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"github.com/flagscan/flagscan/scanner/rules"
 )
 
-// testRepo is a real git repository in a temporary directory, changed
-// with the git CLI.
-type testRepo struct {
-	t   *testing.T
-	dir string
-	n   int // commits made, for distinct dates
-}
-
-func newTestRepo(t *testing.T) *testRepo {
+// newTestRepo is a real git repository in a temporary directory, changed
+// with the git CLI: commits by Ada, committed by Bob, a second apart.
+func newTestRepo(t *testing.T) *gittest.Repo {
 	t.Helper()
-	r := &testRepo{t: t, dir: t.TempDir()}
-	r.git("init", "-q", "-b", "main")
+	r := gittest.New(t)
+	r.Options.Author = gittest.Identity{Name: "Ada", Email: "ada@example.com"}
+	r.Options.Committer = gittest.Identity{Name: "Bob", Email: "bob@example.com"}
+	r.Clock = gittest.Tick(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	return r
 }
-
-func (r *testRepo) git(args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	date := time.Date(2026, 1, 1, 0, 0, r.n, 0, time.UTC).Format(time.RFC3339)
-	cmd.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=ada@example.com", "GIT_AUTHOR_DATE="+date,
-		"GIT_COMMITTER_NAME=Bob", "GIT_COMMITTER_EMAIL=bob@example.com", "GIT_COMMITTER_DATE="+date,
-		"GIT_CONFIG_NOSYSTEM=1", "HOME="+r.dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// commit writes files ("" content deletes the file) and commits them,
-// returning the new commit id.
-func (r *testRepo) commit(msg string, files map[string]string) string {
-	r.t.Helper()
-	for name, content := range files {
-		p := filepath.Join(r.dir, filepath.FromSlash(name))
-		if content == "" {
-			if err := os.Remove(p); err != nil {
-				r.t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
-	}
-	r.n++
-	r.git("add", "-A")
-	r.git("commit", "-q", "--allow-empty", "-m", msg)
-	return r.head()
-}
-
-func (r *testRepo) head() string { return r.git("rev-parse", "HEAD") }
 
 const zero = "0000000000000000000000000000000000000000"
 
@@ -92,13 +44,13 @@ func flagJS(keys ...string) string {
 // snapshot's transaction.
 type harness struct {
 	t      *testing.T
-	repo   *testRepo
+	repo   *gittest.Repo
 	dbPath string
 	db     *sql.DB
 	opts   Options
 }
 
-func newHarness(t *testing.T, repo *testRepo) *harness {
+func newHarness(t *testing.T, repo *gittest.Repo) *harness {
 	t.Helper()
 	h := &harness{t: t, repo: repo, dbPath: filepath.Join(t.TempDir(), "flagscan.db")}
 	h.open()
@@ -124,7 +76,7 @@ func (h *harness) analyzer() *Analyzer {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	repo, err := git.PlainOpen(h.repo.dir)
+	repo, err := git.Open(h.repo.Dir)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -133,7 +85,7 @@ func (h *harness) analyzer() *Analyzer {
 	return New(h.db, repo, scanner.New(engine, scanner.Options{Workers: 2}), opts)
 }
 
-func (h *harness) sink(ctx context.Context, tx *sql.Tx, events []Event) error {
+func (h *harness) sink(ctx context.Context, tx *sql.Tx, events []event.Event) error {
 	for _, e := range events {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO test_events (id, event, key, env, sha) VALUES (?, ?, ?, ?, ?)`,
 			e.ID, e.Body.Event, e.Body.FlagKey, e.Body.EnvironmentID, e.Body.Commit.SHA); err != nil {
@@ -153,7 +105,7 @@ func (h *harness) push(old, new string) []string {
 	return describeEvents(out.Events)
 }
 
-func describeEvents(events []Event) []string {
+func describeEvents(events []event.Event) []string {
 	out := []string{}
 	for _, e := range events {
 		s := e.Body.Event + " " + e.Body.FlagKey

@@ -22,21 +22,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"net/url"
 	"strings"
 
 	"github.com/flagscan/flagscan/emitter/signing"
 )
-
-// The event types flagscan emits.
-const (
-	EventFlagNew     = "Flag.new"
-	EventFlagDeleted = "Flag.deleted"
-)
-
-// platformEvents are the Flagship platform's own event types, which a
-// subscription may not name here.
-var platformEvents = []string{"Feature.active", "Feature.paused", "Feature.state", "Environment.sync"}
 
 // Secret is a value that must never be shown: a signing secret, a header
 // value holding a token. fmt prints it as REDACTED (or nothing when empty);
@@ -134,10 +125,10 @@ func (s *Subscription) Validate() error {
 		fail("url %v", err)
 	}
 	if len(s.Events) == 0 {
-		fail("has no event types: %s, %s or both", EventFlagNew, EventFlagDeleted)
+		fail("has no event types: %s, %s or both", event.FlagNew, event.FlagDeleted)
 	}
 	for _, e := range s.Events {
-		if err := CheckEventType(e); err != nil {
+		if err := event.CheckType(e); err != nil {
 			fail("%v", err)
 		}
 	}
@@ -184,21 +175,6 @@ func (s Subscription) MarshalJSON() ([]byte, error) {
 	}{s.ID, s.Description, RedactURL(s.URL), s.Events, s.Secret, headers, payload})
 }
 
-// CheckEventType checks an event type a subscription names.
-func CheckEventType(t string) error {
-	switch t {
-	case EventFlagNew, EventFlagDeleted:
-		return nil
-	}
-	for _, p := range platformEvents {
-		if t == p {
-			return fmt.Errorf("%s is a platform event, which flagscan does not emit (it emits %s and %s)", t, EventFlagNew, EventFlagDeleted)
-		}
-	}
-	return fmt.Errorf("unknown event type %q (flagscan emits %s and %s)", t, EventFlagNew, EventFlagDeleted)
-}
-
-// CheckURL checks a webhook URL; its error does not quote the URL, which may
 // hold a token.
 func CheckURL(s string) error {
 	u, err := url.Parse(s)

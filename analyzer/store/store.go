@@ -1,7 +1,11 @@
-// Package store keeps the analyzer's state in SQLite: the results of every
-// blob ever scanned (by blob id and rules fingerprint) and, per repository
-// and branch, the snapshot of the last analyzed commit: the files holding
-// references and the keys of each environment.
+// Package store owns the SQLite file flagscan keeps its state in: one Open
+// with the settings every process sharing the file must use, and the
+// migrations of every table in it, the analyzer's own and those the
+// emitter's outbox and the hooks' holds register (Schema). Its own tables
+// are the results of every blob ever scanned (by blob id and rules
+// fingerprint) and, per repository and branch, the snapshot of the last
+// analyzed commit: the files holding references and the keys of each
+// environment.
 //
 // Git is the source of truth: everything here can be rebuilt by scanning a
 // commit, so a lost database costs time, never correctness.
@@ -13,44 +17,93 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"time"
 
 	// The SQLite driver, registered as "sqlite3".
-	_ "github.com/mattn/go-sqlite3"
+	"github.com/mattn/go-sqlite3"
 )
 
+// Schema is the tables one package keeps in the store: its row in
+// schema_versions and its migration steps, where step i brings its tables
+// from version i to i+1. Steps are only ever appended. The analyzer's own
+// tables are always there; the outbox and the hooks' holds bring theirs.
+type Schema interface {
+	Component() string
+	Migrations() []string
+}
+
 // Open opens (creating if needed) the database at path with the settings
-// every process sharing it must use: WAL so that readers never wait for the
-// writer, a busy timeout so that concurrent hook processes queue instead of
-// failing, and immediate write transactions, because a deferred transaction
-// that reads and then writes fails at once with SQLITE_BUSY when another
-// process got there first.
-func Open(ctx context.Context, path string) (*sql.DB, error) {
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_busy_timeout", "10000")
-	q.Set("_txlock", "immediate")
-	q.Set("_foreign_keys", "on")
-	q.Set("_synchronous", "NORMAL")
-	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+// every process sharing it must use (DSN), and brings the analyzer's tables
+// and those of schemas to their current version. It is the only way the
+// store file is opened, in production and in tests.
+func Open(ctx context.Context, path string, schemas ...Schema) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err := db.PingContext(ctx); err != nil {
+	if err := retryBusy(ctx, func() error { return db.PingContext(ctx) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err := Migrate(ctx, db); err != nil {
+	if err := retryBusy(ctx, func() error { return Migrate(ctx, db, schemas...) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
 	return db, nil
 }
 
-// migrations are the analyzer's schema steps; migration i brings the schema
-// from version i to i+1. Steps are only ever appended.
-var migrations = []string{
-	`CREATE TABLE blob_results (
+// busyTimeout is the _busy_timeout of DSN.
+const busyTimeout = 10 * time.Second
+
+// retryBusy runs fn again while it fails with SQLITE_BUSY or
+// SQLITE_LOCKED, for up to busyTimeout. SQLite does not call the busy
+// handler everywhere: a connection that switches a file nobody has
+// written yet to WAL while another process creates it gets SQLITE_BUSY at
+// once, so concurrent first runs on a new store would fail.
+func retryBusy(ctx context.Context, fn func() error) error {
+	deadline := time.Now().Add(busyTimeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := fn()
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
+// DSN returns the data source name of the database at path: WAL so that
+// readers never wait for the writer, a busy timeout so that concurrent
+// hook processes queue instead of failing, and immediate write
+// transactions, because a deferred transaction that reads and then writes
+// fails at once with SQLITE_BUSY when another process got there first.
+func DSN(path string) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", strconv.Itoa(int(busyTimeout.Milliseconds())))
+	q.Set("_txlock", "immediate")
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "NORMAL")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// tables are the analyzer's own: the blob cache and the snapshots.
+type tables struct{}
+
+// Component implements Schema.
+func (tables) Component() string { return "analyzer" }
+
+// Migrations implements Schema.
+func (tables) Migrations() []string {
+	return []string{
+		`CREATE TABLE blob_results (
 		blob        TEXT NOT NULL,
 		lang        TEXT NOT NULL,
 		fingerprint TEXT NOT NULL,
@@ -82,16 +135,23 @@ var migrations = []string{
 		refs   BLOB NOT NULL,
 		PRIMARY KEY (repo, branch, env, key)
 	) WITHOUT ROWID;`,
+	}
 }
 
-// component names the analyzer's row in schema_versions; the emitter keeps
-// its own row in the same table.
-const component = "analyzer"
+// Migrate brings the analyzer's tables and those of schemas to their
+// current version. Several processes may call it at once: each schema's
+// version is read and bumped inside one immediate transaction.
+func Migrate(ctx context.Context, db *sql.DB, schemas ...Schema) error {
+	for _, sc := range append([]Schema{tables{}}, schemas...) {
+		if err := migrate(ctx, db, sc); err != nil {
+			return fmt.Errorf("%s: %w", sc.Component(), err)
+		}
+	}
+	return nil
+}
 
-// Migrate brings the analyzer's tables to the current schema. Several
-// processes may call it at once: the version is read and bumped inside one
-// immediate transaction.
-func Migrate(ctx context.Context, db *sql.DB) error {
+func migrate(ctx context.Context, db *sql.DB, sc Schema) error {
+	steps := sc.Migrations()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -101,20 +161,23 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	var version int
-	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_versions WHERE component = ?`, component).Scan(&version)
+	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_versions WHERE component = ?`, sc.Component()).Scan(&version)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if version > len(migrations) {
-		return fmt.Errorf("schema version %d is newer than this flagscan knows (%d): upgrade flagscan", version, len(migrations))
+	switch {
+	case version > len(steps):
+		return fmt.Errorf("schema version %d is newer than this flagscan knows (%d): upgrade flagscan", version, len(steps))
+	case version == len(steps):
+		return nil
 	}
-	for ; version < len(migrations); version++ {
-		if _, err := tx.ExecContext(ctx, migrations[version]); err != nil {
+	for ; version < len(steps); version++ {
+		if _, err := tx.ExecContext(ctx, steps[version]); err != nil {
 			return fmt.Errorf("migration %d: %w", version+1, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_versions (component, version) VALUES (?, ?)
-		ON CONFLICT (component) DO UPDATE SET version = excluded.version`, component, version); err != nil {
+		ON CONFLICT (component) DO UPDATE SET version = excluded.version`, sc.Component(), version); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"sort"
 	"strings"
 	"time"
@@ -20,7 +20,7 @@ import (
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/emitter/outbox"
-	"github.com/flagscan/flagscan/scanner/source"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 // The step outputs `flagscan action` writes to $GITHUB_OUTPUT; action.yml
@@ -30,9 +30,6 @@ const (
 	outputDeletedFlags = "deleted_flags" // JSON array of the keys of Flag.deleted events
 	outputEvents       = "events"        // JSON array of the event bodies
 )
-
-// zeroID is the id git gives a ref that does not exist.
-const zeroID = "0000000000000000000000000000000000000000"
 
 // pushEvent is what `flagscan action` reads of a GitHub push event payload.
 type pushEvent struct {
@@ -182,10 +179,10 @@ func (a *actionRun) update(ev *pushEvent, name string) (analyzer.Update, error) 
 	}
 	before, after := ev.Before, ev.After
 	if before == "" {
-		before = zeroID
+		before = git.ZeroID
 	}
 	if after == "" {
-		after = zeroID
+		after = git.ZeroID
 	}
 	u, err := analyzer.ParseUpdate(before + " " + after + " " + ev.Ref)
 	if err != nil {
@@ -242,22 +239,22 @@ func (a *actionRun) run(cmd *cobra.Command, eventPath string) (*actionResult, er
 	}
 	res.Tracked = w.cfg.Branches
 	if len(res.Tracked) == 0 {
-		res.Tracked = []string{defaultBranch(w.repo)}
+		res.Tracked = []string{w.repo.DefaultBranch()}
 	}
 	res.Repository = repositoryName(a.rf.repository, a.rf.repo)
 
 	branch, isBranch := strings.CutPrefix(u.Ref, "refs/heads/")
-	if isBranch && !isZeroID(u.New) && matchAny(res.Tracked, branch) {
+	if isBranch && !git.IsZeroID(u.New) && matchAny(res.Tracked, branch) {
 		snap, err := store.LoadSnapshot(ctx, w.db, res.Repository, branch)
 		if err != nil {
 			return nil, err
 		}
 		res.Baseline = snap == nil
-		g := gitCLI{dir: a.rf.repo}
+		g := git.CLI{Dir: a.rf.repo}
 		switch {
 		case res.Event != "push":
 			u = syncUpdate(snap, branch, u.New)
-		case isZeroID(u.Old) && snap == nil && def != "" && branch != def:
+		case git.IsZeroID(u.Old) && snap == nil && def != "" && branch != def:
 			// A new branch on a fresh store: the baseline is where it
 			// branches off the default branch.
 			if base := a.branchBase(ctx, g, u.New, branch, def); base != "" {
@@ -268,7 +265,7 @@ func (a *actionRun) run(cmd *cobra.Command, eventPath string) (*actionResult, er
 		if snap != nil {
 			needs = append(needs, snap.Commit)
 		}
-		if !isZeroID(u.Old) && (snap == nil || u.Old != snap.Commit) {
+		if !git.IsZeroID(u.Old) && (snap == nil || u.Old != snap.Commit) {
 			needs = append(needs, u.Old)
 		}
 		fetched, err := a.ensureHistory(ctx, g, u, needs, ev)
@@ -278,8 +275,8 @@ func (a *actionRun) run(cmd *cobra.Command, eventPath string) (*actionResult, er
 		if fetched {
 			// go-git lists packs once: open the repository again to see
 			// the fetched ones.
-			if w.repo, err = source.OpenRepository(w.dir); err != nil {
-				return nil, fmt.Errorf("open repository %s: %w", w.dir, err)
+			if err := w.repo.Reopen(); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -335,23 +332,23 @@ func (a *actionRun) run(cmd *cobra.Command, eventPath string) (*actionResult, er
 // branchBase returns the commit a new branch forks from the default
 // branch, "" when it cannot tell (the analyzer then looks for a base
 // among the local refs).
-func (a *actionRun) branchBase(ctx context.Context, g gitCLI, tip, branch, def string) string {
+func (a *actionRun) branchBase(ctx context.Context, g git.CLI, tip, branch, def string) string {
 	remoteRef := "refs/remotes/origin/" + def
 	ref := ""
 	for _, r := range []string{remoteRef, "refs/heads/" + def} {
-		if g.has(ctx, r) {
+		if g.Has(ctx, r) {
 			ref = r
 			break
 		}
 	}
-	if !a.noFetch && (ref == "" || g.shallow(ctx)) {
-		args := []string{"fetch", "--no-tags"}
-		if g.shallow(ctx) {
+	if !a.noFetch && (ref == "" || g.Shallow(ctx)) {
+		var args []string
+		if g.Shallow(ctx) {
 			args = append(args, "--unshallow")
 		}
 		args = append(args, "origin", "+refs/heads/"+def+":"+remoteRef, "+refs/heads/"+branch+":refs/remotes/origin/"+branch)
 		a.logf("new branch %s: fetching %s to find where it branches off", branch, def)
-		if _, err := g.run(ctx, args...); err != nil {
+		if err := g.Fetch(ctx, args...); err != nil {
 			a.logf("cannot fetch %s (%v): the baseline is the first commit of %s that another local ref shares", def, err, branch)
 		} else {
 			ref = remoteRef
@@ -360,7 +357,7 @@ func (a *actionRun) branchBase(ctx context.Context, g gitCLI, tip, branch, def s
 	if ref == "" {
 		return ""
 	}
-	base, err := g.run(ctx, "merge-base", tip, ref)
+	base, err := g.MergeBase(ctx, tip, ref)
 	if err != nil {
 		return ""
 	}
@@ -372,7 +369,7 @@ func (a *actionRun) branchBase(ctx context.Context, g gitCLI, tip, branch, def s
 // then the push's old commit), with the history from it to u.New. In a
 // shallow checkout it deepens the history, then unshallows it, then fetches
 // the commit itself. It reports whether it fetched anything.
-func (a *actionRun) ensureHistory(ctx context.Context, g gitCLI, u analyzer.Update, needs []string, ev *pushEvent) (bool, error) {
+func (a *actionRun) ensureHistory(ctx context.Context, g git.CLI, u analyzer.Update, needs []string, ev *pushEvent) (bool, error) {
 	fetched := false
 	var lastErr error
 	for i, need := range needs {
@@ -392,12 +389,12 @@ func (a *actionRun) ensureHistory(ctx context.Context, g gitCLI, u analyzer.Upda
 // deepenSteps bound the rounds of `git fetch --deepen` before unshallowing.
 const deepenSteps = 4
 
-func (a *actionRun) ensureCommit(ctx context.Context, g gitCLI, u analyzer.Update, need string, ev *pushEvent) (bool, error) {
-	if need == u.New || g.has(ctx, need) && g.ancestor(ctx, need, u.New) {
+func (a *actionRun) ensureCommit(ctx context.Context, g git.CLI, u analyzer.Update, need string, ev *pushEvent) (bool, error) {
+	if need == u.New || g.Has(ctx, need) && g.IsAncestor(ctx, need, u.New) {
 		return false, nil
 	}
-	shallow := g.shallow(ctx)
-	if !shallow && g.has(ctx, need) {
+	shallow := g.Shallow(ctx)
+	if !shallow && g.Has(ctx, need) {
 		return false, nil // complete history, and need is off the branch: a force-push
 	}
 	what := "commit " + short(need) + ", where the analysis of this push starts,"
@@ -416,79 +413,37 @@ func (a *actionRun) ensureCommit(ctx context.Context, g gitCLI, u analyzer.Updat
 	fetched := false
 	if shallow && !ev.Forced {
 		n := max(len(ev.Commits)+1, 50)
-		for step := 0; step < deepenSteps && g.shallow(ctx); step++ {
+		for step := 0; step < deepenSteps && g.Shallow(ctx); step++ {
 			a.logf("shallow checkout: fetching %d more commits of %s to reach %s", n, u.Ref, short(need))
-			if _, err := g.run(ctx, "fetch", "--no-tags", fmt.Sprintf("--deepen=%d", n), "origin", u.Ref); err != nil {
+			if err := g.Fetch(ctx, fmt.Sprintf("--deepen=%d", n), "origin", u.Ref); err != nil {
 				return fetched, impossible(err)
 			}
 			fetched = true
-			if g.has(ctx, need) && g.ancestor(ctx, need, u.New) {
+			if g.Has(ctx, need) && g.IsAncestor(ctx, need, u.New) {
 				return true, nil
 			}
 			n *= 4
 		}
 	}
-	if g.shallow(ctx) {
+	if g.Shallow(ctx) {
 		a.logf("shallow checkout: fetching the whole history of %s", u.Ref)
-		if _, err := g.run(ctx, "fetch", "--no-tags", "--unshallow", "origin", u.Ref); err != nil {
+		if err := g.Fetch(ctx, "--unshallow", "origin", u.Ref); err != nil {
 			return fetched, impossible(err)
 		}
 		fetched = true
 	}
-	if g.has(ctx, need) {
+	if g.Has(ctx, need) {
 		return fetched, nil
 	}
 	a.logf("fetching commit %s from origin", short(need))
-	if _, err := g.run(ctx, "fetch", "--no-tags", "origin", need); err != nil {
+	if err := g.Fetch(ctx, "origin", need); err != nil {
 		return fetched, impossible(err)
 	}
-	if !g.has(ctx, need) {
+	if !g.Has(ctx, need) {
 		return true, impossible(errors.New("the fetch did not bring it"))
 	}
 	return true, nil
 }
-
-// gitCLI runs the git command line in a repository: fetching is git's job,
-// and go-git cannot deepen a shallow clone.
-type gitCLI struct{ dir string }
-
-func (g gitCLI) run(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", g.dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
-			msg = msg[i+1:] // git's last line says what failed
-		}
-		if msg == "" {
-			return "", fmt.Errorf("git %s: %w", args[0], err)
-		}
-		return "", fmt.Errorf("git %s: %s", args[0], msg)
-	}
-	return strings.TrimSpace(stdout.String()), nil
-}
-
-// has reports whether rev names a commit the repository has.
-func (g gitCLI) has(ctx context.Context, rev string) bool {
-	_, err := g.run(ctx, "cat-file", "-e", rev+"^{commit}")
-	return err == nil
-}
-
-// ancestor reports whether a is an ancestor of b, with the history between
-// them present.
-func (g gitCLI) ancestor(ctx context.Context, a, b string) bool {
-	_, err := g.run(ctx, "merge-base", "--is-ancestor", a, b)
-	return err == nil
-}
-
-func (g gitCLI) shallow(ctx context.Context) bool {
-	out, err := g.run(ctx, "rev-parse", "--is-shallow-repository")
-	return err == nil && out == "true"
-}
-
-func isZeroID(id string) bool { return strings.Trim(id, "0") == "" }
 
 func matchAny(patterns []string, name string) bool {
 	for _, g := range patterns {
@@ -533,11 +488,11 @@ func appendFile(path string, write func(io.Writer) error) error {
 
 // writeActionOutputs writes the step outputs, one "name=value" line each:
 // the values are compact JSON, which holds no line break.
-func writeActionOutputs(w io.Writer, events []analyzer.Event) error {
+func writeActionOutputs(w io.Writer, events []event.Event) error {
 	newKeys, deletedKeys := map[string]bool{}, map[string]bool{}
-	bodies := make([]analyzer.Body, 0, len(events))
+	bodies := make([]event.Body, 0, len(events))
 	for _, e := range events {
-		if e.Body.Event == analyzer.FlagNew {
+		if e.Body.Event == event.FlagNew {
 			newKeys[e.Body.FlagKey] = true
 		} else {
 			deletedKeys[e.Body.FlagKey] = true
@@ -597,7 +552,7 @@ func writeActionSummary(w io.Writer, r *actionResult) error {
 	}
 	var news, dels int
 	for _, e := range o.Events {
-		if e.Body.Event == analyzer.FlagNew {
+		if e.Body.Event == event.FlagNew {
 			news++
 		} else {
 			dels++
@@ -626,14 +581,14 @@ func writeActionSummary(w io.Writer, r *actionResult) error {
 		for _, e := range o.Events {
 			body := e.Body
 			change := "new"
-			if body.Event == analyzer.FlagDeleted {
+			if body.Event == event.FlagDeleted {
 				change = "deleted"
 			}
 			commit := mdCode(short(body.Commit.SHA))
 			if body.Commit.URL != "" {
 				commit = mdLink(short(body.Commit.SHA), body.Commit.URL)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", change, mdCode(body.FlagKey), mdText(body.EnvironmentName), commit, mdRefs(body.References, body.Event == analyzer.FlagDeleted))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", change, mdCode(body.FlagKey), mdText(body.EnvironmentName), commit, mdRefs(body.References, body.Event == event.FlagDeleted))
 		}
 	}
 	b.WriteString("\n#### Webhooks\n\n")
@@ -676,7 +631,7 @@ func plural(n int, what string) string {
 
 // mdRefs lists references as links (when they have a URL), the first few
 // of them.
-func mdRefs(refs []analyzer.Reference, last bool) string {
+func mdRefs(refs []event.Reference, last bool) string {
 	if len(refs) == 0 {
 		return "-"
 	}

@@ -3,34 +3,18 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/scanner/git"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/flagscan/flagscan/analyzer"
 )
 
 var updateAction = flag.Bool("update-action", false, "rewrite the golden files of testdata/action")
-
-// gitAt runs git in dir with a fixed identity and date, so that commits,
-// and the golden files that name them, are the same on every run.
-func gitAt(t *testing.T, dir, date string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=ada@example.com",
-		"GIT_COMMITTER_NAME=Ada", "GIT_COMMITTER_EMAIL=ada@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir,
-		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date, "TZ=UTC")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 // actionRepo is a repository whose history the action tests push:
 //
@@ -41,7 +25,7 @@ func gitAt(t *testing.T, dir, date string, args ...string) string {
 func actionRepo(t *testing.T) (dir string, c []string) {
 	t.Helper()
 	dir = t.TempDir()
-	gitAt(t, dir, "", "init", "-q", "-b", "main")
+	gittest.Run(t, dir, "init", "-q", "-b", "main")
 	steps := []struct{ path, content string }{
 		{"web/a.ts", "visitor.getFlag(\"legacy\", 1);\n"},
 		{"web/a.ts", "const f = visitor.getFlag(\"checkout\");\nf.getValue(true);\n"},
@@ -49,11 +33,11 @@ func actionRepo(t *testing.T) (dir string, c []string) {
 		{"web/a.ts", "export const f = 1;\n"},
 	}
 	for i, s := range steps {
-		writeFile(t, filepath.Join(dir, filepath.FromSlash(s.path)), s.content)
+		gittest.WriteFile(t, filepath.Join(dir, filepath.FromSlash(s.path)), s.content)
 		date := "2026-03-0" + string(rune('1'+i)) + "T10:00:00+00:00"
-		gitAt(t, dir, date, "add", "-A")
-		gitAt(t, dir, date, "commit", "-qm", "step "+string(rune('0'+i)))
-		c = append(c, gitAt(t, dir, "", "rev-parse", "HEAD"))
+		gittest.Options{Date: date}.Run(t, dir, "add", "-A")
+		gittest.Options{Date: date}.Run(t, dir, "commit", "-qm", "step "+string(rune('0'+i)))
+		c = append(c, gittest.Run(t, dir, "rev-parse", "HEAD"))
 	}
 	return dir, c
 }
@@ -117,7 +101,7 @@ func setGitHubEnv(t *testing.T, event map[string]any, receiverURL, secret string
 func pushEventJSON(before, after, ref string) map[string]any {
 	return map[string]any{
 		"ref": ref, "before": before, "after": after,
-		"created": before == zeroID, "deleted": after == zeroID, "forced": false,
+		"created": before == git.ZeroID, "deleted": after == git.ZeroID, "forced": false,
 		"commits": []map[string]string{{"id": after}},
 		"pusher":  map[string]string{"name": "ada", "email": "ada@example.com"},
 		"repository": map[string]any{
@@ -163,11 +147,11 @@ func readText(t *testing.T, path string) string {
 }
 
 // eventsOutput returns the events output of a GITHUB_OUTPUT file.
-func eventsOutput(t *testing.T, output string) []analyzer.Body {
+func eventsOutput(t *testing.T, output string) []event.Body {
 	t.Helper()
 	for _, line := range strings.Split(output, "\n") {
 		if v, ok := strings.CutPrefix(line, outputEvents+"="); ok {
-			var bodies []analyzer.Body
+			var bodies []event.Body
 			if err := json.Unmarshal([]byte(v), &bodies); err != nil {
 				t.Fatalf("events output: %v", err)
 			}
@@ -194,7 +178,7 @@ func receivedBodies(t *testing.T, rc *receiver) []string {
 
 // marshalBodies encodes bodies as the receiver gets them, dates replaced,
 // sorted.
-func marshalBodies(t *testing.T, bodies []analyzer.Body) []string {
+func marshalBodies(t *testing.T, bodies []event.Body) []string {
 	t.Helper()
 	var out []string
 	for _, b := range bodies {
@@ -274,7 +258,7 @@ func TestActionShallow(t *testing.T) {
 	src, c := actionRepo(t)
 	tmp := t.TempDir()
 	origin := filepath.Join(tmp, "origin.git")
-	gitAt(t, tmp, "", "clone", "-q", "--bare", src, origin)
+	gittest.Run(t, tmp, "clone", "-q", "--bare", src, origin)
 
 	for _, tc := range []struct {
 		name        string
@@ -290,12 +274,12 @@ func TestActionShallow(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clone := filepath.Join(t.TempDir(), "shop")
-			gitAt(t, tmp, "", "clone", "-q", "--depth", "1", "file://"+origin, clone)
-			if got := gitAt(t, clone, "", "rev-parse", "--is-shallow-repository"); got != "true" {
+			gittest.Run(t, tmp, "clone", "-q", "--depth", "1", "file://"+origin, clone)
+			if got := gittest.Run(t, clone, "rev-parse", "--is-shallow-repository"); got != "true" {
 				t.Fatalf("the clone is not shallow: %s", got)
 			}
 			if tc.noRemote {
-				gitAt(t, clone, "", "remote", "remove", "origin")
+				gittest.Run(t, clone, "remote", "remove", "origin")
 			}
 			secret := newSecret(t)
 			rc := newReceiver(t, secret, nil)
@@ -336,14 +320,14 @@ func TestActionShallow(t *testing.T) {
 // only the branch's own keys are new. Then the branch is deleted: nothing.
 func TestActionNewBranch(t *testing.T) {
 	src, c := actionRepo(t)
-	gitAt(t, src, "", "checkout", "-q", "-b", "feature/x", c[1])
-	writeFile(t, filepath.Join(src, "web", "x.ts"), "visitor.getFlag(\"x_only\", 1);\n")
-	gitAt(t, src, "2026-03-05T10:00:00+00:00", "add", "-A")
-	gitAt(t, src, "2026-03-05T10:00:00+00:00", "commit", "-qm", "feature")
-	tip := gitAt(t, src, "", "rev-parse", "HEAD")
+	gittest.Run(t, src, "checkout", "-q", "-b", "feature/x", c[1])
+	gittest.WriteFile(t, filepath.Join(src, "web", "x.ts"), "visitor.getFlag(\"x_only\", 1);\n")
+	gittest.Options{Date: "2026-03-05T10:00:00+00:00"}.Run(t, src, "add", "-A")
+	gittest.Options{Date: "2026-03-05T10:00:00+00:00"}.Run(t, src, "commit", "-qm", "feature")
+	tip := gittest.Run(t, src, "rev-parse", "HEAD")
 	tmp := t.TempDir()
 	origin := filepath.Join(tmp, "origin.git")
-	gitAt(t, tmp, "", "clone", "-q", "--bare", src, origin)
+	gittest.Run(t, tmp, "clone", "-q", "--bare", src, origin)
 
 	for _, depth := range []string{"", "1"} {
 		t.Run("depth="+depth, func(t *testing.T) {
@@ -352,14 +336,14 @@ func TestActionNewBranch(t *testing.T) {
 			if depth != "" {
 				args = append(args, "--depth", depth)
 			}
-			gitAt(t, tmp, "", args...)
-			if out := gitAt(t, clone, "", "for-each-ref", "--format=%(refname)", "refs/heads"); out != "refs/heads/feature/x" {
+			gittest.Run(t, tmp, args...)
+			if out := gittest.Run(t, clone, "for-each-ref", "--format=%(refname)", "refs/heads"); out != "refs/heads/feature/x" {
 				t.Fatalf("local branches: %q", out)
 			}
 			secret := newSecret(t)
 			rc := newReceiver(t, secret, nil)
 			db := filepath.Join(t.TempDir(), "flagscan.db")
-			g := setGitHubEnv(t, pushEventJSON(zeroID, tip, "refs/heads/feature/x"), rc.URL+"/hooks", secret)
+			g := setGitHubEnv(t, pushEventJSON(git.ZeroID, tip, "refs/heads/feature/x"), rc.URL+"/hooks", secret)
 			t.Setenv("FLAGSCAN_BRANCHES", "main,feature/*")
 			code, out, errOut := flagscan(t, "", "action", "-C", clone, "--db", db)
 			if code != exitOK {
@@ -373,7 +357,7 @@ func TestActionNewBranch(t *testing.T) {
 			}
 
 			// The branch is deleted: nothing, and the summary says so.
-			g = setGitHubEnv(t, pushEventJSON(tip, zeroID, "refs/heads/feature/x"), rc.URL+"/hooks", secret)
+			g = setGitHubEnv(t, pushEventJSON(tip, git.ZeroID, "refs/heads/feature/x"), rc.URL+"/hooks", secret)
 			t.Setenv("FLAGSCAN_BRANCHES", "main,feature/*")
 			if code, out, errOut := flagscan(t, "", "action", "-C", clone, "--db", db); code != exitOK {
 				t.Fatalf("deletion: exit %d\n%s%s", code, out, errOut)

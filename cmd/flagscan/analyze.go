@@ -4,19 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
 	"os"
 	"path/filepath"
 	"strings"
 
-	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/spf13/cobra"
 
 	"github.com/flagscan/flagscan/analyzer"
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/emitter/outbox"
-	"github.com/flagscan/flagscan/scanner/source"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 // repoFlags are the flags of every command that works on a repository and
@@ -48,7 +47,7 @@ func (f *repoFlags) register(cmd *cobra.Command) {
 
 // workspace is an opened repository with its store and configuration.
 type workspace struct {
-	repo  *git.Repository
+	repo  *git.Repo
 	dir   string // as given
 	db    *sql.DB
 	cfg   *config.Config
@@ -58,45 +57,17 @@ type workspace struct {
 	lookupEnv func(string) (string, bool)
 }
 
-// gitDir returns the git directory of the repository at dir: dir/.git for
-// a work tree (following a gitfile), dir itself for a bare repository.
-func gitDir(dir string) string {
-	dotgit := filepath.Join(dir, ".git")
-	fi, err := os.Stat(dotgit)
-	switch {
-	case err == nil && fi.IsDir():
-		return dotgit
-	case err == nil:
-		if b, err := os.ReadFile(dotgit); err == nil {
-			if target, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: "); ok {
-				if !filepath.IsAbs(target) {
-					target = filepath.Join(dir, target)
-				}
-				return target
-			}
-		}
-	}
-	return dir
-}
-
 // open opens the repository, the store and the configuration.
 func (f *repoFlags) open(ctx context.Context) (*workspace, error) {
 	if _, err := os.Stat(f.repo); err != nil {
 		return nil, fmt.Errorf("repository %s: %w", f.repo, err)
 	}
-	repo, err := source.OpenRepository(f.repo)
+	repo, err := git.Open(f.repo)
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", f.repo, err)
 	}
-	top := ""
-	if t, ok, err := source.RepoRoot(f.repo); err == nil && ok {
-		top = t
-	}
-	root := f.repo
-	if top != "" {
-		root = top
-	}
-	cfg, err := loadConfig(f.configPath, top, gitDir(root))
+	loc := repo.Location()
+	cfg, err := loadConfig(f.configPath, loc.WorkTree, loc.GitDir)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +76,7 @@ func (f *repoFlags) open(ctx context.Context) (*workspace, error) {
 	}
 	dbPath := f.db
 	if dbPath == "" {
-		dbPath = filepath.Join(gitDir(root), "flagscan.db")
+		dbPath = filepath.Join(loc.GitDir, "flagscan.db")
 	}
 	db, err := openStore(ctx, dbPath)
 	if err != nil {
@@ -136,18 +107,10 @@ func (f *repoFlags) override(c *config.Config) error {
 	return nil
 }
 
-// openStore opens the SQLite store with the analyzer's and the emitter's
-// tables in place.
+// openStore opens the SQLite store with the analyzer's, the outbox's and
+// the hooks' holds' tables in place.
 func openStore(ctx context.Context, path string) (*sql.DB, error) {
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if err := outbox.Migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrate database %s: %w", path, err)
-	}
-	return db, nil
+	return store.Open(ctx, path, outbox.Schema{}, holds.Schema{})
 }
 
 // analyzer returns the analyzer the workspace's configuration describes.
@@ -179,7 +142,7 @@ func (w *workspace) analyzer() (*analyzer.Analyzer, error) {
 	}
 	branches := w.cfg.Branches
 	if len(branches) == 0 {
-		if def := defaultBranch(w.repo); def != "" {
+		if def := w.repo.DefaultBranch(); def != "" {
 			branches = []string{def}
 		}
 	}
@@ -194,15 +157,6 @@ func (w *workspace) analyzer() (*analyzer.Analyzer, error) {
 		}
 	}
 	return analyzer.New(w.db, w.repo, sc, opts), nil
-}
-
-// defaultBranch returns the branch HEAD names, "" when HEAD is detached.
-func defaultBranch(repo *git.Repository) string {
-	head, err := repo.Reference(plumbing.HEAD, false)
-	if err != nil || head.Type() != plumbing.SymbolicReference || !head.Target().IsBranch() {
-		return ""
-	}
-	return head.Target().Short()
 }
 
 // repositoryName is the repository's name in events: the flag, else what

@@ -16,7 +16,7 @@ import (
 	"github.com/flagscan/flagscan/emitter"
 	"github.com/flagscan/flagscan/emitter/deliver"
 	"github.com/flagscan/flagscan/emitter/outbox"
-	"github.com/flagscan/flagscan/scanner/source"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 // emitFlags are the flags of the delivery commands: where the store and
@@ -35,21 +35,19 @@ func (f *emitFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.configPath, "config", "", "configuration file (default: $FLAGSCAN_CONFIG, else .flagscan.yml at the work tree's root, else flagscan.yml in the git directory)")
 }
 
-// top returns the work tree's top directory, "" when f.repo is not in one.
-func (f *emitFlags) top() string {
-	if t, ok, err := source.RepoRoot(f.repo); err == nil && ok {
-		return t
+// location returns where the repository of f.repo is; outside one, the
+// directory stands for the git directory.
+func (f *emitFlags) location() git.Location {
+	if loc, err := git.Discover(f.repo); err == nil {
+		return loc
 	}
-	return ""
+	return git.Location{GitDir: f.repo}
 }
 
 // config loads the configuration, found as for push (configFile).
 func (f *emitFlags) config() (*config.Config, error) {
-	root := f.repo
-	if t := f.top(); t != "" {
-		root = t
-	}
-	return loadConfig(f.configPath, f.top(), gitDir(root))
+	loc := f.location()
+	return loadConfig(f.configPath, loc.WorkTree, loc.GitDir)
 }
 
 // subscriptions loads the configuration, as config does, and returns it
@@ -69,11 +67,7 @@ func (f *emitFlags) path() string {
 	if f.db != "" {
 		return f.db
 	}
-	root := f.repo
-	if t := f.top(); t != "" {
-		root = t
-	}
-	return filepath.Join(gitDir(root), "flagscan.db")
+	return filepath.Join(f.location().GitDir, "flagscan.db")
 }
 
 // open opens the store, which must exist already: the delivery commands

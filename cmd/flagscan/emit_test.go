@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -178,7 +179,7 @@ delivery:
 		t.Fatal(err)
 	}
 	var events []outbox.Event
-	for _, e := range []struct{ id, typ, key string }{{"evt_1", emitter.EventFlagNew, "checkout"}, {"evt_2", emitter.EventFlagDeleted, "legacy"}} {
+	for _, e := range []struct{ id, typ, key string }{{"evt_1", event.FlagNew, "checkout"}, {"evt_2", event.FlagDeleted, "legacy"}} {
 		body, _ := json.Marshal(map[string]string{"event": e.typ, "flag_key": e.key, "date": "2005-08-15T15:52:01+00:00"})
 		events = append(events, outbox.Event{ID: e.id, Type: e.typ, FlagKey: e.key, Body: body})
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flagscan/flagscan/analyzer"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/emitter"
 	"github.com/flagscan/flagscan/emitter/deliver"
@@ -103,8 +103,8 @@ environment and "test": true; its webhook-id starts with "test_".
 The exit status is 1 when a webhook did not answer 2xx.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if typ != emitter.EventFlagNew && typ != emitter.EventFlagDeleted {
-				return usagef("--type %q: use %s or %s", typ, emitter.EventFlagNew, emitter.EventFlagDeleted)
+			if typ != event.FlagNew && typ != event.FlagDeleted {
+				return usagef("--type %q: use %s or %s", typ, event.FlagNew, event.FlagDeleted)
 			}
 			c, all, err := f.subscriptions()
 			if err != nil {
@@ -146,7 +146,7 @@ The exit status is 1 when a webhook did not answer 2xx.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&typ, "type", emitter.EventFlagNew, "the event type to send: Flag.new or Flag.deleted")
+	cmd.Flags().StringVar(&typ, "type", event.FlagNew, "the event type to send: Flag.new or Flag.deleted")
 	return cmd
 }
 
@@ -216,12 +216,12 @@ func testEvent(c *config.Config, typ string) (string, []byte) {
 		env = c.Environments[0]
 	}
 	body, _ := json.Marshal(struct {
-		analyzer.Contract
+		event.Contract
 		Test bool `json:"test"`
 	}{
-		Contract: analyzer.Contract{
+		Contract: event.Contract{
 			Event: typ, UserID: "flagscan", UserRole: c.Actor.Role,
-			Date:      time.Now().UTC().Format(analyzer.DateLayout),
+			Date:      time.Now().UTC().Format(event.DateLayout),
 			AccountID: c.Account.ID, AccountName: c.Account.Name,
 			EnvironmentID: env.ID, EnvironmentName: env.Name,
 			FlagKey: testFlagKey,

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,13 +12,11 @@ import (
 	"strings"
 	"time"
 
-	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/spf13/cobra"
 
 	"github.com/flagscan/flagscan/analyzer"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
-	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
 )
 
 // defaultHoldAge is how long a hold whose commit has not landed is kept
@@ -88,10 +86,15 @@ func (f *hookFlags) site() (*hookSite, error) {
 	if _, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("repository %s: %w", dir, err)
 	}
-	gd, err := filepath.Abs(gitDir(dir))
+	loc, err := git.Discover(dir)
 	if err != nil {
-		return nil, err
+		// Not a repository: opening it says so, after the
+		// configuration has had its say.
+		if loc.GitDir, err = filepath.Abs(dir); err != nil {
+			return nil, err
+		}
 	}
+	gd := loc.GitDir
 	cfg, err := serverConfig(f.configPath, gd)
 	if err != nil {
 		return nil, err
@@ -114,26 +117,12 @@ func (f *hookFlags) storePath(gitDir string) string {
 	return filepath.Join(gitDir, "flagscan.db")
 }
 
-// openHookStore opens the store with the analyzer's, the outbox's and the
-// holds' tables.
-func openHookStore(ctx context.Context, path string) (*sql.DB, error) {
-	db, err := openStore(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if err := holds.Migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrate database %s: %w", path, err)
-	}
-	return db, nil
-}
-
 // hookRun analyzes the ref updates of one repository in a hook: each with
 // the server's configuration plus the detection settings of the
 // .flagscan.yml of its new commit, if it has one.
 type hookRun struct {
 	site   *hookSite
-	repo   *git.Repository
+	repo   *git.Repo
 	db     *sql.DB
 	name   string // the repository's name in events
 	webURL string
@@ -149,7 +138,7 @@ type hookAnalyzer struct {
 	a *analyzer.Analyzer // nil until analyzer is called
 }
 
-func newHookRun(site *hookSite, repo *git.Repository, db *sql.DB, name, webURL string) *hookRun {
+func newHookRun(site *hookSite, repo *git.Repo, db *sql.DB, name, webURL string) *hookRun {
 	return &hookRun{site: site, repo: repo, db: db, name: name, webURL: webURL, byConfig: map[string]*hookAnalyzer{}}
 }
 
@@ -163,7 +152,7 @@ func (r *hookRun) analyzable(u analyzer.Update) bool {
 	}
 	branches := r.site.cfg.Branches
 	if len(branches) == 0 {
-		if def := defaultBranch(r.repo); def != "" {
+		if def := r.repo.DefaultBranch(); def != "" {
 			branches = []string{def}
 		}
 	}
@@ -229,42 +218,25 @@ const maxPushedConfig = 1 << 20
 // .flagscan.yaml) at the root of commit's tree, and returns them with the
 // file's blob id; nil and "" when there is none. ${NAME} references in it
 // are never expanded, and its server-side sections never read.
-func pushedDetection(repo *git.Repository, commit string) (*config.Detection, string, error) {
-	c, err := repo.CommitObject(plumbing.NewHash(commit))
+func pushedDetection(repo *git.Repo, commit string) (*config.Detection, string, error) {
+	name, id, b, err := repo.RootFile(commit, []string{".flagscan.yml", ".flagscan.yaml"}, maxPushedConfig)
+	switch {
+	case err != nil:
+		return nil, "", err
+	case name == "":
+		return nil, "", nil
+	case b.Oversize:
+		return nil, "", fmt.Errorf("%s of %s: %d bytes, more than the %d a configuration may have", name, short(commit), b.Size, maxPushedConfig)
+	}
+	det, err := config.ParseDetection(short(commit)+":"+name, b.Data)
 	if err != nil {
-		return nil, "", fmt.Errorf("read commit %s: %w", commit, err)
+		return nil, "", err
 	}
-	tree, err := c.Tree()
-	if err != nil {
-		return nil, "", fmt.Errorf("read tree of %s: %w", commit, err)
-	}
-	for _, name := range []string{".flagscan.yml", ".flagscan.yaml"} {
-		e, err := tree.FindEntry(name)
-		if err != nil || !e.Mode.IsFile() {
-			continue
-		}
-		f, err := tree.TreeEntryFile(e)
-		if err != nil {
-			return nil, "", fmt.Errorf("read %s of %s: %w", name, short(commit), err)
-		}
-		if f.Size > maxPushedConfig {
-			return nil, "", fmt.Errorf("%s of %s: %d bytes, more than the %d a configuration may have", name, short(commit), f.Size, maxPushedConfig)
-		}
-		data, err := f.Contents()
-		if err != nil {
-			return nil, "", fmt.Errorf("read %s of %s: %w", name, short(commit), err)
-		}
-		det, err := config.ParseDetection(short(commit)+":"+name, []byte(data))
-		if err != nil {
-			return nil, "", err
-		}
-		return det, e.Hash.String(), nil
-	}
-	return nil, "", nil
+	return det, id.String(), nil
 }
 
 // summarize describes the events of an update in one line, "" for none.
-func summarize(u analyzer.Update, events []analyzer.Event) string {
+func summarize(u analyzer.Update, events []event.Event) string {
 	if len(events) == 0 {
 		return ""
 	}
@@ -273,7 +245,7 @@ func summarize(u analyzer.Update, events []analyzer.Event) string {
 		byType[e.Body.Event] = append(byType[e.Body.Event], e.Body.FlagKey)
 	}
 	var parts []string
-	for _, typ := range []string{analyzer.FlagNew, analyzer.FlagDeleted} {
+	for _, typ := range []string{event.FlagNew, event.FlagDeleted} {
 		keys := byType[typ]
 		if len(keys) == 0 {
 			continue

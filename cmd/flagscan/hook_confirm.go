@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"time"
 
-	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/spf13/cobra"
 
 	"github.com/flagscan/flagscan/analyzer"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
 	"github.com/flagscan/flagscan/emitter/outbox"
-	"github.com/flagscan/flagscan/scanner/source"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 func newConfirmCmd(f *hookFlags) *cobra.Command {
@@ -43,7 +41,7 @@ finishes what a post-receive that failed left.`,
 				return err
 			}
 			path := f.storePath(site.gitDir)
-			db, err := openHookStore(cmd.Context(), path)
+			db, err := openStore(cmd.Context(), path)
 			if err != nil {
 				return err
 			}
@@ -94,7 +92,7 @@ func settleHolds(ctx context.Context, db *sql.DB, f *hookFlags, gitDir string, m
 			errs = append(errs, err)
 			continue
 		}
-		landed, err := refContains(run.repo, h.Ref, h.New)
+		landed, err := run.repo.RefContains(h.Ref, h.New)
 		switch {
 		case err != nil:
 			st.failed++
@@ -131,7 +129,7 @@ func holdRun(runs map[string]*hookRun, db *sql.DB, f *hookFlags, h holds.Hold) (
 	if err != nil {
 		return nil, err
 	}
-	repo, err := source.OpenRepository(h.GitDir)
+	repo, err := git.Open(h.GitDir)
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", h.GitDir, err)
 	}
@@ -146,32 +144,4 @@ func discardHold(ctx context.Context, db *sql.DB, token string) error {
 		return err
 	}
 	return holds.Delete(ctx, db, token)
-}
-
-// refContains reports whether the ref points at commit or at a descendant
-// of it. A missing ref or commit (a rejected push's objects are dropped
-// with git's quarantine) is false.
-func refContains(repo *git.Repository, ref, commit string) (bool, error) {
-	r, err := repo.Reference(plumbing.ReferenceName(ref), true)
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if r.Hash().String() == commit {
-		return true, nil
-	}
-	c, err := repo.CommitObject(plumbing.NewHash(commit))
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	tip, err := repo.CommitObject(r.Hash())
-	if err != nil {
-		return false, err
-	}
-	return c.IsAncestor(tip)
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flagscan/flagscan/scanner/source"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 func newHookInstallCmd(f *hookFlags) *cobra.Command {
@@ -52,23 +52,12 @@ func installHooks(f *hookFlags, bin string, force bool, w io.Writer) error {
 	if dir == "" {
 		dir = "."
 	}
-	repo, err := source.OpenRepository(dir)
+	repo, err := git.Open(dir)
 	if err != nil {
 		return fmt.Errorf("open repository %s: %w", dir, err)
 	}
-	gd, err := filepath.Abs(gitDir(dir))
-	if err != nil {
-		return err
-	}
-	hooksDir := filepath.Join(gd, "hooks")
-	if cfg, err := repo.Config(); err == nil {
-		if p := cfg.Raw.Section("core").Option("hooksPath"); p != "" {
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(gd, p)
-			}
-			hooksDir = p
-		}
-	}
+	gd := repo.Location().GitDir
+	hooksDir := repo.HooksDir()
 	var args []string
 	for _, fl := range []struct{ name, value string }{{"--config", f.configPath}, {"--db", f.db}} {
 		if fl.value == "" {

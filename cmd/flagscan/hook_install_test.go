@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,14 +38,14 @@ func TestHookInstall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			bare := filepath.Join(root, "r.git")
-			runGit(t, root, "init", "-q", "--bare", bare)
+			gittest.Run(t, root, "init", "-q", "--bare", bare)
 			hooks := filepath.Join(bare, "hooks")
 			if tc.hooksDir != "" {
-				runGit(t, bare, "config", "core.hooksPath", tc.hooksDir)
+				gittest.Run(t, bare, "config", "core.hooksPath", tc.hooksDir)
 				hooks = filepath.Join(bare, tc.hooksDir)
 			}
 			for name, content := range tc.existing {
-				writeFile(t, filepath.Join(hooks, name), content)
+				gittest.WriteFile(t, filepath.Join(hooks, name), content)
 			}
 			f := tc.flags
 			f.repo = bare
@@ -114,7 +115,7 @@ func TestServerConfig(t *testing.T) {
 	root := t.TempDir()
 	gd := filepath.Join(root, ".git") // the git dir of the work tree root, whose .flagscan.yml is pushed code
 	write := func(p, id string) string {
-		writeFile(t, p, "account:\n  id: "+id+"\n")
+		gittest.WriteFile(t, p, "account:\n  id: "+id+"\n")
 		return p
 	}
 	flagFile := write(filepath.Join(root, "flag.yml"), "from-flag")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"os"
 	"strings"
@@ -15,7 +16,7 @@ import (
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
 	"github.com/flagscan/flagscan/emitter/outbox"
-	"github.com/flagscan/flagscan/scanner/source"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 func newPreReceiveCmd(f *hookFlags) *cobra.Command {
@@ -139,12 +140,12 @@ type previewResult struct {
 // refuses the push, writes their events to the outbox held, each update's
 // under its token, with a hold record saying what they wait for.
 func previewPush(ctx context.Context, f *hookFlags, site *hookSite, updates []analyzer.Update) (res previewResult) {
-	repo, err := source.OpenQuarantined(site.gitDir, os.Getenv)
+	repo, err := git.OpenQuarantined(site.gitDir, os.Getenv)
 	if err != nil {
 		res.err = fmt.Errorf("open repository %s: %w", site.gitDir, err)
 		return res
 	}
-	db, err := openHookStore(ctx, f.storePath(site.gitDir))
+	db, err := openStore(ctx, f.storePath(site.gitDir))
 	if err != nil {
 		res.err = err
 		return res
@@ -161,7 +162,7 @@ func previewPush(ctx context.Context, f *hookFlags, site *hookSite, updates []an
 
 	type held struct {
 		hold   holds.Hold
-		events []analyzer.Event
+		events []event.Event
 	}
 	var (
 		pending    []held
@@ -182,7 +183,7 @@ func previewPush(ctx context.Context, f *hookFlags, site *hookSite, updates []an
 			return res
 		}
 		for _, e := range out.Events {
-			if e.Body.Event == analyzer.FlagNew && !site.cfg.Hook.Policy.MatchKey(e.Body.FlagKey) {
+			if e.Body.Event == event.FlagNew && !site.cfg.Hook.Policy.MatchKey(e.Body.FlagKey) {
 				violations = append(violations, describeKey(e))
 			}
 		}
@@ -216,7 +217,7 @@ func previewPush(ctx context.Context, f *hookFlags, site *hookSite, updates []an
 	}
 	defer tx.Rollback()
 	for _, p := range pending {
-		if err := outbox.Enqueue(ctx, tx, subs, outboxEvents(p.events, p.hold.Token)); err != nil {
+		if err := outbox.Enqueue(ctx, tx, subs, outbox.FromEvents(p.events, p.hold.Token)); err != nil {
 			res.err = fmt.Errorf("hold events: %w", err)
 			return res
 		}
@@ -232,7 +233,7 @@ func previewPush(ctx context.Context, f *hookFlags, site *hookSite, updates []an
 }
 
 // describeKey says where a new key is, for a refusal.
-func describeKey(e analyzer.Event) string {
+func describeKey(e event.Event) string {
 	where := ""
 	if refs := e.Body.References; len(refs) > 0 {
 		where = fmt.Sprintf(" at %s:%d", refs[0].Path, refs[0].Line)
@@ -251,11 +252,11 @@ func postReceive(ctx context.Context, f *hookFlags, maxAge time.Duration, stdin 
 	if err != nil {
 		return err
 	}
-	repo, err := source.OpenRepository(site.gitDir)
+	repo, err := git.Open(site.gitDir)
 	if err != nil {
 		return fmt.Errorf("open repository %s: %w", site.gitDir, err)
 	}
-	db, err := openHookStore(ctx, f.storePath(site.gitDir))
+	db, err := openStore(ctx, f.storePath(site.gitDir))
 	if err != nil {
 		return err
 	}
@@ -288,8 +289,8 @@ func postReceive(ctx context.Context, f *hookFlags, maxAge time.Duration, stdin 
 // settle analyzes an update git accepted, as `flagscan push` does, which
 // releases the events held with the same ids, then drops what is left of
 // the update's hold. It returns the events of the analysis.
-func settle(ctx context.Context, run *hookRun, u analyzer.Update) ([]analyzer.Event, error) {
-	var events []analyzer.Event
+func settle(ctx context.Context, run *hookRun, u analyzer.Update) ([]event.Event, error) {
+	var events []event.Event
 	if run.analyzable(u) {
 		ha, err := run.workspace(u)
 		if err != nil {

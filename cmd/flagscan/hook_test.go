@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -152,23 +153,16 @@ func (s *hookServer) writeConfig(cfg string) {
 // env is the environment of git and flagscan: isolated from the user's
 // and the machine's git configuration and from any FLAGSCAN_ setting.
 func (s *hookServer) env() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "FLAGSCAN_") && !strings.HasPrefix(kv, "GIT_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "HOME="+s.root, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull,
-		"GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=ada@example.com", "GIT_COMMITTER_NAME=Ada", "GIT_COMMITTER_EMAIL=ada@example.com",
-		hookSecretEnv+"="+s.secret)
+	return s.options().Environ()
+}
+
+func (s *hookServer) options() gittest.Options {
+	return gittest.Options{Drop: []string{"FLAGSCAN_"}, Env: []string{"HOME=" + s.root, hookSecretEnv + "=" + s.secret}}
 }
 
 // run runs a command and returns its combined output.
 func (s *hookServer) run(dir, name string, args ...string) (string, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = s.env()
-	out, err := cmd.CombinedOutput()
+	out, err := s.options().Command(dir, name, args...).CombinedOutput()
 	return string(out), err
 }
 
@@ -193,16 +187,7 @@ func (s *hookServer) clone(name string) string {
 // commit writes files ("" deletes one) and commits them.
 func (s *hookServer) commit(dir, msg string, files map[string]string) {
 	s.t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if content == "" {
-			if err := os.Remove(p); err != nil {
-				s.t.Fatal(err)
-			}
-			continue
-		}
-		writeFile(s.t, p, content)
-	}
+	gittest.WriteFiles(s.t, dir, files)
 	s.git(dir, "add", "-A")
 	s.git(dir, "commit", "-q", "-m", msg)
 }
@@ -523,7 +508,7 @@ func TestHookPushes(t *testing.T) {
 		s.commit(w, "one", map[string]string{"a.js": js("alpha")})
 		s.mustPush(w, "main")
 		s.expect("base", "Flag.new alpha@main")
-		db, err := openHookStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
+		db, err := openStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -633,7 +618,7 @@ webhooks:
 			t.Fatalf("pre-receive held nothing:\n%s", out)
 		}
 		s.expect("push", "Flag.new alpha@main", "Flag.new beta@main", "Flag.new gamma@main")
-		db, err := openHookStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
+		db, err := openStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"log/slog"
 	"strings"
 	"time"
@@ -118,10 +119,10 @@ func (f *inlineFlags) apply(c *config.Config, lookup func(string) (string, bool)
 		}
 	}
 	if len(events) == 0 {
-		events = []string{emitter.EventFlagNew, emitter.EventFlagDeleted}
+		events = []string{event.FlagNew, event.FlagDeleted}
 	}
 	for _, e := range events {
-		if err := emitter.CheckEventType(e); err != nil {
+		if err := event.CheckType(e); err != nil {
 			return usagef("webhook events: %v", err)
 		}
 	}

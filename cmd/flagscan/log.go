@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"sort"
 	"strings"
@@ -10,10 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/flagscan/flagscan/analyzer"
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/emitter/outbox"
-	"github.com/flagscan/flagscan/scanner/source"
 )
 
 func newLogCmd() *cobra.Command {
@@ -43,28 +42,28 @@ the store's blob cache but emits nothing.`,
 			if err != nil {
 				return err
 			}
-			toID, err := source.ResolveRevision(w.repo, to)
+			toID, err := w.repo.ResolveRevision(to)
 			if err != nil {
 				return fmt.Errorf("--to %s: %w", to, err)
 			}
 			fromID := ""
 			if from != "" {
-				h, err := source.ResolveRevision(w.repo, from)
+				h, err := w.repo.ResolveRevision(from)
 				if err != nil {
 					return fmt.Errorf("--from %s: %w", from, err)
 				}
 				fromID = h.String()
 			}
 			if branch == "" {
-				branch = defaultBranch(w.repo)
+				branch = w.repo.DefaultBranch()
 				if !strings.HasPrefix(to, "HEAD") && to != "" {
 					branch = to
 				}
 			}
 			out := cmd.OutOrStdout()
-			var events []analyzer.Event
+			var events []event.Event
 			enc := json.NewEncoder(out)
-			err = a.Log(cmd.Context(), branch, fromID, toID.String(), func(e analyzer.Event) error {
+			err = a.Log(cmd.Context(), branch, fromID, toID.String(), func(e event.Event) error {
 				if format == "json" {
 					return enc.Encode(e.Body)
 				}
@@ -118,7 +117,7 @@ func newStatusCmd() *cobra.Command {
 func writeStatus(out io.Writer, w *workspace, statuses []store.BranchStatus, counts map[string]int) error {
 	tracked := w.cfg.Branches
 	if len(tracked) == 0 {
-		tracked = []string{defaultBranch(w.repo) + " (the default branch)"}
+		tracked = []string{w.repo.DefaultBranch() + " (the default branch)"}
 	}
 	fmt.Fprintf(out, "tracked branches: %s\n\n", strings.Join(tracked, ", "))
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
@@ -162,7 +161,7 @@ func newFlagsCmd() *cobra.Command {
 			}
 			defer w.db.Close()
 			if branch == "" {
-				branch = defaultBranch(w.repo)
+				branch = w.repo.DefaultBranch()
 			}
 			snap, err := store.LoadSnapshot(cmd.Context(), w.db, repositoryName(rf.repository, rf.repo), branch)
 			if err != nil {
@@ -183,9 +182,9 @@ func newFlagsCmd() *cobra.Command {
 
 // flagLine is one key of a snapshot, as `flagscan flags` prints it.
 type flagLine struct {
-	Environment string               `json:"environment_id"`
-	FlagKey     string               `json:"flag_key"`
-	References  []analyzer.Reference `json:"references"`
+	Environment string            `json:"environment_id"`
+	FlagKey     string            `json:"flag_key"`
+	References  []event.Reference `json:"references"`
 }
 
 func writeFlags(out io.Writer, format string, snap *store.Snapshot, only string) error {

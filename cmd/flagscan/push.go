@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -116,8 +117,8 @@ func (w *workspace) push(ctx context.Context, updates []analyzer.Update) ([]*ana
 	if err != nil {
 		return nil, err
 	}
-	sink := func(ctx context.Context, tx *sql.Tx, events []analyzer.Event) error {
-		return outbox.Enqueue(ctx, tx, subs, outboxEvents(events, ""))
+	sink := func(ctx context.Context, tx *sql.Tx, events []event.Event) error {
+		return outbox.Enqueue(ctx, tx, subs, outbox.FromEvents(events, ""))
 	}
 	var outcomes []*analyzer.Outcome
 	for _, u := range updates {
@@ -128,20 +129,6 @@ func (w *workspace) push(ctx context.Context, updates []analyzer.Update) ([]*ana
 		outcomes = append(outcomes, o)
 	}
 	return outcomes, nil
-}
-
-// outboxEvents encodes analyzer events for the outbox, held under hold
-// ("" for deliverable ones).
-func outboxEvents(events []analyzer.Event, hold string) []outbox.Event {
-	out := make([]outbox.Event, 0, len(events))
-	for _, e := range events {
-		body, err := json.Marshal(e.Body)
-		if err != nil {
-			panic(err) // Body has only strings, ints and slices of them
-		}
-		out = append(out, outbox.Event{ID: e.ID, Type: e.Body.Event, FlagKey: e.Body.FlagKey, Body: body, Hold: hold})
-	}
-	return out
 }
 
 func short(id string) string {
@@ -155,7 +142,7 @@ func short(id string) string {
 // bodies as written to the outbox. Skipped updates and unreadable files go
 // to stderr.
 func writeOutcomes(stdout, stderr io.Writer, format string, outcomes []*analyzer.Outcome) error {
-	var events []analyzer.Event
+	var events []event.Event
 	for _, o := range outcomes {
 		if o.Skipped != "" {
 			fmt.Fprintf(stderr, "flagscan: %s %s..%s: %s\n", o.Update.Ref, short(o.Update.Old), short(o.Update.New), o.Skipped)
@@ -169,7 +156,7 @@ func writeOutcomes(stdout, stderr io.Writer, format string, outcomes []*analyzer
 }
 
 // writeEvents prints events as a table or as JSON lines.
-func writeEvents(w io.Writer, format string, events []analyzer.Event) error {
+func writeEvents(w io.Writer, format string, events []event.Event) error {
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		for _, e := range events {

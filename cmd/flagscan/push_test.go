@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"math/rand"
 	"path/filepath"
 	"slices"
@@ -17,15 +19,15 @@ import (
 func pushRepo(t *testing.T) (dir, c0, c1 string) {
 	t.Helper()
 	dir = t.TempDir()
-	runGit(t, dir, "init", "-q", "-b", "main")
-	writeFile(t, filepath.Join(dir, "web", "a.ts"), "visitor.getFlag(\"legacy\", 1);\n")
-	runGit(t, dir, "add", "-A")
-	runGit(t, dir, "commit", "-qm", "base")
-	c0 = runGit(t, dir, "rev-parse", "HEAD")
-	writeFile(t, filepath.Join(dir, "web", "a.ts"), "const f = visitor.getFlag(\"checkout\");\nf.getValue(true);\n")
-	runGit(t, dir, "add", "-A")
-	runGit(t, dir, "commit", "-qm", "checkout flag")
-	c1 = runGit(t, dir, "rev-parse", "HEAD")
+	gittest.Run(t, dir, "init", "-q", "-b", "main")
+	gittest.WriteFile(t, filepath.Join(dir, "web", "a.ts"), "visitor.getFlag(\"legacy\", 1);\n")
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "-qm", "base")
+	c0 = gittest.Run(t, dir, "rev-parse", "HEAD")
+	gittest.WriteFile(t, filepath.Join(dir, "web", "a.ts"), "const f = visitor.getFlag(\"checkout\");\nf.getValue(true);\n")
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "-qm", "checkout flag")
+	c1 = gittest.Run(t, dir, "rev-parse", "HEAD")
 	return dir, c0, c1
 }
 
@@ -59,7 +61,7 @@ delivery:
 	}
 	var printed []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var b analyzer.Body
+		var b event.Body
 		if err := json.Unmarshal([]byte(line), &b); err != nil {
 			t.Fatalf("line %q: %v", line, err)
 		}
@@ -77,7 +79,7 @@ delivery:
 	var delivered []string
 	rc.mu.Lock()
 	for _, body := range rc.body {
-		var b analyzer.Body
+		var b event.Body
 		json.Unmarshal(body, &b)
 		delivered = append(delivered, b.Event+" "+b.FlagKey)
 	}
@@ -128,7 +130,7 @@ func TestLogCommand(t *testing.T) {
 	}
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var b analyzer.Body
+		var b event.Body
 		if err := json.Unmarshal([]byte(line), &b); err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +147,7 @@ func TestLogCommand(t *testing.T) {
 // `flagscan scan --rev` on every commit and diffing the key sets.
 func TestLogMatchesScans(t *testing.T) {
 	dir := t.TempDir()
-	runGit(t, dir, "init", "-q", "-b", "main")
+	gittest.Run(t, dir, "init", "-q", "-b", "main")
 	rnd := rand.New(rand.NewSource(11))
 	var commits []string
 	for i := 0; i < 15; i++ {
@@ -155,11 +157,11 @@ func TestLogMatchesScans(t *testing.T) {
 			for k := rnd.Intn(3); k > 0; k-- {
 				fmt.Fprintf(&b, "visitor.getFlag(\"key-%d\");\n", rnd.Intn(6))
 			}
-			writeFile(t, path, b.String()+"export {};\n")
+			gittest.WriteFile(t, path, b.String()+"export {};\n")
 		}
-		runGit(t, dir, "add", "-A")
-		runGit(t, dir, "commit", "-q", "--allow-empty", "-m", fmt.Sprint("commit ", i))
-		commits = append(commits, runGit(t, dir, "rev-parse", "HEAD"))
+		gittest.Run(t, dir, "add", "-A")
+		gittest.Run(t, dir, "commit", "-q", "--allow-empty", "-m", fmt.Sprint("commit ", i))
+		commits = append(commits, gittest.Run(t, dir, "rev-parse", "HEAD"))
 	}
 
 	code, out, errOut := flagscan(t, "", "log", "-C", dir, "--db", filepath.Join(t.TempDir(), "db"), "--format", "json")
@@ -168,7 +170,7 @@ func TestLogMatchesScans(t *testing.T) {
 	}
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var b analyzer.Body
+		var b event.Body
 		if err := json.Unmarshal([]byte(line), &b); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/source"
 )
 
@@ -66,7 +67,7 @@ Output is a table on a terminal and JSON otherwise, unless --format says.`,
 				}
 				src = d
 			}
-			if t, ok, err := source.RepoRoot(target); err == nil && ok {
+			if t, ok, err := git.WorkTreeOf(target); err == nil && ok {
 				top = t
 			} else if rev == "" {
 				top = target

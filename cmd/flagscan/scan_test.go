@@ -6,8 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,29 +23,6 @@ func flagscan(t *testing.T, stdin string, args ...string) (int, string, string) 
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
-}
-
-func runGit(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=ada@example.com",
-		"GIT_COMMITTER_NAME=Ada", "GIT_COMMITTER_EMAIL=ada@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func decodeResult(t *testing.T, out string) scanner.Result {
@@ -116,15 +93,15 @@ func TestScanSDKSamples(t *testing.T) {
 // TestScanRevBare scans older revisions of a bare repository.
 func TestScanRevBare(t *testing.T) {
 	work := t.TempDir()
-	runGit(t, work, "init", "-q", "-b", "main")
+	gittest.Run(t, work, "init", "-q", "-b", "main")
 	for i := 0; i < 4; i++ {
-		writeFile(t, filepath.Join(work, "src", "app.ts"), fmt.Sprintf("visitor.getFlag(\"flag-%d\", %d);\n", i, i))
-		runGit(t, work, "add", "-A")
-		runGit(t, work, "commit", "-qm", fmt.Sprint("commit ", i))
+		gittest.WriteFile(t, filepath.Join(work, "src", "app.ts"), fmt.Sprintf("visitor.getFlag(\"flag-%d\", %d);\n", i, i))
+		gittest.Run(t, work, "add", "-A")
+		gittest.Run(t, work, "commit", "-qm", fmt.Sprint("commit ", i))
 	}
-	runGit(t, work, "tag", "v0", "HEAD~2")
+	gittest.Run(t, work, "tag", "v0", "HEAD~2")
 	bare := filepath.Join(t.TempDir(), "some.git")
-	runGit(t, t.TempDir(), "clone", "-q", "--bare", work, bare)
+	gittest.Run(t, t.TempDir(), "clone", "-q", "--bare", work, bare)
 
 	for _, tc := range []struct {
 		args []string
@@ -148,8 +125,8 @@ func TestScanRevBare(t *testing.T) {
 // TestScanErrors checks exit statuses and messages for bad input.
 func TestScanErrors(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "bad.yml"), "scan:\n  context_lines: many\n")
-	writeFile(t, filepath.Join(dir, "badquery.yml"), "rules:\n  - name: broken\n    languages: [typescript]\n    query: '(call_expression @key'\n")
+	gittest.WriteFile(t, filepath.Join(dir, "bad.yml"), "scan:\n  context_lines: many\n")
+	gittest.WriteFile(t, filepath.Join(dir, "badquery.yml"), "rules:\n  - name: broken\n    languages: [typescript]\n    query: '(call_expression @key'\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -179,7 +156,7 @@ func TestScanErrors(t *testing.T) {
 // rules, a raw query rule, and --no-builtin.
 func TestScanCustomRules(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, ".flagscan.yml"), `
+	gittest.WriteFile(t, filepath.Join(dir, ".flagscan.yml"), `
 webhooks: # not read by scan: the variable need not be set on a developer's machine
   - description: CI only
     events: [Flag.new]
@@ -206,9 +183,9 @@ rules:
     languages: [typescript]
     query: '(call_expression function: (identifier) @fn (#eq? @fn "flag") arguments: (arguments (string (string_fragment) @key)))'
 `)
-	writeFile(t, filepath.Join(dir, "ld.ts"), "const v = ldclient.variation(\"ld-key\", user, false);\nflag(\"raw-key\"); other(\"not-raw\");\nclient.getBooleanValue(\"of-key\", true);\nvisitor.getFlag(\"fs-key\");\n")
-	writeFile(t, filepath.Join(dir, "u.py"), "if unleash.is_enabled(\"unleash-key\"):\n    pass\n")
-	writeFile(t, filepath.Join(dir, "vendor", "x.ts"), "client.getBooleanValue(\"vendored\", true);\n")
+	gittest.WriteFile(t, filepath.Join(dir, "ld.ts"), "const v = ldclient.variation(\"ld-key\", user, false);\nflag(\"raw-key\"); other(\"not-raw\");\nclient.getBooleanValue(\"of-key\", true);\nvisitor.getFlag(\"fs-key\");\n")
+	gittest.WriteFile(t, filepath.Join(dir, "u.py"), "if unleash.is_enabled(\"unleash-key\"):\n    pass\n")
+	gittest.WriteFile(t, filepath.Join(dir, "vendor", "x.ts"), "client.getBooleanValue(\"vendored\", true);\n")
 
 	keys := func(args ...string) []string {
 		code, out, errOut := flagscan(t, "", append([]string{"scan", "--format", "json"}, args...)...)
@@ -246,14 +223,14 @@ rules:
 // skipped or reported, and the rest of the scan goes on.
 func TestScanRobust(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "ok.js"), "visitor.getFlag(\"ok\");\n")
-	writeFile(t, filepath.Join(dir, "binary.js"), "visitor.getFlag(\"bin\");\x00\x01\x02")
-	writeFile(t, filepath.Join(dir, "big.js"), strings.Repeat("visitor.getFlag(\"big\");\n", 50000))
-	writeFile(t, filepath.Join(dir, "app.min.js"), "visitor.getFlag(\"min\");")
-	writeFile(t, filepath.Join(dir, "bundle.js"), strings.Repeat("var a=1;", 1000)+"visitor.getFlag(\"bundled\");")
-	writeFile(t, filepath.Join(dir, "latin1.js"), "// caf\xe9\nvisitor.getFlag(\"latin\");\n")
-	writeFile(t, filepath.Join(dir, "client.gen.ts"), "// Code generated by flaggen. DO NOT EDIT.\nvisitor.getFlag(\"generated\");\n")
-	writeFile(t, filepath.Join(dir, "deep.js"), strings.Repeat("(\n", 30000)+"visitor.getFlag(\"deep\")"+strings.Repeat(")\n", 30000))
+	gittest.WriteFile(t, filepath.Join(dir, "ok.js"), "visitor.getFlag(\"ok\");\n")
+	gittest.WriteFile(t, filepath.Join(dir, "binary.js"), "visitor.getFlag(\"bin\");\x00\x01\x02")
+	gittest.WriteFile(t, filepath.Join(dir, "big.js"), strings.Repeat("visitor.getFlag(\"big\");\n", 50000))
+	gittest.WriteFile(t, filepath.Join(dir, "app.min.js"), "visitor.getFlag(\"min\");")
+	gittest.WriteFile(t, filepath.Join(dir, "bundle.js"), strings.Repeat("var a=1;", 1000)+"visitor.getFlag(\"bundled\");")
+	gittest.WriteFile(t, filepath.Join(dir, "latin1.js"), "// caf\xe9\nvisitor.getFlag(\"latin\");\n")
+	gittest.WriteFile(t, filepath.Join(dir, "client.gen.ts"), "// Code generated by flaggen. DO NOT EDIT.\nvisitor.getFlag(\"generated\");\n")
+	gittest.WriteFile(t, filepath.Join(dir, "deep.js"), strings.Repeat("(\n", 30000)+"visitor.getFlag(\"deep\")"+strings.Repeat(")\n", 30000))
 
 	code, out, errOut := flagscan(t, "", "scan", "--format", "json", dir)
 	if code != exitOK {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"log/slog"
 	"net/url"
@@ -16,10 +17,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/sourcegraph/conc/pool"
 	"github.com/spf13/cobra"
 
@@ -27,6 +24,7 @@ import (
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 // defaultSyncBudget is how long `flagscan sync` delivers webhooks after
@@ -211,8 +209,8 @@ type branchSync struct {
 	FileErrors []scanner.FileError `json:"file_errors,omitempty"`
 	Error      string              `json:"error,omitempty"`
 	Seconds    float64             `json:"seconds"`
-	Events     []analyzer.Body     `json:"events"`
-	events     []analyzer.Event
+	Events     []event.Body        `json:"events"`
+	events     []event.Event
 }
 
 // repo syncs the tracked branches of the repository at dir and delivers
@@ -269,7 +267,7 @@ func (s *syncer) repo(ctx context.Context, dir string) repoSync {
 // branchHead is a tracked branch and the commit it is at.
 type branchHead struct {
 	Branch string
-	Head   plumbing.Hash
+	Head   git.Hash
 }
 
 // trackedHeads lists the tracked branches of the workspace's repository
@@ -283,10 +281,10 @@ func trackedHeads(w *workspace, remote string) ([]branchHead, []string, error) {
 	}
 	patterns := w.cfg.Branches
 	if len(patterns) == 0 {
-		def := defaultBranch(w.repo)
+		def := w.repo.DefaultBranch()
 		if remote != "" {
-			if r, err := w.repo.Reference(plumbing.ReferenceName(prefix+"HEAD"), false); err == nil && r.Type() == plumbing.SymbolicReference {
-				def = strings.TrimPrefix(r.Target().String(), prefix)
+			if target, ok := w.repo.SymbolicTarget(prefix + "HEAD"); ok {
+				def = strings.TrimPrefix(target, prefix)
 			}
 		}
 		if def == "" {
@@ -294,26 +292,19 @@ func trackedHeads(w *workspace, remote string) ([]branchHead, []string, error) {
 		}
 		patterns = []string{def}
 	}
-	refs, err := w.repo.References()
+	refs, err := w.repo.Refs(prefix)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list refs of %s: %w", w.dir, err)
+		return nil, nil, err
 	}
 	var out []branchHead
-	err = refs.ForEach(func(r *plumbing.Reference) error {
-		name, ok := strings.CutPrefix(r.Name().String(), prefix)
-		if !ok || r.Type() != plumbing.HashReference || name == "HEAD" {
-			return nil
+	for _, r := range refs {
+		name := strings.TrimPrefix(r.Name, prefix)
+		if name == "HEAD" {
+			continue
 		}
-		for _, g := range patterns {
-			if config.MatchGlob(g, name) {
-				out = append(out, branchHead{Branch: name, Head: r.Hash()})
-				break
-			}
+		if matchAny(patterns, name) {
+			out = append(out, branchHead{Branch: name, Head: r.Hash})
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("list refs of %s: %w", w.dir, err)
 	}
 	if len(out) == 0 {
 		return nil, nil, fmt.Errorf("%s: no branch matches %s under %s", w.dir, strings.Join(patterns, ", "), prefix)
@@ -337,7 +328,7 @@ func syncUpdate(snap *store.Snapshot, branch, head string) analyzer.Update {
 // branch syncs one branch.
 func (s *syncer) branch(ctx context.Context, w *workspace, name string, h branchHead) branchSync {
 	start := time.Now()
-	b := branchSync{Repository: name, Path: w.dir, Branch: h.Branch, To: h.Head.String(), Events: []analyzer.Body{}}
+	b := branchSync{Repository: name, Path: w.dir, Branch: h.Branch, To: h.Head.String(), Events: []event.Body{}}
 	fail := func(err error) branchSync {
 		b.Error = err.Error()
 		b.Seconds = time.Since(start).Seconds()
@@ -362,11 +353,11 @@ func (s *syncer) branch(ctx context.Context, w *workspace, name string, h branch
 			s.log.Info("no snapshot: the baseline is the last commit older than --baseline-age; later transitions are reported", "repository", name, "branch", h.Branch, "baseline", from)
 		}
 		if s.prog.on {
-			estimate = countFiles(w, plumbing.NewHash(u.Old))
+			estimate = countFiles(w, u.Old)
 		}
 	} else {
 		b.From = snap.Commit
-		if _, err := w.repo.CommitObject(plumbing.NewHash(snap.Commit)); err != nil && snap.Commit != b.To {
+		if !w.repo.HasCommit(snap.Commit) && snap.Commit != b.To {
 			return fail(fmt.Errorf("the stored snapshot is at commit %s, which this repository does not have: fetch it first (git fetch, or git remote update for a mirror)", snap.Commit))
 		}
 	}
@@ -384,7 +375,7 @@ func (s *syncer) branch(ctx context.Context, w *workspace, name string, h branch
 	b.events = o.Events
 	for _, e := range o.Events {
 		b.Events = append(b.Events, e.Body)
-		if e.Body.Event == analyzer.FlagNew {
+		if e.Body.Event == event.FlagNew {
 			b.New++
 		} else {
 			b.Deleted++
@@ -412,49 +403,32 @@ func (s *syncer) branch(ctx context.Context, w *workspace, name string, h branch
 // commitBefore returns the last commit on head's first-parent line
 // committed at or before cutoff, or the zero id (the empty tree) when the
 // whole line is younger.
-func commitBefore(ctx context.Context, w *workspace, head plumbing.Hash, cutoff time.Time) (string, error) {
-	c, err := w.repo.CommitObject(head)
-	for err == nil {
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
-		if !c.Committer.When.After(cutoff) {
-			return c.Hash.String(), nil
-		}
-		if c.NumParents() == 0 {
-			return zeroID, nil
-		}
-		c, err = c.Parent(0)
+func commitBefore(ctx context.Context, w *workspace, head git.Hash, cutoff time.Time) (string, error) {
+	id, err := w.repo.LastCommitBefore(ctx, head, cutoff)
+	if err != nil {
+		return "", fmt.Errorf("find the baseline of --baseline-age: %w", err)
 	}
-	return "", fmt.Errorf("find the baseline of --baseline-age: %w", err)
+	return id, nil
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
 // countFiles counts the files of a commit's tree that the scanner reads,
 // without reading them: the size of a baseline, for the progress line.
-func countFiles(w *workspace, commit plumbing.Hash) int64 {
-	c, err := w.repo.CommitObject(commit)
-	if err != nil {
-		return 0
-	}
-	t, err := c.Tree()
-	if err != nil {
+func countFiles(w *workspace, commit string) int64 {
+	tree, err := w.repo.TreeOf(commit)
+	if err != nil || tree.IsZero() {
 		return 0
 	}
 	skip := excluder(w.cfg.Scan.Exclude)
-	walker := object.NewTreeWalker(t, true, nil)
-	defer walker.Close()
 	var n int64
-	for {
-		name, e, err := walker.Next()
-		if err != nil {
-			break // io.EOF, or an unreadable tree: an estimate either way
-		}
-		if (e.Mode == filemode.Regular || e.Mode == filemode.Executable) && scanner.LanguageOf(name) != "" && (skip == nil || !skip(name, false)) {
+	// An unreadable tree ends the count: an estimate either way.
+	_ = w.repo.WalkFiles(tree, func(name string) error {
+		if scanner.LanguageOf(name) != "" && (skip == nil || !skip(name, false)) {
 			n++
 		}
-	}
+		return nil
+	})
 	return n
 }
 
@@ -467,15 +441,15 @@ func originOf(dir string) (name, web string) {
 	if abs, err := filepath.Abs(dir); err == nil && fallback == "." {
 		fallback = filepath.Base(abs)
 	}
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	repo, err := git.Open(dir)
 	if err != nil {
 		return fallback, ""
 	}
-	r, err := repo.Remote("origin")
-	if err != nil || len(r.Config().URLs) == 0 {
+	origin, ok := repo.RemoteURL("origin")
+	if !ok {
 		return fallback, ""
 	}
-	host, p := splitRemote(r.Config().URLs[0])
+	host, p := splitRemote(origin)
 	p = strings.Trim(strings.TrimSuffix(p, ".git"), "/")
 	if host == "" || p == "" || !strings.Contains(p, "/") {
 		return fallback, ""
@@ -523,7 +497,7 @@ func writeSync(out io.Writer, format string, results []repoSync) error {
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REPOSITORY\tBRANCH\tFROM\tTO\tCOMMITS\tNEW\tDELETED\tRESULT")
-	var events []analyzer.Event
+	var events []event.Event
 	for _, r := range results {
 		if r.Err != nil {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\terror: %v\n", r.Path, r.Err)

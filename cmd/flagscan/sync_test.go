@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,24 +12,6 @@ import (
 	"testing"
 	"time"
 )
-
-// commitFiles writes files (content "" removes one) and commits them.
-func commitFiles(t *testing.T, dir, msg string, files map[string]string) string {
-	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if content == "" {
-			if err := os.Remove(full); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		writeFile(t, full, content)
-	}
-	gitAt(t, dir, "", "add", "-A")
-	gitAt(t, dir, "", "commit", "-qm", msg)
-	return gitAt(t, dir, "", "rev-parse", "HEAD")
-}
 
 func tsFlag(keys ...string) string {
 	var b strings.Builder
@@ -101,8 +84,8 @@ func clearSyncEnv(t *testing.T) {
 func TestSyncMonorepo(t *testing.T) {
 	clearSyncEnv(t)
 	dir := t.TempDir()
-	gitAt(t, dir, "", "init", "-q", "-b", "main")
-	commitFiles(t, dir, "base", map[string]string{
+	gittest.Run(t, dir, "init", "-q", "-b", "main")
+	gittest.CommitFiles(t, dir, "base", map[string]string{
 		"services/checkout/a.ts": tsFlag("co_old"),
 		"services/search/s.ts":   tsFlag("search_shared"),
 		"web/w.ts":               tsFlag("web_old"),
@@ -145,16 +128,16 @@ delivery:
 	}
 
 	// Many commits later.
-	commitFiles(t, dir, "checkout: new flag", map[string]string{"services/checkout/a.ts": tsFlag("co_old", "co_new")})
-	commitFiles(t, dir, "search: short-lived flag", map[string]string{"services/search/s.ts": tsFlag("search_shared", "search_tmp")})
-	commitFiles(t, dir, "search: drop it again", map[string]string{"services/search/s.ts": tsFlag("search_shared")})
-	commitFiles(t, dir, "web: replace flag", map[string]string{"web/w.ts": tsFlag("web_new")})
-	commitFiles(t, dir, "checkout: drop old", map[string]string{"services/checkout/a.ts": tsFlag("co_new")})
-	commitFiles(t, dir, "search: shared flag moves to web", map[string]string{"services/search/s.ts": "", "web/shared.ts": tsFlag("search_shared")})
+	gittest.CommitFiles(t, dir, "checkout: new flag", map[string]string{"services/checkout/a.ts": tsFlag("co_old", "co_new")})
+	gittest.CommitFiles(t, dir, "search: short-lived flag", map[string]string{"services/search/s.ts": tsFlag("search_shared", "search_tmp")})
+	gittest.CommitFiles(t, dir, "search: drop it again", map[string]string{"services/search/s.ts": tsFlag("search_shared")})
+	gittest.CommitFiles(t, dir, "web: replace flag", map[string]string{"web/w.ts": tsFlag("web_new")})
+	gittest.CommitFiles(t, dir, "checkout: drop old", map[string]string{"services/checkout/a.ts": tsFlag("co_new")})
+	gittest.CommitFiles(t, dir, "search: shared flag moves to web", map[string]string{"services/search/s.ts": "", "web/shared.ts": tsFlag("search_shared")})
 	for i := 0; i < 10; i++ {
-		commitFiles(t, dir, fmt.Sprintf("docs %d", i), map[string]string{"README.md": fmt.Sprintf("revision %d\n", i)})
+		gittest.CommitFiles(t, dir, fmt.Sprintf("docs %d", i), map[string]string{"README.md": fmt.Sprintf("revision %d\n", i)})
 	}
-	head := gitAt(t, dir, "", "rev-parse", "HEAD")
+	head := gittest.Run(t, dir, "rev-parse", "HEAD")
 
 	out, errOut := sync("--format", "json")
 	lines = parseSync(t, out)
@@ -200,9 +183,9 @@ func TestSyncManyRepositories(t *testing.T) {
 	var dirs []string
 	for i, name := range []string{"shop", "search", "billing"} {
 		dir := filepath.Join(root, name)
-		gitAt(t, root, "", "init", "-q", "-b", "main", dir)
-		gitAt(t, dir, "", "remote", "add", "origin", "git@github.example:acme/"+name+".git")
-		commitFiles(t, dir, "base", map[string]string{"src/a.ts": tsFlag(fmt.Sprintf("%s_old_%d", name, i))})
+		gittest.Run(t, root, "init", "-q", "-b", "main", dir)
+		gittest.Run(t, dir, "remote", "add", "origin", "git@github.example:acme/"+name+".git")
+		gittest.CommitFiles(t, dir, "base", map[string]string{"src/a.ts": tsFlag(fmt.Sprintf("%s_old_%d", name, i))})
 		dirs = append(dirs, dir)
 	}
 	missing := filepath.Join(root, "missing")
@@ -216,7 +199,7 @@ func TestSyncManyRepositories(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, ".git", "flagscan.db")); err != nil {
 			t.Errorf("no store of its own: %v", err)
 		}
-		commitFiles(t, dir, "new flag", map[string]string{"src/b.ts": tsFlag(filepath.Base(dir) + "_new")})
+		gittest.CommitFiles(t, dir, "new flag", map[string]string{"src/b.ts": tsFlag(filepath.Base(dir) + "_new")})
 	}
 
 	code, out, errOut = flagscan(t, "", args...)
@@ -263,8 +246,8 @@ func TestSyncManyRepositories(t *testing.T) {
 func TestSyncProgress(t *testing.T) {
 	clearSyncEnv(t)
 	dir := t.TempDir()
-	gitAt(t, dir, "", "init", "-q", "-b", "main")
-	commitFiles(t, dir, "base", map[string]string{"a.ts": tsFlag("k")})
+	gittest.Run(t, dir, "init", "-q", "-b", "main")
+	gittest.CommitFiles(t, dir, "base", map[string]string{"a.ts": tsFlag("k")})
 	for _, tc := range []struct {
 		mode string
 		want bool
@@ -299,21 +282,21 @@ func TestSyncRemoteBranchesAndBaselineAge(t *testing.T) {
 	src := t.TempDir()
 	old := time.Now().Add(-72 * time.Hour).Format(time.RFC3339)
 	recent := time.Now().Add(-time.Hour).Format(time.RFC3339)
-	gitAt(t, src, old, "init", "-q", "-b", "main")
-	writeFile(t, filepath.Join(src, "a.ts"), tsFlag("kept", "dropped"))
-	gitAt(t, src, old, "add", "-A")
-	gitAt(t, src, old, "commit", "-qm", "old")
-	gitAt(t, src, old, "branch", "release/1")
-	writeFile(t, filepath.Join(src, "a.ts"), tsFlag("kept", "added"))
-	gitAt(t, src, recent, "commit", "-qam", "recent")
-	gitAt(t, src, recent, "checkout", "-q", "release/1")
-	writeFile(t, filepath.Join(src, "r.ts"), tsFlag("release_only"))
-	gitAt(t, src, recent, "add", "-A")
-	gitAt(t, src, recent, "commit", "-qm", "release fix")
-	gitAt(t, src, recent, "branch", "ignored")
+	gittest.Options{Date: old}.Run(t, src, "init", "-q", "-b", "main")
+	gittest.WriteFile(t, filepath.Join(src, "a.ts"), tsFlag("kept", "dropped"))
+	gittest.Options{Date: old}.Run(t, src, "add", "-A")
+	gittest.Options{Date: old}.Run(t, src, "commit", "-qm", "old")
+	gittest.Options{Date: old}.Run(t, src, "branch", "release/1")
+	gittest.WriteFile(t, filepath.Join(src, "a.ts"), tsFlag("kept", "added"))
+	gittest.Options{Date: recent}.Run(t, src, "commit", "-qam", "recent")
+	gittest.Options{Date: recent}.Run(t, src, "checkout", "-q", "release/1")
+	gittest.WriteFile(t, filepath.Join(src, "r.ts"), tsFlag("release_only"))
+	gittest.Options{Date: recent}.Run(t, src, "add", "-A")
+	gittest.Options{Date: recent}.Run(t, src, "commit", "-qm", "release fix")
+	gittest.Options{Date: recent}.Run(t, src, "branch", "ignored")
 
 	checkout := filepath.Join(t.TempDir(), "checkout")
-	gitAt(t, src, "", "clone", "-q", "--no-local", src, checkout) // local branches: release/1 only
+	gittest.Run(t, src, "clone", "-q", "--no-local", src, checkout) // local branches: release/1 only
 	t.Setenv("FLAGSCAN_BRANCHES", "main,release/*")
 	code, out, errOut := flagscan(t, "", "sync", checkout, "--remote", "origin", "--baseline-age", "24h", "--db", filepath.Join(t.TempDir(), "f.db"), "--progress", "off", "--format", "json")
 	if code != exitOK {

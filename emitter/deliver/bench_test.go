@@ -3,6 +3,7 @@ package deliver_test
 import (
 	"context"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func BenchmarkDeliver(b *testing.B) {
 			events := make([]outbox.Event, b.N)
 			for i := range events {
 				// 64 keys: ordering leaves room for the workers.
-				events[i] = testenv.Event(fmt.Sprintf("evt_%d", i), emitter.EventFlagNew, fmt.Sprintf("key-%d", i%64))
+				events[i] = testenv.Event(fmt.Sprintf("evt_%d", i), event.FlagNew, fmt.Sprintf("key-%d", i%64))
 			}
 			testenv.Enqueue(b, db, subs, events...)
 			d := newDeliverer(b, db, subs, deliver.Options{Workers: workers})
@@ -76,7 +77,7 @@ func BenchmarkPushToArrival(b *testing.B) {
 			var total time.Duration
 			b.ResetTimer()
 			for i := range b.N {
-				ev := testenv.Event(fmt.Sprintf("evt_%d", i), emitter.EventFlagNew, "k")
+				ev := testenv.Event(fmt.Sprintf("evt_%d", i), event.FlagNew, "k")
 				start := time.Now()
 				testenv.Enqueue(b, db, subs, ev)
 				if mode == "inline" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,7 +118,7 @@ func TestCrashSafety(t *testing.T) {
 	var events []outbox.Event
 	ids := testenv.IDs(n)
 	for i, id := range ids {
-		events = append(events, testenv.Event(id, emitter.EventFlagNew, fmt.Sprintf("key-%d", i%6)))
+		events = append(events, testenv.Event(id, event.FlagNew, fmt.Sprintf("key-%d", i%6)))
 	}
 	testenv.Enqueue(t, db, []emitter.Subscription{sub}, events...)
 

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"log"
 	"log/slog"
@@ -92,7 +93,7 @@ func TestFailsThreeTimesThenAccepted(t *testing.T) {
 		return testenv.Reply{Status: 200, Body: "ok"}
 	})
 	sub := testenv.Sub("cleanup bot", rc.URL+"/hook", secret)
-	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", emitter.EventFlagNew, "checkout"))
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "checkout"))
 	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{})
 	stop := watch(t, d)
 	testenv.Eventually(t, 10*time.Second, "delivery", func() bool { return testenv.AllIn(t, db, outbox.StateDelivered) })
@@ -146,7 +147,7 @@ func TestGoneDisablesSubscription(t *testing.T) {
 	})
 	other := testenv.NewReceiver(t, "", nil)
 	subs := []emitter.Subscription{testenv.Sub("gone", rc.URL, ""), testenv.Sub("other", other.URL, "")}
-	testenv.Enqueue(t, db, subs, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, subs, testenv.Event("evt_1", event.FlagNew, "a"))
 	d := newDeliverer(t, db, subs, deliver.Options{RetrySchedule: []time.Duration{0, 0, 0}})
 
 	st, err := d.Deliver(ctx, 0)
@@ -168,7 +169,7 @@ func TestGoneDisablesSubscription(t *testing.T) {
 
 	// The retry is due at once (schedule 0), and a new event comes: a
 	// disabled subscription gets neither; the other gets the new one.
-	testenv.Enqueue(t, db, subs, testenv.Event("evt_2", emitter.EventFlagDeleted, "a"))
+	testenv.Enqueue(t, db, subs, testenv.Event("evt_2", event.FlagDeleted, "a"))
 	st, err = d.Deliver(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +209,7 @@ func TestRedirectIsAFailure(t *testing.T) {
 		return testenv.Reply{Status: http.StatusFound, Header: map[string]string{"Location": target.URL + "/secret-path?token=t0k3n"}}
 	})
 	sub := testenv.Sub("redirected", rc.URL, "")
-	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
 	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{RetrySchedule: []time.Duration{}})
 	st, err := d.Deliver(context.Background(), 0)
 	if err != nil {
@@ -237,7 +238,7 @@ func TestSlowReceiverTimesOut(t *testing.T) {
 		return testenv.Reply{Status: 204, Block: release}
 	})
 	sub := testenv.Sub("slow", rc.URL, "")
-	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
 	const timeout = 300 * time.Millisecond
 	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{Timeout: timeout, RetrySchedule: []time.Duration{time.Hour}})
 	start := time.Now()
@@ -270,7 +271,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 		return testenv.Reply{Status: 204}
 	})
 	sub := testenv.Sub("busy", rc.URL, "")
-	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
 	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{})
 	stop := watch(t, d)
 	testenv.Eventually(t, 10*time.Second, "delivery", func() bool { return testenv.AllIn(t, db, outbox.StateDelivered) })
@@ -292,7 +293,7 @@ func TestRetryAfterBounded(t *testing.T) {
 		return testenv.Reply{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": "86400"}}
 	})
 	sub := testenv.Sub("greedy", rc.URL, "")
-	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
 	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{
 		RetrySchedule: []time.Duration{time.Minute}, MaxRetryAfter: 10 * time.Minute, Jitter: -1,
 	})
@@ -323,13 +324,13 @@ func TestOrderPerFlagKeyUnderRetries(t *testing.T) {
 	sub := testenv.Sub("ordered", rc.URL, secret)
 	// Produced in this order; per key: a1 < a2 < a3, b1 < b2 < b3.
 	events := []outbox.Event{
-		testenv.Event("a1", emitter.EventFlagNew, "a"),
-		testenv.Event("b1", emitter.EventFlagNew, "b"),
-		testenv.Event("a2", emitter.EventFlagDeleted, "a"),
-		testenv.Event("c1", emitter.EventFlagNew, "c"),
-		testenv.Event("a3", emitter.EventFlagNew, "a"),
-		testenv.Event("b2", emitter.EventFlagDeleted, "b"),
-		testenv.Event("b3", emitter.EventFlagNew, "b"),
+		testenv.Event("a1", event.FlagNew, "a"),
+		testenv.Event("b1", event.FlagNew, "b"),
+		testenv.Event("a2", event.FlagDeleted, "a"),
+		testenv.Event("c1", event.FlagNew, "c"),
+		testenv.Event("a3", event.FlagNew, "a"),
+		testenv.Event("b2", event.FlagDeleted, "b"),
+		testenv.Event("b3", event.FlagNew, "b"),
 	}
 	testenv.Enqueue(t, db, []emitter.Subscription{sub}, events[:3]...)
 	testenv.Enqueue(t, db, []emitter.Subscription{sub}, events[3:]...)
@@ -390,7 +391,7 @@ func TestLeaseTwoDeliverersNeverSendTheSameEventAtOnce(t *testing.T) {
 	const n = 200
 	var events []outbox.Event
 	for i, id := range testenv.IDs(n) {
-		events = append(events, testenv.Event(id, emitter.EventFlagNew, string(rune('a'+i%13))))
+		events = append(events, testenv.Event(id, event.FlagNew, string(rune('a'+i%13))))
 	}
 	testenv.Enqueue(t, db1, []emitter.Subscription{sub}, events...)
 	d1 := newDeliverer(t, db1, []emitter.Subscription{sub}, deliver.Options{Workers: 4, Worker: "one"})
@@ -440,7 +441,7 @@ func TestPayloadHeadersAndSignature(t *testing.T) {
 		{Name: "Content-Type", Value: "text/plain"},
 	}
 	sub.Payload = map[string]any{"event_type": "flag", "flag_key": "overwritten?", "client_payload": map[string]any{"n": 1}}
-	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", emitter.EventFlagNew, "checkout"))
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "checkout"))
 	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{})
 	if _, err := d.Deliver(context.Background(), 0); err != nil {
 		t.Fatal(err)
@@ -474,7 +475,7 @@ func TestDialGuard(t *testing.T) {
 	byIP := testenv.Sub("by ip", rc.URL, "")
 	byName := testenv.Sub("by name", "http://localhost:"+port+"/", "")
 	subs := []emitter.Subscription{byIP, byName}
-	testenv.Enqueue(t, db, subs, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, subs, testenv.Event("evt_1", event.FlagNew, "a"))
 
 	// Nothing allowed: loopback is refused before connecting.
 	noRetry := []time.Duration{}
@@ -532,7 +533,7 @@ func TestConnectionErrorsClassified(t *testing.T) {
 	defer tlsSrv.Close()
 	refused, badTLS := testenv.Sub("refused", closed, ""), testenv.Sub("tls", tlsSrv.URL, "")
 	subs := []emitter.Subscription{refused, badTLS}
-	testenv.Enqueue(t, db, subs, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, subs, testenv.Event("evt_1", event.FlagNew, "a"))
 	d := newDeliverer(t, db, subs, deliver.Options{RetrySchedule: []time.Duration{}})
 	st, err := d.Deliver(ctx, 0)
 	if err != nil {
@@ -555,7 +556,7 @@ func TestBodyOverBoundRefused(t *testing.T) {
 	rc := testenv.NewReceiver(t, "", nil)
 	sub := testenv.Sub("big", rc.URL, "")
 	sub.Payload = map[string]any{"padding": strings.Repeat("x", 2048)}
-	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
 	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{MaxBodySize: 1024})
 	st, err := d.Deliver(context.Background(), 0)
 	if err != nil {
@@ -566,7 +567,7 @@ func TestBodyOverBoundRefused(t *testing.T) {
 		t.Errorf("stats %+v, %d requests, attempt %+v", st, rc.Count(), a)
 	}
 	// And the outbox refuses an event body over its own bound.
-	big := testenv.Event("evt_big", emitter.EventFlagNew, "a")
+	big := testenv.Event("evt_big", event.FlagNew, "a")
 	big.Body = append([]byte(`{"pad":"`), append(bytes.Repeat([]byte("x"), outbox.MaxBodySize), `"}`...)...)
 	tx, _ := db.Begin()
 	defer tx.Rollback()
@@ -591,7 +592,7 @@ func TestWatchStopsWithoutLosingAClaim(t *testing.T) {
 	})
 	defer once.Do(func() { close(release) })
 	sub := testenv.Sub("stuck", rc.URL, "")
-	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
 	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{ShutdownGrace: 100 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -642,7 +643,7 @@ func TestDeliverBudget(t *testing.T) {
 		return testenv.Reply{Status: 204, Block: release}
 	})
 	sub := testenv.Sub("slow", rc.URL, "")
-	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
 	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{})
 	start := time.Now()
 	st, err := d.Deliver(context.Background(), 200*time.Millisecond)
@@ -664,11 +665,11 @@ func TestHeldEvents(t *testing.T) {
 	rc := testenv.NewReceiver(t, "", nil)
 	sub := testenv.Sub("hook", rc.URL, "")
 	subs := []emitter.Subscription{sub}
-	held := testenv.Event("held_1", emitter.EventFlagNew, "a")
+	held := testenv.Event("held_1", event.FlagNew, "a")
 	held.Hold = "push-1"
-	rejected := testenv.Event("rej_1", emitter.EventFlagNew, "b")
+	rejected := testenv.Event("rej_1", event.FlagNew, "b")
 	rejected.Hold = "push-2"
-	later := testenv.Event("later_1", emitter.EventFlagDeleted, "a") // same key, after the held one
+	later := testenv.Event("later_1", event.FlagDeleted, "a") // same key, after the held one
 	testenv.Enqueue(t, db, subs, held, rejected, later)
 	d := newDeliverer(t, db, subs, deliver.Options{})
 	if st, err := d.Deliver(ctx, 0); err != nil || st.Claimed != 0 {
@@ -711,7 +712,7 @@ func TestSecretsNeverStoredOrLogged(t *testing.T) {
 	sub := testenv.Sub("secretive", rc.URL+"/hooks/"+urlToken+"?key="+urlToken, secret)
 	sub.Headers = []emitter.Header{{Name: "Authorization", Value: "Bearer " + headerToken}}
 	sub.Payload = map[string]any{"token": payloadToken}
-	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
 	var logs bytes.Buffer
 	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{
 		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

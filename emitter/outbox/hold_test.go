@@ -1,11 +1,11 @@
 package outbox_test
 
 import (
+	"github.com/flagscan/flagscan/analyzer/event"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/flagscan/flagscan/emitter"
 	"github.com/flagscan/flagscan/emitter/internal/testenv"
 	"github.com/flagscan/flagscan/emitter/outbox"
 )
@@ -34,7 +34,7 @@ func TestEnqueueReleasesHeld(t *testing.T) {
 			events := func(ids []string, hold string) []outbox.Event {
 				var out []outbox.Event
 				for _, id := range ids {
-					e := testenv.Event(id, emitter.EventFlagNew, "key-"+id)
+					e := testenv.Event(id, event.FlagNew, "key-"+id)
 					e.Hold = hold
 					out = append(out, e)
 				}
@@ -70,11 +70,11 @@ func TestEnqueueReleasesHeld(t *testing.T) {
 	// A delivered event enqueued again is left as it is: not queued twice.
 	db := testenv.OpenDB(t, "")
 	ss := subs()[:1]
-	testenv.Enqueue(t, db, ss, testenv.Event("d", emitter.EventFlagNew, "k"))
+	testenv.Enqueue(t, db, ss, testenv.Event("d", event.FlagNew, "k"))
 	if c := claim(t, db, "w", ss, 10); len(c) != 1 {
 		t.Fatalf("claimed %v", claimed(c))
 	}
-	testenv.Enqueue(t, db, ss, testenv.Event("d", emitter.EventFlagNew, "k"))
+	testenv.Enqueue(t, db, ss, testenv.Event("d", event.FlagNew, "k"))
 	var n int
 	db.QueryRow(`SELECT COUNT(*) FROM outbox_deliveries`).Scan(&n)
 	if n != 1 {

@@ -22,6 +22,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"time"
 
 	"github.com/flagscan/flagscan/emitter"
@@ -56,6 +57,16 @@ type Event struct {
 	Hold string
 }
 
+// FromEvents encodes events for Enqueue, held under hold ("" for
+// deliverable ones).
+func FromEvents(events []event.Event, hold string) []Event {
+	out := make([]Event, 0, len(events))
+	for _, e := range events {
+		out = append(out, Event{ID: e.ID, Type: e.Body.Event, FlagKey: e.Body.FlagKey, Body: e.Encode(), Hold: hold})
+	}
+	return out
+}
+
 // MaxBodySize bounds an event's body; Enqueue refuses larger ones.
 const MaxBodySize = emitter.DefaultMaxBodySize
 
@@ -80,8 +91,8 @@ func Enqueue(ctx context.Context, tx *sql.Tx, subs []emitter.Subscription, event
 		switch {
 		case e.ID == "":
 			return fmt.Errorf("outbox: event %d (flag %q) has no ID", i, e.FlagKey)
-		case e.Type != emitter.EventFlagNew && e.Type != emitter.EventFlagDeleted:
-			return fmt.Errorf("outbox: event %s: type %q is not %s or %s", e.ID, e.Type, emitter.EventFlagNew, emitter.EventFlagDeleted)
+		case e.Type != event.FlagNew && e.Type != event.FlagDeleted:
+			return fmt.Errorf("outbox: event %s: type %q is not %s or %s", e.ID, e.Type, event.FlagNew, event.FlagDeleted)
 		case e.FlagKey == "":
 			return fmt.Errorf("outbox: event %s has no flag key", e.ID)
 		}

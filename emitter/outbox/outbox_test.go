@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,7 +23,7 @@ var ctx = context.Background()
 func subs() []emitter.Subscription {
 	both := testenv.Sub("both", "https://hooks.example.com/a", "")
 	onlyNew := testenv.Sub("new only", "https://hooks.example.com/b", "")
-	onlyNew.Events = []string{emitter.EventFlagNew}
+	onlyNew.Events = []string{event.FlagNew}
 	return []emitter.Subscription{both, onlyNew}
 }
 
@@ -54,13 +56,11 @@ func TestMigrateIdempotentAndConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			db, err := sql.Open("sqlite3", testenv.DSN(path))
-			if err != nil {
-				errs <- err
-				return
+			db, err := store.Open(ctx, path, outbox.Schema{})
+			if err == nil {
+				db.Close()
 			}
-			defer db.Close()
-			errs <- outbox.Migrate(ctx, db)
+			errs <- err
 		}()
 	}
 	wg.Wait()
@@ -76,16 +76,16 @@ func TestMigrateIdempotentAndConcurrent(t *testing.T) {
 		t.Fatalf("version %d, %v", v, err)
 	}
 	// Another component's row is left alone.
-	if _, err := db.Exec(`INSERT INTO schema_versions VALUES ('analyzer', 7)`); err != nil {
+	if _, err := db.Exec(`INSERT INTO schema_versions VALUES ('another.component', 7)`); err != nil {
 		t.Fatal(err)
 	}
-	if err := outbox.Migrate(ctx, db); err != nil {
+	if err := store.Migrate(ctx, db, outbox.Schema{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`UPDATE schema_versions SET version = 99 WHERE component = 'emitter.outbox'`); err != nil {
 		t.Fatal(err)
 	}
-	if err := outbox.Migrate(ctx, db); err == nil || !strings.Contains(err.Error(), "upgrade flagscan") {
+	if err := store.Migrate(ctx, db, outbox.Schema{}); err == nil || !strings.Contains(err.Error(), "upgrade flagscan") {
 		t.Errorf("a newer schema: %v", err)
 	}
 }
@@ -94,8 +94,8 @@ func TestEnqueueIdempotentPerSubscriptionType(t *testing.T) {
 	db := testenv.OpenDB(t, "")
 	ss := subs()
 	evs := []outbox.Event{
-		testenv.Event("e1", emitter.EventFlagNew, "a"),
-		testenv.Event("e2", emitter.EventFlagDeleted, "a"),
+		testenv.Event("e1", event.FlagNew, "a"),
+		testenv.Event("e2", event.FlagDeleted, "a"),
 	}
 	testenv.Enqueue(t, db, ss, evs...)
 	testenv.Enqueue(t, db, ss, evs...) // the same push analyzed twice
@@ -119,7 +119,7 @@ func TestEnqueueIdempotentPerSubscriptionType(t *testing.T) {
 	}
 	// The event stays in the transaction: a rollback leaves nothing.
 	tx, _ := db.Begin()
-	if err := outbox.Enqueue(ctx, tx, ss, []outbox.Event{testenv.Event("e3", emitter.EventFlagNew, "b")}); err != nil {
+	if err := outbox.Enqueue(ctx, tx, ss, []outbox.Event{testenv.Event("e3", event.FlagNew, "b")}); err != nil {
 		t.Fatal(err)
 	}
 	tx.Rollback()
@@ -135,10 +135,10 @@ func TestEnqueueRefusesBadEvents(t *testing.T) {
 		ev   outbox.Event
 		want string
 	}{
-		{"no id", outbox.Event{Type: emitter.EventFlagNew, FlagKey: "a", Body: []byte(`{}`)}, "no ID"},
+		{"no id", outbox.Event{Type: event.FlagNew, FlagKey: "a", Body: []byte(`{}`)}, "no ID"},
 		{"platform type", outbox.Event{ID: "x", Type: "Feature.active", FlagKey: "a", Body: []byte(`{}`)}, "is not Flag.new"},
-		{"no key", outbox.Event{ID: "x", Type: emitter.EventFlagNew, Body: []byte(`{}`)}, "no flag key"},
-		{"not an object", outbox.Event{ID: "x", Type: emitter.EventFlagNew, FlagKey: "a", Body: []byte(`[1]`)}, "not a JSON object"},
+		{"no key", outbox.Event{ID: "x", Type: event.FlagNew, Body: []byte(`{}`)}, "no flag key"},
+		{"not an object", outbox.Event{ID: "x", Type: event.FlagNew, FlagKey: "a", Body: []byte(`[1]`)}, "not a JSON object"},
 	} {
 		tx, _ := db.Begin()
 		err := outbox.Enqueue(ctx, tx, subs(), []outbox.Event{tc.ev})
@@ -153,9 +153,9 @@ func TestClaimOrderAndLeases(t *testing.T) {
 	db := testenv.OpenDB(t, "")
 	ss := subs()[:1]
 	testenv.Enqueue(t, db, ss,
-		testenv.Event("a1", emitter.EventFlagNew, "a"),
-		testenv.Event("b1", emitter.EventFlagNew, "b"),
-		testenv.Event("a2", emitter.EventFlagDeleted, "a"),
+		testenv.Event("a1", event.FlagNew, "a"),
+		testenv.Event("b1", event.FlagNew, "b"),
+		testenv.Event("a2", event.FlagDeleted, "a"),
 	)
 	// One claim per key: a2 waits for a1.
 	c1 := claim(t, db, "one", ss, 10)
@@ -213,7 +213,7 @@ func TestExpiredLeaseTakenOver(t *testing.T) {
 	db := testenv.OpenDB(t, "")
 	ss := subs()[:1]
 	ids := []string{ss[0].ID}
-	testenv.Enqueue(t, db, ss, testenv.Event("a1", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, ss, testenv.Event("a1", event.FlagNew, "a"))
 	now := time.Now()
 	c, err := outbox.ClaimDue(ctx, db, "dead", ids, now, time.Second, 1)
 	if err != nil || len(c) != 1 {
@@ -243,7 +243,7 @@ func TestConcurrentClaimsDisjoint(t *testing.T) {
 	ss := subs()[:1]
 	var evs []outbox.Event
 	for _, id := range testenv.IDs(300) {
-		evs = append(evs, testenv.Event(id, emitter.EventFlagNew, id)) // each its own key
+		evs = append(evs, testenv.Event(id, event.FlagNew, id)) // each its own key
 	}
 	testenv.Enqueue(t, db, ss, evs...)
 	var (
@@ -286,9 +286,9 @@ func TestConcurrentClaimsDisjoint(t *testing.T) {
 func TestHoldReleaseDiscard(t *testing.T) {
 	db := testenv.OpenDB(t, "")
 	ss := subs()[:1]
-	h1 := testenv.Event("h1", emitter.EventFlagNew, "a")
+	h1 := testenv.Event("h1", event.FlagNew, "a")
 	h1.Hold = "push-1"
-	h2 := testenv.Event("h2", emitter.EventFlagNew, "b")
+	h2 := testenv.Event("h2", event.FlagNew, "b")
 	h2.Hold = "push-2"
 	testenv.Enqueue(t, db, ss, h1, h2)
 	if c := claim(t, db, "w", ss, 10); len(c) != 0 {
@@ -318,9 +318,9 @@ func TestReplay(t *testing.T) {
 	db := testenv.OpenDB(t, "")
 	ss := subs()[:1]
 	testenv.Enqueue(t, db, ss,
-		testenv.Event("ok", emitter.EventFlagNew, "a"),
-		testenv.Event("bad", emitter.EventFlagNew, "b"),
-		testenv.Event("wait", emitter.EventFlagNew, "c"),
+		testenv.Event("ok", event.FlagNew, "a"),
+		testenv.Event("bad", event.FlagNew, "b"),
+		testenv.Event("wait", event.FlagNew, "c"),
 	)
 	cs := claim(t, db, "w", ss, 2) // ok and bad
 	res := []outbox.Result{
@@ -363,7 +363,7 @@ func TestNoSecretColumns(t *testing.T) {
 	s := testenv.Sub("secretive", "https://hooks.example.com/path/tok-123?k=tok-456", testenv.NewSecret())
 	s.Headers = []emitter.Header{{Name: "Authorization", Value: "Bearer tok-789"}}
 	s.Payload = map[string]any{"token": "tok-000"}
-	testenv.Enqueue(t, db, []emitter.Subscription{s}, testenv.Event("e", emitter.EventFlagNew, "a"))
+	testenv.Enqueue(t, db, []emitter.Subscription{s}, testenv.Event("e", event.FlagNew, "a"))
 	if err := outbox.SyncSubscriptions(ctx, db, []emitter.Subscription{s}); err != nil {
 		t.Fatal(err)
 	}

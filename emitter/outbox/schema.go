@@ -1,24 +1,21 @@
 package outbox
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-)
-
-// component names the outbox's row in schema_versions; the analyzer keeps
-// its own row in the same table.
-const component = "emitter.outbox"
-
-// migrations are the outbox's schema steps: migration i brings the schema
-// from version i to i+1. Steps are only ever appended.
+// Schema is the outbox's tables, for store.Open: their versions are
+// recorded in schema_versions under "emitter.outbox".
 //
 // Times are Unix milliseconds. Nothing here holds a secret, a header value,
 // a payload parameter or a full URL: subscriptions are matched by ID against
 // the configuration at delivery time.
-var migrations = []string{
-	`CREATE TABLE outbox_events (
+type Schema struct{}
+
+// Component implements store.Schema.
+func (Schema) Component() string { return "emitter.outbox" }
+
+// Migrations implements store.Schema: step i brings the tables from
+// version i to i+1. Steps are only ever appended.
+func (Schema) Migrations() []string {
+	return []string{
+		`CREATE TABLE outbox_events (
 		seq        INTEGER PRIMARY KEY AUTOINCREMENT, -- production order
 		id         TEXT NOT NULL UNIQUE,              -- the webhook-id
 		type       TEXT NOT NULL,
@@ -74,44 +71,5 @@ var migrations = []string{
 		response_truncated INTEGER NOT NULL DEFAULT 0
 	);
 	CREATE INDEX outbox_attempts_delivery ON outbox_attempts (event_seq, subscription_id, n);`,
-}
-
-// Migrate creates or upgrades the outbox tables, recording their version in
-// schema_versions under "emitter.outbox". It is idempotent, and several
-// processes may call it at once: the version is read and bumped in one
-// immediate transaction (the database must be opened with
-// _txlock=immediate).
-func Migrate(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("outbox: migrate: %w", err)
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("outbox: migrate: %w", err)
-	}
-	var version int
-	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_versions WHERE component = ?`, component).Scan(&version)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("outbox: migrate: %w", err)
-	}
-	if version > len(migrations) {
-		return fmt.Errorf("outbox: schema version %d is newer than this flagscan knows (%d): upgrade flagscan", version, len(migrations))
-	}
-	if version == len(migrations) {
-		return nil
-	}
-	for ; version < len(migrations); version++ {
-		if _, err := tx.ExecContext(ctx, migrations[version]); err != nil {
-			return fmt.Errorf("outbox: migration %d: %w", version+1, err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_versions (component, version) VALUES (?, ?)
-		ON CONFLICT (component) DO UPDATE SET version = excluded.version`, component, version); err != nil {
-		return fmt.Errorf("outbox: migrate: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("outbox: migrate: %w", err)
-	}
-	return nil
 }

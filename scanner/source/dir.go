@@ -1,7 +1,6 @@
 package source
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -12,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/flagscan/flagscan/scanner/git"
 )
 
 // dirSource walks a directory on disk.
@@ -47,7 +46,7 @@ func Dir(root string) (Source, error) {
 		return nil, fmt.Errorf("open directory %s: %w", root, err)
 	}
 	s := &dirSource{root: real, top: real}
-	if top, gitDir, ok := findRepo(real); ok {
+	if top, gitDir, ok := git.FindWorkTree(real); ok {
 		rel, err := filepath.Rel(top, real)
 		if err != nil {
 			return nil, fmt.Errorf("open directory %s: %w", root, err)
@@ -55,33 +54,9 @@ func Dir(root string) (Source, error) {
 		if first, _, _ := strings.Cut(filepath.ToSlash(rel), "/"); first == ".git" {
 			return nil, fmt.Errorf("open directory %s: inside the git directory of %s", root, top)
 		}
-		s.top, s.gitDir, s.commonDir = top, gitDir, commonDir(gitDir)
+		s.top, s.gitDir, s.commonDir = top, gitDir, git.CommonDir(gitDir)
 	}
 	return s, nil
-}
-
-// RepoRoot returns the top of the git work tree containing path (a file or
-// a directory), found as git does by looking for .git upwards from the real
-// path (symlinks resolved, so top is symlink-free too); ok is false when
-// path is in no work tree. The error is for a path that cannot be resolved,
-// e.g. one that does not exist.
-func RepoRoot(path string) (top string, ok bool, err error) {
-	abs, err := filepath.Abs(path)
-	if err == nil {
-		abs, err = filepath.EvalSymlinks(abs)
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("find repository of %s: %w", path, unwrapPathError(err))
-	}
-	fi, err := os.Stat(abs)
-	if err != nil {
-		return "", false, fmt.Errorf("find repository of %s: %w", path, unwrapPathError(err))
-	}
-	if !fi.IsDir() {
-		abs = filepath.Dir(abs)
-	}
-	top, _, ok = findRepo(abs)
-	return top, ok, nil
 }
 
 // realDir makes dir absolute and resolves symlinks in it, as git does with
@@ -114,73 +89,6 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// findRepo looks for a work tree containing dir (absolute), from dir
-// upwards, and returns its top and git dir.
-func findRepo(dir string) (top, gitDir string, ok bool) {
-	for {
-		if gd, ok := gitDirAt(dir); ok {
-			return dir, gd, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", "", false
-		}
-		dir = parent
-	}
-}
-
-// gitDirAt returns the git dir of the work tree whose top is dir, if dir is
-// one: dir/.git is either the git dir or, for linked worktrees and
-// submodules, a file saying "gitdir: <path>".
-func gitDirAt(dir string) (string, bool) {
-	dotGit := filepath.Join(dir, ".git")
-	fi, err := os.Lstat(dotGit)
-	if err != nil {
-		return "", false
-	}
-	if fi.IsDir() {
-		// A stray empty .git directory does not make a repository;
-		// git wants at least HEAD.
-		if _, err := os.Lstat(filepath.Join(dotGit, "HEAD")); err != nil {
-			return "", false
-		}
-		return dotGit, true
-	}
-	if !fi.Mode().IsRegular() {
-		return "", false
-	}
-	data, err := os.ReadFile(dotGit)
-	if err != nil {
-		return "", false
-	}
-	target, found := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir:")
-	if !found {
-		return "", false
-	}
-	target = filepath.FromSlash(strings.TrimSpace(target))
-	if !filepath.IsAbs(target) {
-		target = filepath.Join(dir, target)
-	}
-	if fi, err := os.Stat(target); err != nil || !fi.IsDir() {
-		return "", false
-	}
-	return target, true
-}
-
-// commonDir returns the directory holding the parts of a repository shared
-// by all its worktrees (info/exclude among them).
-func commonDir(gitDir string) string {
-	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if err != nil {
-		return gitDir
-	}
-	dir := filepath.FromSlash(strings.TrimSpace(string(data)))
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(gitDir, dir)
-	}
-	return dir
 }
 
 // Walk implements Source.
@@ -426,25 +334,13 @@ func (w *dirWalker) trackedPaths() (*trackedSet, error) {
 	if w.src.gitDir == "" {
 		return t, nil
 	}
-	indexPath := filepath.Join(w.src.gitDir, "index")
-	data, err := os.ReadFile(indexPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return t, nil
-	}
+	paths, err := git.IndexPaths(w.src.gitDir)
 	if err != nil {
-		return nil, fmt.Errorf("read index: %w", err)
+		return nil, err
 	}
-	var idx index.Index
-	// go-git refuses mandatory extensions it does not know (split index
-	// "link", sparse index "sdir") only after decoding the entries. The
-	// entries we have then are enough: at worst a force-added ignored file
-	// is missed, never is an ignored one invented.
-	if err := index.NewDecoder(bytes.NewReader(data)).Decode(&idx); err != nil && !errors.Is(err, index.ErrUnknownExtension) {
-		return nil, fmt.Errorf("read index %s: %w", indexPath, err)
-	}
-	for _, e := range idx.Entries {
-		t.files[e.Name] = struct{}{}
-		for dir := e.Name; ; {
+	for _, name := range paths {
+		t.files[name] = struct{}{}
+		for dir := name; ; {
 			i := strings.LastIndexByte(dir, '/')
 			if i < 0 {
 				break

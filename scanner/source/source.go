@@ -1,6 +1,7 @@
 // Package source yields the files a scan looks at: the files of a working
 // tree or plain directory (Dir), or the tree of a git revision read straight
-// from the object store with go-git (Rev).
+// from the object store (Rev, and Blobs for the changed files of a
+// commit), through package git.
 //
 // Both sources walk in the same order, sorted by path byte-wise, which is
 // git's own tree order; so a working tree and the commit it was checked out

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	gogit "github.com/go-git/go-git/v5"
+	"github.com/flagscan/flagscan/scanner/git"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
 
 // TestMain isolates the git commands the tests run from the machine's and
@@ -49,55 +49,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// runGit runs git in dir and returns its standard output.
-func runGit(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("git %s (in %s): %v\n%s", strings.Join(args, " "), dir, err, stderr.Bytes())
-	}
-	return string(out)
-}
-
 // gitLines runs git with -z style output and splits it into records.
 func gitLines(t *testing.T, dir string, args ...string) []string {
 	t.Helper()
-	out := strings.TrimSuffix(runGit(t, dir, args...), "\x00")
+	out := strings.TrimSuffix(gittest.Output(t, dir, args...), "\x00")
 	if out == "" {
 		return nil
 	}
 	return strings.Split(out, "\x00")
-}
-
-func initRepo(t *testing.T, dir string) {
-	t.Helper()
-	runGit(t, dir, "init", "-q", "-b", "main")
-}
-
-func commit(t *testing.T, dir, msg string) {
-	t.Helper()
-	runGit(t, dir, "add", "-A")
-	runGit(t, dir, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--allow-empty", "-m", msg)
-}
-
-func writeFiles(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func symlink(t *testing.T, target, link string) {
@@ -246,8 +205,8 @@ func TestWildmatch(t *testing.T) {
 func buildIgnoreRepo(t *testing.T) string {
 	t.Helper()
 	top := t.TempDir()
-	initRepo(t, top)
-	writeFiles(t, top, map[string]string{
+	gittest.Init(t, top)
+	gittest.WriteFiles(t, top, map[string]string{
 		// The BOM must be skipped or "*.log" would never match.
 		".gitignore": "\ufeff*.log\n" +
 			"# a comment\n" +
@@ -317,26 +276,26 @@ func buildIgnoreRepo(t *testing.T) string {
 	}
 	symlink(t, "main.go", filepath.Join(top, "link.go"))
 	symlink(t, "../../other-ignore", filepath.Join(top, "src", "lib2", ".gitignore"))
-	initRepo(t, filepath.Join(top, "nested"))
-	commit(t, filepath.Join(top, "nested"), "nested")
+	gittest.Init(t, filepath.Join(top, "nested"))
+	gittest.Commit(t, filepath.Join(top, "nested"), "nested")
 
 	// Only a few files are committed: a tracked file is in git's view
 	// whatever the ignore rules say, so the rest stay untracked for the
 	// rules to decide.
-	runGit(t, top, "add", "README.md", "main.go", "src/lib/local.txt", "nested") // nested/ becomes a gitlink
+	gittest.Output(t, top, "add", "README.md", "main.go", "src/lib/local.txt", "nested") // nested/ becomes a gitlink
 	// Tracked files stay in the repository even where an ignore rule
 	// matches them, also inside an ignored directory.
-	writeFiles(t, top, map[string]string{"forced.log": "tracked", "build/forced.go": "tracked"})
-	runGit(t, top, "add", "-f", "forced.log", "build/forced.go")
-	runGit(t, top, "commit", "-q", "-m", "initial")
+	gittest.WriteFiles(t, top, map[string]string{"forced.log": "tracked", "build/forced.go": "tracked"})
+	gittest.Output(t, top, "add", "-f", "forced.log", "build/forced.go")
+	gittest.Output(t, top, "commit", "-q", "-m", "initial")
 
-	writeFiles(t, top, map[string]string{
+	gittest.WriteFiles(t, top, map[string]string{
 		"src/new.go":         "untracked",
 		"src/lib/new.log":    "untracked, re-included",
 		"build/untracked.go": "untracked in an ignored dir",
 		"nested2/x.go":       "untracked embedded repository",
 	})
-	initRepo(t, filepath.Join(top, "nested2"))
+	gittest.Init(t, filepath.Join(top, "nested2"))
 	return top
 }
 
@@ -414,21 +373,21 @@ func TestDirMatchesGit(t *testing.T) {
 
 func TestDirLinkedWorktree(t *testing.T) {
 	main := t.TempDir()
-	initRepo(t, main)
-	writeFiles(t, main, map[string]string{"a.go": "a", ".gitignore": "*.tmp\n"})
-	commit(t, main, "one")
+	gittest.Init(t, main)
+	gittest.WriteFiles(t, main, map[string]string{"a.go": "a", ".gitignore": "*.tmp\n"})
+	gittest.Commit(t, main, "one")
 	if err := os.WriteFile(filepath.Join(main, ".git", "info", "exclude"), []byte("local/\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	wt := filepath.Join(t.TempDir(), "wt")
-	runGit(t, main, "worktree", "add", "-q", "-b", "side", wt)
-	writeFiles(t, wt, map[string]string{"b.go": "b", "x.tmp": "x", "local/c.go": "c"})
+	gittest.Output(t, main, "worktree", "add", "-q", "-b", "side", wt)
+	gittest.WriteFiles(t, wt, map[string]string{"b.go": "b", "x.tmp": "x", "local/c.go": "c"})
 
 	realWT, err := filepath.EvalSymlinks(wt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	top, ok, err := RepoRoot(filepath.Join(wt, "local"))
+	top, ok, err := git.WorkTreeOf(filepath.Join(wt, "local"))
 	if err != nil || !ok || top != realWT {
 		t.Fatalf("RepoRoot = %q, %v, %v; want %q, true, nil", top, ok, err, realWT)
 	}
@@ -444,10 +403,10 @@ func TestDirLinkedWorktree(t *testing.T) {
 
 func TestDirPlainDirectory(t *testing.T) {
 	root := t.TempDir()
-	if top, ok, _ := RepoRoot(root); ok {
+	if top, ok, _ := git.WorkTreeOf(root); ok {
 		t.Skipf("temporary directory is inside the work tree %s", top)
 	}
-	writeFiles(t, root, map[string]string{
+	gittest.WriteFiles(t, root, map[string]string{
 		".gitignore":      "*.log\nout/\n",
 		"a.go":            "a",
 		"a.log":           "ignored",
@@ -474,7 +433,7 @@ func TestDirPlainDirectory(t *testing.T) {
 func TestDirErrors(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "f.go")
-	writeFiles(t, dir, map[string]string{"f.go": "x"})
+	gittest.WriteFiles(t, dir, map[string]string{"f.go": "x"})
 	tests := []struct {
 		name, root, wantMsg string
 		wantErr             error
@@ -494,20 +453,20 @@ func TestDirErrors(t *testing.T) {
 		})
 	}
 	repo := t.TempDir()
-	initRepo(t, repo)
+	gittest.Init(t, repo)
 	inGitDir := filepath.Join(repo, ".git", "objects")
 	if _, err := Dir(inGitDir); err == nil || !strings.Contains(err.Error(), "inside the git directory") {
 		t.Errorf("Dir(%s) error = %v, want one about the git directory", inGitDir, err)
 	}
-	if _, _, err := RepoRoot(filepath.Join(dir, "nope")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("RepoRoot(missing) error = %v, want not-exist", err)
+	if _, _, err := git.WorkTreeOf(filepath.Join(dir, "nope")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("git.WorkTreeOf(missing) error = %v, want not-exist", err)
 	}
 }
 
 func TestRepoRoot(t *testing.T) {
 	top := t.TempDir()
-	initRepo(t, top)
-	writeFiles(t, top, map[string]string{"a/b/c.go": "c"})
+	gittest.Init(t, top)
+	gittest.WriteFiles(t, top, map[string]string{"a/b/c.go": "c"})
 	// Through a symlink, the top is the real one, as with git.
 	link := filepath.Join(t.TempDir(), "link")
 	symlink(t, filepath.Join(top, "a"), link)
@@ -516,27 +475,27 @@ func TestRepoRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{top, filepath.Join(top, "a", "b"), filepath.Join(top, "a", "b", "c.go"), link} {
-		got, ok, err := RepoRoot(p)
+		got, ok, err := git.WorkTreeOf(p)
 		if err != nil || !ok || got != realTop {
-			t.Errorf("RepoRoot(%s) = %q, %v, %v; want %q, true, nil", p, got, ok, err, realTop)
+			t.Errorf("git.WorkTreeOf(%s) = %q, %v, %v; want %q, true, nil", p, got, ok, err, realTop)
 		}
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			if want := strings.TrimSpace(runGit(t, p, "rev-parse", "--show-toplevel")); got != want {
-				t.Errorf("RepoRoot(%s) = %q, git says %q", p, got, want)
+			if want := strings.TrimSpace(gittest.Output(t, p, "rev-parse", "--show-toplevel")); got != want {
+				t.Errorf("git.WorkTreeOf(%s) = %q, git says %q", p, got, want)
 			}
 		}
 	}
 	plain := t.TempDir()
-	if got, ok, err := RepoRoot(plain); ok || err != nil {
-		t.Errorf("RepoRoot(%s) = %q, %v, %v; want no repository", plain, got, ok, err)
+	if got, ok, err := git.WorkTreeOf(plain); ok || err != nil {
+		t.Errorf("git.WorkTreeOf(%s) = %q, %v, %v; want no repository", plain, got, ok, err)
 	}
 }
 
 func TestDirFilter(t *testing.T) {
 	top := t.TempDir()
-	initRepo(t, top)
+	gittest.Init(t, top)
 	big := strings.Repeat("x", 2000)
-	writeFiles(t, top, map[string]string{
+	gittest.WriteFiles(t, top, map[string]string{
 		"big.go":             big,
 		"small.go":           "package small",
 		"notes.txt":          "not wanted",
@@ -594,20 +553,20 @@ func checkFilteredFiles(t *testing.T, files []File, big string) {
 func revRepo(t *testing.T) (dir string, ids []string) {
 	t.Helper()
 	dir = t.TempDir()
-	initRepo(t, dir)
+	gittest.Init(t, dir)
 	for i := range 4 {
-		writeFiles(t, dir, map[string]string{
+		gittest.WriteFiles(t, dir, map[string]string{
 			"main.go":                fmt.Sprintf("package main // v%d", i),
 			fmt.Sprintf("f%d.go", i): "file",
 			"pkg/a.go":               "package pkg",
 		})
-		commit(t, dir, fmt.Sprintf("c%d", i))
-		ids = append(ids, strings.TrimSpace(runGit(t, dir, "rev-parse", "HEAD")))
+		gittest.Commit(t, dir, fmt.Sprintf("c%d", i))
+		ids = append(ids, strings.TrimSpace(gittest.Output(t, dir, "rev-parse", "HEAD")))
 	}
-	runGit(t, dir, "-c", "user.name=t", "-c", "user.email=t@e", "tag", "-a", "v1", "-m", "v1", ids[2])
-	runGit(t, dir, "tag", "v2", ids[0])
-	runGit(t, dir, "branch", "feature", ids[1])
-	runGit(t, dir, "branch", ids[3][:4], ids[1])
+	gittest.Output(t, dir, "-c", "user.name=t", "-c", "user.email=t@e", "tag", "-a", "v1", "-m", "v1", ids[2])
+	gittest.Output(t, dir, "tag", "v2", ids[0])
+	gittest.Output(t, dir, "branch", "feature", ids[1])
+	gittest.Output(t, dir, "branch", ids[3][:4], ids[1])
 	return dir, ids
 }
 
@@ -621,7 +580,7 @@ func TestRevResolve(t *testing.T) {
 	}
 	for _, rev := range revs {
 		t.Run(rev, func(t *testing.T) {
-			want := strings.TrimSpace(runGit(t, dir, "rev-parse", "--verify", "-q", rev+"^{commit}"))
+			want := strings.TrimSpace(gittest.Output(t, dir, "rev-parse", "--verify", "-q", rev+"^{commit}"))
 			if got := mustRev(t, dir, rev).Commit(); got != want {
 				t.Errorf("Rev(%q).Commit() = %s, git rev-parse says %s", rev, got, want)
 			}
@@ -639,15 +598,15 @@ func TestRevResolve(t *testing.T) {
 func TestRevOpen(t *testing.T) {
 	dir, ids := revRepo(t)
 	bare := filepath.Join(t.TempDir(), "bare.git")
-	runGit(t, dir, "clone", "-q", "--bare", dir, bare)
+	gittest.Output(t, dir, "clone", "-q", "--bare", dir, bare)
 	wt := filepath.Join(t.TempDir(), "wt")
-	runGit(t, dir, "worktree", "add", "-q", wt, "feature")
+	gittest.Output(t, dir, "worktree", "add", "-q", wt, "feature")
 	// Clones whose objects all live in another repository, reached through
 	// objects/info/alternates with an absolute and with a relative path.
 	shared := filepath.Join(t.TempDir(), "shared")
-	runGit(t, dir, "clone", "-q", "--shared", dir, shared)
+	gittest.Output(t, dir, "clone", "-q", "--shared", dir, shared)
 	sharedRel := filepath.Join(t.TempDir(), "shared-rel")
-	runGit(t, dir, "clone", "-q", "--shared", dir, sharedRel)
+	gittest.Output(t, dir, "clone", "-q", "--shared", dir, sharedRel)
 	altFile := filepath.Join(sharedRel, ".git", "objects", "info", "alternates")
 	rel, err := filepath.Rel(filepath.Join(sharedRel, ".git", "objects"), filepath.Join(dir, ".git", "objects"))
 	if err != nil {
@@ -656,7 +615,7 @@ func TestRevOpen(t *testing.T) {
 	if err := os.WriteFile(altFile, []byte(rel+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if n := runGit(t, shared, "count-objects"); !strings.HasPrefix(n, "0 objects") {
+	if n := gittest.Output(t, shared, "count-objects"); !strings.HasPrefix(n, "0 objects") {
 		t.Fatalf("shared clone has objects of its own: %s", n)
 	}
 
@@ -719,7 +678,7 @@ func checkTreeMatchesGit(t *testing.T, repoDir string, src Source, commitID stri
 		if f.BlobID != w.id || int64(len(data)) != w.size {
 			t.Errorf("%s: BlobID %s, %d bytes; git says %s, %d", f.Path, f.BlobID, len(data), w.id, w.size)
 		}
-		if content := runGit(t, repoDir, "cat-file", "blob", f.BlobID); string(data) != content {
+		if content := gittest.Output(t, repoDir, "cat-file", "blob", f.BlobID); string(data) != content {
 			t.Errorf("%s: content %q, git cat-file says %q", f.Path, data, content)
 		}
 	}
@@ -728,14 +687,14 @@ func checkTreeMatchesGit(t *testing.T, repoDir string, src Source, commitID stri
 func TestRevErrors(t *testing.T) {
 	dir, _ := revRepo(t)
 	plain := t.TempDir()
-	if _, ok, _ := RepoRoot(plain); ok {
+	if _, ok, _ := git.WorkTreeOf(plain); ok {
 		t.Skip("temporary directory is inside a work tree")
 	}
 	tests := []struct {
 		name, repoDir, rev, wantMsg string
 		wantErr                     error
 	}{
-		{"not a repository", plain, "HEAD", "open repository " + plain + ": repository does not exist", gogit.ErrRepositoryNotExists},
+		{"not a repository", plain, "HEAD", "open repository " + plain + ": repository does not exist", git.ErrNotRepository},
 		{"missing dir", filepath.Join(plain, "nope"), "HEAD", "open repository " + filepath.Join(plain, "nope") + ": no such file or directory", fs.ErrNotExist},
 		{"unknown rev", dir, "nosuch", "resolve revision nosuch: reference not found", nil},
 		{"past the root", dir, "HEAD~9", "resolve revision HEAD~9: no such ancestor commit", nil},
@@ -759,15 +718,15 @@ func TestRevErrors(t *testing.T) {
 
 func TestRevSkipsSymlinksAndSubmodules(t *testing.T) {
 	dir := t.TempDir()
-	initRepo(t, dir)
-	writeFiles(t, dir, map[string]string{"a.go": "a", "z/b.go": "b"})
+	gittest.Init(t, dir)
+	gittest.WriteFiles(t, dir, map[string]string{"a.go": "a", "z/b.go": "b"})
 	symlink(t, "a.go", filepath.Join(dir, "link.go"))
-	commit(t, dir, "one")
-	head := strings.TrimSpace(runGit(t, dir, "rev-parse", "HEAD"))
+	gittest.Commit(t, dir, "one")
+	head := strings.TrimSpace(gittest.Output(t, dir, "rev-parse", "HEAD"))
 	// A gitlink, as a submodule leaves in the tree.
-	runGit(t, dir, "update-index", "--add", "--cacheinfo", "160000,"+head+",sub")
-	runGit(t, dir, "commit", "-q", "-m", "submodule") // not commit(): add -A would drop the gitlink
-	if modes := runGit(t, dir, "ls-tree", "HEAD"); !strings.Contains(modes, "120000") || !strings.Contains(modes, "160000") {
+	gittest.Output(t, dir, "update-index", "--add", "--cacheinfo", "160000,"+head+",sub")
+	gittest.Output(t, dir, "commit", "-q", "-m", "submodule") // not commit(): add -A would drop the gitlink
+	if modes := gittest.Output(t, dir, "ls-tree", "HEAD"); !strings.Contains(modes, "120000") || !strings.Contains(modes, "160000") {
 		t.Fatalf("tree lacks the symlink or the gitlink:\n%s", modes)
 	}
 	got := pathsOf(walkAll(t, mustRev(t, dir, "HEAD"), Filter{}))
@@ -783,9 +742,9 @@ func looseObject(dir, id string) string {
 
 func TestRevFilter(t *testing.T) {
 	dir := t.TempDir()
-	initRepo(t, dir)
+	gittest.Init(t, dir)
 	big := strings.Repeat("x", 2000)
-	writeFiles(t, dir, map[string]string{
+	gittest.WriteFiles(t, dir, map[string]string{
 		"big.go":             big,
 		"small.go":           "package small",
 		"notes.txt":          "not wanted",
@@ -793,7 +752,7 @@ func TestRevFilter(t *testing.T) {
 		"vendor/deep/w.go":   "skipped",
 		"src/vendor/keep.go": "stays",
 	})
-	commit(t, dir, "one")
+	gittest.Commit(t, dir, "one")
 	var skipCalls []string
 	f := Filter{
 		Skip: func(p string, isDir bool) bool {
@@ -826,20 +785,20 @@ func TestRevFilter(t *testing.T) {
 // and goes on.
 func TestRevReadsOnlyWhatItMust(t *testing.T) {
 	dir := t.TempDir()
-	initRepo(t, dir)
+	gittest.Init(t, dir)
 	// Incompressible enough that a truncated object keeps only its header.
 	var big strings.Builder
 	for i := range 20000 {
 		fmt.Fprintf(&big, "%d,", i*7919%10007)
 	}
-	writeFiles(t, dir, map[string]string{
+	gittest.WriteFiles(t, dir, map[string]string{
 		"a.go":        "package a",
 		"big.go":      big.String(),
 		"notes.txt":   "never read",
 		"vendor/v.go": "never read",
 	})
-	commit(t, dir, "one")
-	objectID := func(rev string) string { return strings.TrimSpace(runGit(t, dir, "rev-parse", rev)) }
+	gittest.Commit(t, dir, "one")
+	objectID := func(rev string) string { return strings.TrimSpace(gittest.Output(t, dir, "rev-parse", rev)) }
 	if err := os.Remove(looseObject(dir, objectID("HEAD:notes.txt"))); err != nil {
 		t.Fatal(err)
 	}
@@ -910,27 +869,27 @@ func TestRevReadsOnlyWhatItMust(t *testing.T) {
 // alternates (where go-git cannot size an object without reading it).
 func TestRevMaxSizeStores(t *testing.T) {
 	dir := t.TempDir()
-	initRepo(t, dir)
+	gittest.Init(t, dir)
 	var big strings.Builder
 	for i := range 500 {
 		fmt.Fprintf(&big, "line %d of a large generated file\n", i)
 	}
 	for i := range 3 {
-		writeFiles(t, dir, map[string]string{"big.go": big.String() + fmt.Sprintf("// edit %d\n", i), "small.go": fmt.Sprint(i)})
-		commit(t, dir, fmt.Sprint(i))
+		gittest.WriteFiles(t, dir, map[string]string{"big.go": big.String() + fmt.Sprintf("// edit %d\n", i), "small.go": fmt.Sprint(i)})
+		gittest.Commit(t, dir, fmt.Sprint(i))
 	}
 	packed := filepath.Join(t.TempDir(), "packed")
-	runGit(t, dir, "clone", "-q", "--no-local", dir, packed)
-	runGit(t, packed, "gc", "-q", "--aggressive")
+	gittest.Output(t, dir, "clone", "-q", "--no-local", dir, packed)
+	gittest.Output(t, packed, "gc", "-q", "--aggressive")
 	shared := filepath.Join(t.TempDir(), "shared")
-	runGit(t, dir, "clone", "-q", "--shared", dir, shared)
+	gittest.Output(t, dir, "clone", "-q", "--shared", dir, shared)
 
 	for _, tt := range []struct{ name, dir string }{{"loose", dir}, {"packed", packed}, {"alternates", shared}} {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, rev := range []string{"HEAD", "HEAD~2"} {
 				files := walkAll(t, mustRev(t, tt.dir, rev), Filter{MaxSize: 100})
 				for _, f := range files {
-					size, err := parseSize(runGit(t, tt.dir, "cat-file", "-s", f.BlobID))
+					size, err := parseSize(gittest.Output(t, tt.dir, "cat-file", "-s", f.BlobID))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -953,9 +912,9 @@ func parseSize(s string) (int64, error) {
 // TestWalkStops checks both sources for fn errors and cancellation.
 func TestWalkStops(t *testing.T) {
 	dir := t.TempDir()
-	initRepo(t, dir)
-	writeFiles(t, dir, map[string]string{"a.go": "a", "b.go": "b", "c/d.go": "d"})
-	commit(t, dir, "one")
+	gittest.Init(t, dir)
+	gittest.WriteFiles(t, dir, map[string]string{"a.go": "a", "b.go": "b", "c/d.go": "d"})
+	gittest.Commit(t, dir, "one")
 	sources := map[string]Source{"dir": mustDir(t, dir), "rev": mustRev(t, dir, "HEAD")}
 	for name, src := range sources {
 		t.Run(name, func(t *testing.T) {
@@ -988,7 +947,7 @@ func TestWalkStops(t *testing.T) {
 // several goroutines (run with -race): go-git itself may not.
 func TestRevConcurrentWalks(t *testing.T) {
 	dir, _ := revRepo(t)
-	runGit(t, dir, "gc", "-q") // packed objects share go-git's pack readers
+	gittest.Output(t, dir, "gc", "-q") // packed objects share go-git's pack readers
 	src := mustRev(t, dir, "HEAD")
 	want := pathsOf(walkAll(t, src, Filter{}))
 	errs := make(chan error, 4)
@@ -1016,8 +975,8 @@ func TestRevConcurrentWalks(t *testing.T) {
 // same files in the same order.
 func TestDirAndRevAgree(t *testing.T) {
 	dir, _ := revRepo(t)
-	writeFiles(t, dir, map[string]string{"a.txt": "1", "a/b.go": "2", "a-b.go": "3", "a b.go": "4"})
-	commit(t, dir, "names that sort differently in a tree and in a directory")
+	gittest.WriteFiles(t, dir, map[string]string{"a.txt": "1", "a/b.go": "2", "a-b.go": "3", "a b.go": "4"})
+	gittest.Commit(t, dir, "names that sort differently in a tree and in a directory")
 	fromDir := walkAll(t, mustDir(t, dir), Filter{})
 	fromRev := walkAll(t, mustRev(t, dir, "HEAD"), Filter{})
 	if got, want := pathsOf(fromDir), pathsOf(fromRev); !slices.Equal(got, want) {

@@ -10,11 +10,11 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -47,24 +47,16 @@ func main() {
 func run(dbPath, hook string, workers int, timeout, lease, retry, grace time.Duration) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_busy_timeout", "10000")
-	q.Set("_txlock", "immediate")
-	q.Set("_foreign_keys", "on")
-	db, err := sql.Open("sqlite3", "file:"+dbPath+"?"+q.Encode())
+	db, err := store.Open(ctx, dbPath, outbox.Schema{})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := outbox.Migrate(ctx, db); err != nil {
-		return err
-	}
 	sub := emitter.Subscription{
 		ID:          emitter.SubscriptionID("crash test", hook),
 		Description: "crash test",
 		URL:         hook,
-		Events:      []string{emitter.EventFlagNew, emitter.EventFlagDeleted},
+		Events:      []string{event.FlagNew, event.FlagDeleted},
 		Secret:      emitter.Secret(os.Getenv("TESTCMD_SECRET")),
 	}
 	schedule := make([]time.Duration, 8)

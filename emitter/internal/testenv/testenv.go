@@ -11,10 +11,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -27,33 +28,19 @@ import (
 	"github.com/flagscan/flagscan/emitter/outbox"
 )
 
-// DSN returns the data source name every process sharing the database
-// uses.
-func DSN(path string) string {
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_busy_timeout", "10000")
-	q.Set("_txlock", "immediate")
-	q.Set("_foreign_keys", "on")
-	return "file:" + path + "?" + q.Encode()
-}
-
 // OpenDB opens (creating it) the database at path, or at a new temporary
-// path when path is "", and migrates the outbox. It is closed when the test
+// path when path is "", with store.Open and the outbox's tables. It is closed when the test
 // ends.
 func OpenDB(tb testing.TB, path string) *sql.DB {
 	tb.Helper()
 	if path == "" {
 		path = filepath.Join(tb.TempDir(), "flagscan.db")
 	}
-	db, err := sql.Open("sqlite3", DSN(path))
+	db, err := store.Open(context.Background(), path, outbox.Schema{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	if err := outbox.Migrate(context.Background(), db); err != nil {
-		tb.Fatal(err)
-	}
 	return db
 }
 
@@ -81,7 +68,7 @@ func Sub(description, url, secret string) emitter.Subscription {
 		ID:          emitter.SubscriptionID(description, url),
 		Description: description,
 		URL:         url,
-		Events:      []string{emitter.EventFlagNew, emitter.EventFlagDeleted},
+		Events:      []string{event.FlagNew, event.FlagDeleted},
 		Secret:      emitter.Secret(secret),
 	}
 }

@@ -3,7 +3,7 @@ package config
 import (
 	"encoding/base64"
 	"errors"
-	"fmt"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"math"
 	"net/url"
 	"strings"
@@ -39,12 +39,6 @@ type Header struct {
 	Name  string
 	Value Secret
 }
-
-// EventFlagNew and EventFlagDeleted are the event types flagscan emits.
-const (
-	EventFlagNew     = "Flag.new"
-	EventFlagDeleted = "Flag.deleted"
-)
 
 func (d *decoder) webhooks(n *yaml.Node, path string) []Webhook {
 	var hooks []Webhook
@@ -88,7 +82,7 @@ func (d *decoder) webhooks(n *yaml.Node, path string) []Webhook {
 			d.errorf(item, p+".url", "is required")
 		}
 		if noItems(child(item, "events")) {
-			d.errorf(item, p+".events", "is required: %s, %s or both", EventFlagNew, EventFlagDeleted)
+			d.errorf(item, p+".events", "is required: %s, %s or both", event.FlagNew, event.FlagDeleted)
 		}
 		hooks = append(hooks, w)
 	}
@@ -97,18 +91,10 @@ func (d *decoder) webhooks(n *yaml.Node, path string) []Webhook {
 
 // checkEvent checks an event type of a subscription.
 func checkEvent(s string) (string, error) {
-	switch s {
-	case EventFlagNew, EventFlagDeleted:
-		return s, nil
-	case "Feature.active", "Feature.paused", "Feature.state", "Environment.sync":
-		return "", fmt.Errorf("%s is a platform event, which flagscan does not emit (it emits %s and %s)", s, EventFlagNew, EventFlagDeleted)
+	if err := event.CheckType(s); err != nil {
+		return "", err
 	}
-	for _, e := range []string{EventFlagNew, EventFlagDeleted} {
-		if strings.EqualFold(s, e) {
-			return "", fmt.Errorf("unknown event type %q: did you mean %s?", s, e)
-		}
-	}
-	return "", fmt.Errorf("unknown event type %q (flagscan emits %s and %s)", s, EventFlagNew, EventFlagDeleted)
+	return s, nil
 }
 
 // checkURL checks a webhook URL; its error does not quote it.

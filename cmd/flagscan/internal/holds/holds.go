@@ -15,19 +15,22 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 )
 
-// component names the table's row in schema_versions.
-const component = "hook.holds"
+// Schema is the holds' table, for store.Open: its versions are recorded in
+// schema_versions under "hook.holds". Times are Unix milliseconds.
+type Schema struct{}
 
-// migrations are the schema steps; migration i brings the schema from
-// version i to i+1. Steps are only ever appended. Times are Unix
-// milliseconds.
-var migrations = []string{
-	`CREATE TABLE hook_holds (
+// Component implements store.Schema.
+func (Schema) Component() string { return "hook.holds" }
+
+// Migrations implements store.Schema: step i brings the table from version
+// i to i+1. Steps are only ever appended.
+func (Schema) Migrations() []string {
+	return []string{
+		`CREATE TABLE hook_holds (
 		token       TEXT PRIMARY KEY, -- the outbox hold token
 		git_dir     TEXT NOT NULL,    -- absolute
 		repository  TEXT NOT NULL,    -- the repository's name in events
@@ -40,6 +43,7 @@ var migrations = []string{
 		created_at  INTEGER NOT NULL
 	);
 	CREATE INDEX hook_holds_created ON hook_holds (created_at);`,
+	}
 }
 
 // Hold is one ref update whose events wait in the outbox under Token.
@@ -64,44 +68,6 @@ type Hold struct {
 func Token(gitDir, old, new, ref string) string {
 	sum := sha256.Sum256([]byte(gitDir + "\x00" + old + " " + new + " " + ref))
 	return "push:" + hex.EncodeToString(sum[:])
-}
-
-// Migrate creates or upgrades the table. Several processes may call it at
-// once: the version is read and bumped in one immediate transaction (the
-// database must be opened with _txlock=immediate).
-func Migrate(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("holds: migrate: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("holds: migrate: %w", err)
-	}
-	var version int
-	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_versions WHERE component = ?`, component).Scan(&version)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("holds: migrate: %w", err)
-	}
-	switch {
-	case version > len(migrations):
-		return fmt.Errorf("holds: schema version %d is newer than this flagscan knows (%d): upgrade flagscan", version, len(migrations))
-	case version == len(migrations):
-		return nil
-	}
-	for ; version < len(migrations); version++ {
-		if _, err := tx.ExecContext(ctx, migrations[version]); err != nil {
-			return fmt.Errorf("holds: migration %d: %w", version+1, err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_versions (component, version) VALUES (?, ?)
-		ON CONFLICT (component) DO UPDATE SET version = excluded.version`, component, version); err != nil {
-		return fmt.Errorf("holds: migrate: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("holds: migrate: %w", err)
-	}
-	return nil
 }
 
 // Save records h in the caller's transaction, the one that writes its

@@ -15,7 +15,7 @@ import (
 
 func openDB(t *testing.T, path string) *sql.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), path)
+	db, err := store.Open(context.Background(), path, Schema{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,22 +52,16 @@ func TestSaveListDelete(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			db, err := store.Open(ctx, path)
+			db, err := store.Open(ctx, path, Schema{})
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			defer db.Close()
-			if err := Migrate(ctx, db); err != nil {
-				t.Error(err)
-			}
+			db.Close()
 		}()
 	}
 	wg.Wait()
-	db := openDB(t, path)
-	if err := Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := openDB(t, path) // migrates once more
 
 	t0 := time.UnixMilli(time.Now().UnixMilli())
 	h1 := Hold{Token: "push:1", GitDir: "/srv/r.git", Repository: "r", WebURL: "https://git.example/r",

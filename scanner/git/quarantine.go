@@ -1,4 +1,4 @@
-package source
+package git
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 	"github.com/go-git/go-billy/v5/helper/mount"
 	"github.com/go-git/go-billy/v5/helper/polyfill"
 	"github.com/go-git/go-billy/v5/osfs"
-	git "github.com/go-git/go-git/v5"
+	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
@@ -31,7 +31,7 @@ const (
 	EnvAlternateObjectDirectories = "GIT_ALTERNATE_OBJECT_DIRECTORIES"
 )
 
-// OpenQuarantined opens the repository at dir, as OpenRepository does, for
+// OpenQuarantined opens the repository at dir, as Open does, for
 // a pre-receive hook: objects are read from git's quarantine directory
 // first (GIT_OBJECT_DIRECTORY, else GIT_QUARANTINE_PATH, as getenv
 // reports them), then from the repository's object store and its
@@ -39,25 +39,25 @@ const (
 // lists that these did not already cover. Relative paths are relative to
 // the current directory, as for git.
 //
-// go-git reads none of these variables on its own. OpenRepository in a
+// go-git reads none of these variables on its own. Open in a
 // pre-receive hook finds none of the objects of a push of
 // receive.unpackLimit (100) objects or more, which arrive as a pack in the
 // quarantine's pack directory; it finds loose ones only through go-git's
 // guess of an "incoming" directory, which takes any of them when several
 // pushes run at once.
 //
-// With neither variable set it is OpenRepository. A nil getenv reads the
+// With neither variable set it is Open. A nil getenv reads the
 // process environment. Refs and configuration are the repository's: the
 // refs a push updates still point where they did.
-func OpenQuarantined(dir string, getenv func(string) string) (*git.Repository, error) {
+func OpenQuarantined(dir string, getenv func(string) string) (*Repo, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	gitDir, err := findGitDir(dir)
+	loc, err := Discover(dir)
 	if err != nil {
 		return nil, err
 	}
-	common := commonDir(gitDir)
+	common := loc.CommonDir
 	mainObjects := filepath.Clean(filepath.Join(common, "objects"))
 	quarantine := getenv(EnvObjectDirectory)
 	if quarantine == "" {
@@ -76,7 +76,7 @@ func OpenQuarantined(dir string, getenv func(string) string) (*git.Repository, e
 		return nil, fmt.Errorf("%s: %w", EnvAlternateObjectDirectories, err)
 	}
 	if quarantine == "" && len(extra) == 0 {
-		return openRepo(dir)
+		return Open(dir)
 	}
 	if quarantine != "" {
 		if fi, err := os.Stat(quarantine); err != nil || !fi.IsDir() {
@@ -84,12 +84,23 @@ func OpenQuarantined(dir string, getenv func(string) string) (*git.Repository, e
 		}
 	}
 
-	// The repository's files (HEAD, refs, config) as openRepo reads them.
-	var fsys billy.Filesystem = osfs.New(gitDir)
-	if common != gitDir {
-		fsys = dotgit.NewRepositoryFilesystem(fsys, osfs.New(common))
+	open := func(objects cache.Object) (*gogit.Repository, error) {
+		return openQuarantined(loc, quarantine, extra, objects)
 	}
-	objects := cache.NewObjectLRUDefault()
+	r, err := open(cache.NewObjectLRUDefault())
+	if err != nil {
+		return nil, err
+	}
+	return &Repo{loc: loc, r: r, open: open}, nil
+}
+
+// openQuarantined opens the repository at loc with the quarantine
+// directory (absolute, "" for none) in place of its objects directory and
+// the extra object directories as alternates.
+func openQuarantined(loc Location, quarantine string, extra []string, objects cache.Object) (*gogit.Repository, error) {
+	mainObjects := filepath.Clean(filepath.Join(loc.CommonDir, "objects"))
+	// The repository's files (HEAD, refs, config) as Open reads them.
+	fsys := repoFilesystem(loc)
 	seen := map[string]bool{mainObjects: true}
 	var alts []*filesystem.ObjectStorage
 	if quarantine != "" {
@@ -106,7 +117,8 @@ func OpenQuarantined(dir string, getenv func(string) string) (*git.Repository, e
 	}
 	alts = append(alts, more...)
 	for _, d := range extra {
-		if d, err = filepath.Abs(d); err != nil {
+		d, err := filepath.Abs(d)
+		if err != nil {
 			return nil, err
 		}
 		if seen[d] || (quarantine != "" && sameDir(d, quarantine)) || sameDir(d, mainObjects) {
@@ -124,9 +136,9 @@ func OpenQuarantined(dir string, getenv func(string) string) (*git.Repository, e
 		alts = append(alts, more...)
 	}
 	if len(alts) == 0 {
-		return git.Open(st, nil)
+		return gogit.Open(st, nil)
 	}
-	return git.Open(&altStorage{Storage: st, alts: alts}, nil)
+	return gogit.Open(&altStorage{Storage: st, alts: alts}, nil)
 }
 
 // objectStore returns a store of the objects in dir, whatever dir's name.

@@ -1,4 +1,4 @@
-package analyzer
+package git
 
 import (
 	"context"
@@ -9,36 +9,35 @@ import (
 	"strings"
 	"testing"
 
-	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
 
 // TestDiffer compares the differ with git diff-tree on a history that adds,
 // changes, deletes and moves files, and turns a file into a directory.
 func TestDiffer(t *testing.T) {
-	r := newTestRepo(t)
+	r := gittest.New(t)
 	commits := []string{
-		r.commit("one", map[string]string{"a.js": "1", "src/m0/f1.js": "1", "src/m1/f2.js": "2", "src/m1/deep/f3.js": "3"}),
-		r.commit("two", map[string]string{"src/m0/f1.js": "changed", "src/m2/new.js": "new", "src/m1/deep/f3.js": ""}),
+		r.Commit("one", map[string]string{"a.js": "1", "src/m0/f1.js": "1", "src/m1/f2.js": "2", "src/m1/deep/f3.js": "3"}),
+		r.Commit("two", map[string]string{"src/m0/f1.js": "changed", "src/m2/new.js": "new", "src/m1/deep/f3.js": ""}),
 	}
-	if err := os.Remove(filepath.Join(r.dir, "a.js")); err != nil {
+	if err := os.Remove(filepath.Join(r.Dir, "a.js")); err != nil {
 		t.Fatal(err)
 	}
-	commits = append(commits, r.commit("three", map[string]string{"a.js/inside.js": "now a directory"}))
-	r.git("mv", "src/m1", "src/moved")
-	commits = append(commits, r.commit("four", nil))
-	repo, err := git.PlainOpen(r.dir)
+	commits = append(commits, r.Commit("three", map[string]string{"a.js/inside.js": "now a directory"}))
+	r.Git("mv", "src/m1", "src/moved")
+	commits = append(commits, r.Commit("four", nil))
+	repo, err := Open(r.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newDiffer(repo)
-	prev, prevID := plumbing.ZeroHash, "4b825dc642cb6eb9a060e54bf8d69288fbee4904" // git's empty tree
+	d := repo.NewDiffer()
+	prev, prevID := Hash{}, "4b825dc642cb6eb9a060e54bf8d69288fbee4904" // git's empty tree
 	for _, c := range commits {
-		tree, err := treeID(repo, c)
+		tree, err := repo.TreeOf(c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		changes, err := d.diff(context.Background(), prev, tree)
+		changes, err := d.Diff(context.Background(), prev, tree)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +46,7 @@ func TestDiffer(t *testing.T) {
 			got = append(got, fmt.Sprintf("%s %s>%s", ch.Path, short(ch.From), short(ch.To)))
 		}
 		var want []string
-		for _, line := range strings.Split(r.git("diff-tree", "-r", "--no-renames", prevID, tree.String()), "\n") {
+		for _, line := range strings.Split(r.Git("diff-tree", "-r", "--no-renames", prevID, tree.String()), "\n") {
 			// :old-mode new-mode old-id new-id status\tpath
 			f := strings.Fields(line)
 			if len(f) < 6 {

@@ -1,23 +1,51 @@
-package analyzer
+// Package event is the contract of flag reference events: the event types,
+// the body with the Flagship webhook contract's fields and flagscan's
+// additions (docs/events.md), the event id, and the encoding of a body.
+// The analyzer produces events, the emitter queues and sends them, the
+// configuration checks the types a webhook names: all through this
+// package, which knows nothing of git, stores or HTTP.
+package event
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
-	"time"
-
-	"github.com/go-git/go-git/v5/plumbing/object"
-
-	"github.com/flagscan/flagscan/scanner"
 )
 
-// Event types of the Flagship webhook contract.
+// The event types of the Flagship webhook contract that flagscan emits.
 const (
 	FlagNew     = "Flag.new"
 	FlagDeleted = "Flag.deleted"
 )
+
+// platformTypes are the Flagship platform's own event types: a
+// subscription may name only flagscan's.
+var platformTypes = []string{"Feature.active", "Feature.paused", "Feature.state", "Environment.sync"}
+
+// Types returns the event types flagscan emits.
+func Types() []string { return []string{FlagNew, FlagDeleted} }
+
+// CheckType checks an event type a subscription names: Flag.new or
+// Flag.deleted, with a word for a platform type or a case slip.
+func CheckType(t string) error {
+	switch t {
+	case FlagNew, FlagDeleted:
+		return nil
+	}
+	for _, p := range platformTypes {
+		if t == p {
+			return fmt.Errorf("%s is a platform event, which flagscan does not emit (it emits %s and %s)", t, FlagNew, FlagDeleted)
+		}
+	}
+	for _, e := range Types() {
+		if strings.EqualFold(t, e) {
+			return fmt.Errorf("unknown event type %q: did you mean %s?", t, e)
+		}
+	}
+	return fmt.Errorf("unknown event type %q (flagscan emits %s and %s)", t, FlagNew, FlagDeleted)
+}
 
 // DateLayout is the layout of an event's date: ISO-8601 with a numeric
 // offset, never "Z", as the contract's example has it:
@@ -69,65 +97,30 @@ type Reference struct {
 	URL  string `json:"url,omitempty"`
 }
 
-// Event is one event as written to the outbox.
+// Event is one event: its id and its body.
 type Event struct {
 	ID   string // stable: the same transition analyzed twice has the same id
 	Body Body
 }
 
-// eventID derives an event's id from what identifies the transition, so
-// that analyzing the same push twice, or again after losing the database,
-// names the same event.
-func eventID(repo, branch, env, typ, key, commit string) string {
+// Encode returns the event's body as it is sent, before a subscription's
+// payload parameters are merged in.
+func (e Event) Encode() []byte {
+	b, err := json.Marshal(e.Body)
+	if err != nil {
+		panic(err) // Body has only strings, ints and slices of them
+	}
+	return b
+}
+
+// ID derives an event's id from what identifies the transition, so that
+// analyzing the same push twice, or again after losing the database, names
+// the same event: the webhook-id receivers deduplicate by.
+func ID(repo, branch, env, typ, key, commit string) string {
 	h := sha256.New()
 	for _, part := range []string{repo, branch, env, typ, key, commit} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
 	return "flg_" + hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-func formatDate(t time.Time) string { return t.Format(DateLayout) }
-
-// links builds web links for commits and files, for forges that use
-// GitHub's and GitLab's URL scheme: <base>/commit/<sha> and
-// <base>/blob/<sha>/<path>#L<line>.
-type links struct{ base string }
-
-func (l links) commit(sha string) string {
-	if l.base == "" {
-		return ""
-	}
-	return l.base + "/commit/" + sha
-}
-
-func (l links) line(sha, path string, line int) string {
-	if l.base == "" {
-		return ""
-	}
-	segs := strings.Split(path, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
-	}
-	return fmt.Sprintf("%s/blob/%s/%s#L%d", l.base, sha, strings.Join(segs, "/"), line)
-}
-
-func commitOf(c *object.Commit, l links) Commit {
-	return Commit{
-		SHA:         c.Hash.String(),
-		AuthorName:  c.Author.Name,
-		AuthorEmail: c.Author.Email,
-		Time:        formatDate(c.Author.When),
-		Message:     strings.TrimSpace(c.Message),
-		URL:         l.commit(c.Hash.String()),
-	}
-}
-
-// eventRefs turns scanner references into event references, linked at sha.
-func eventRefs(refs []scanner.Reference, sha string, l links) []Reference {
-	out := make([]Reference, 0, len(refs))
-	for _, r := range refs {
-		out = append(out, Reference{Path: r.Path, Line: r.Line, Code: r.Code, URL: l.line(sha, r.Path, r.Line)})
-	}
-	return out
 }

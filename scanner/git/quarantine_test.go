@@ -1,4 +1,4 @@
-package source
+package git
 
 import (
 	"bufio"
@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
 
 // Variables through which the pre-receive hook of TestOpenQuarantinedPush
@@ -30,7 +32,7 @@ const (
 type helperReport struct {
 	Lines []string // the ref updates on stdin
 	// PlainErr is the error of reading the pushed commit through
-	// OpenRepository, which does not look in the quarantine.
+	// Open, which does not look in the quarantine.
 	PlainErr string
 	// Packs are the pack files in the quarantine.
 	Packs int
@@ -74,11 +76,11 @@ func quarantineHelper(rep *helperReport) error {
 	f := strings.Fields(rep.Lines[0])
 	newID := plumbing.NewHash(f[1])
 
-	plain, err := OpenRepository(".")
+	plain, err := Open(".")
 	if err != nil {
 		return err
 	}
-	if _, err := plain.CommitObject(newID); err != nil {
+	if _, err := plain.r.CommitObject(newID); err != nil {
 		rep.PlainErr = err.Error()
 	}
 
@@ -93,7 +95,7 @@ func quarantineHelper(rep *helperReport) error {
 	if err != nil {
 		return err
 	}
-	c, err := repo.CommitObject(newID)
+	c, err := repo.r.CommitObject(newID)
 	if err != nil {
 		return fmt.Errorf("read pushed commit: %w", err)
 	}
@@ -143,20 +145,17 @@ func TestOpenQuarantinedPush(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			bare, work := filepath.Join(root, "srv.git"), filepath.Join(root, "work")
-			runGit(t, root, "init", "-q", "--bare", "-b", "main", bare)
+			gittest.Init(t, bare, "--bare")
 			os.MkdirAll(work, 0o755)
-			initRepo(t, work)
-			writeFiles(t, work, map[string]string{"base.txt": "base\n", "dir/keep.txt": "keep\n"})
-			commit(t, work, "base")
-			runGit(t, work, "push", "-q", bare, "main")
+			w := gittest.Init(t, work)
+			w.Commit("base", map[string]string{"base.txt": "base\n", "dir/keep.txt": "keep\n"})
+			w.Git("push", "-q", bare, "main")
 
 			want := map[string]string{"base.txt": "changed\n", "dir/keep.txt": "keep\n"}
 			for i := range tc.files {
 				want[fmt.Sprintf("new/d%02d/f%04d.txt", i%17, i)] = fmt.Sprintf("file %d\n", i)
 			}
-			writeFiles(t, work, want)
-			commit(t, work, "many")
-			pushed := strings.TrimSpace(runGit(t, work, "rev-parse", "HEAD"))
+			pushed := w.Commit("many", want)
 
 			out := filepath.Join(root, "report.json")
 			hook := fmt.Sprintf(`#!/bin/sh
@@ -187,7 +186,7 @@ exit 1
 			// its own (any one of them, when pushes run at once), never
 			// those of a pack.
 			if tc.pack && rep.PlainErr == "" {
-				t.Error("OpenRepository found the pushed commit: the test does not exercise the quarantine")
+				t.Error("Open found the pushed commit: the test does not exercise the quarantine")
 			}
 			if got := rep.Packs > 0; got != tc.pack {
 				t.Errorf("quarantine holds %d packs; want a pack: %v", rep.Packs, tc.pack)
@@ -204,11 +203,11 @@ exit 1
 				t.Errorf("read %d files of the parent commit (main store), want 2", rep.ParentFiles)
 			}
 			// The push was rejected: git dropped the quarantine.
-			after, err := OpenRepository(bare)
+			after, err := Open(bare)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := after.CommitObject(plumbing.NewHash(pushed)); !errors.Is(err, plumbing.ErrObjectNotFound) {
+			if _, err := after.r.CommitObject(plumbing.NewHash(pushed)); !errors.Is(err, plumbing.ErrObjectNotFound) {
 				t.Errorf("after the rejected push, reading the pushed commit: %v, want not found", err)
 			}
 		})
@@ -222,17 +221,14 @@ func TestOpenQuarantinedAlternates(t *testing.T) {
 	root := t.TempDir()
 	src := filepath.Join(root, "src")
 	os.MkdirAll(src, 0o755)
-	initRepo(t, src)
-	writeFiles(t, src, map[string]string{"a.txt": "a\n"})
-	commit(t, src, "one")
-	id := strings.TrimSpace(runGit(t, src, "rev-parse", "HEAD"))
+	id := gittest.Init(t, src).Commit("one", map[string]string{"a.txt": "a\n"})
 	// A copy of src's objects under a name go-git would not accept.
 	store := filepath.Join(root, "store:with colon")
 	if err := os.CopyFS(store, os.DirFS(filepath.Join(src, ".git", "objects"))); err != nil {
 		t.Fatal(err)
 	}
 	empty := filepath.Join(root, "empty.git")
-	runGit(t, root, "init", "-q", "--bare", empty)
+	gittest.Init(t, empty, "--bare")
 
 	for _, tc := range []struct {
 		name  string
@@ -250,7 +246,7 @@ func TestOpenQuarantinedAlternates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = repo.CommitObject(plumbing.NewHash(id))
+			_, err = repo.r.CommitObject(plumbing.NewHash(id))
 			if tc.found && err != nil {
 				t.Errorf("commit: %v", err)
 			}
@@ -258,7 +254,7 @@ func TestOpenQuarantinedAlternates(t *testing.T) {
 				t.Errorf("commit: %v, want not found", err)
 			}
 			// Abbreviated ids are resolved across the stores too.
-			if h, err := ResolveRevision(repo, id[:8]); tc.found && (err != nil || h.String() != id) {
+			if h, err := repo.ResolveRevision(id[:8]); tc.found && (err != nil || h.String() != id) {
 				t.Errorf("resolve %s: %v, %v", id[:8], h, err)
 			}
 		})

@@ -1,0 +1,207 @@
+package git
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Hash is an object id.
+type Hash [20]byte
+
+// ParseHash parses a full hex id; anything else gives the zero Hash.
+func ParseHash(s string) Hash { return Hash(plumbing.NewHash(s)) }
+
+// String returns the hex id.
+func (h Hash) String() string { return plumbing.Hash(h).String() }
+
+// IsZero reports the zero Hash: no object (the empty tree, in a Differ).
+func (h Hash) IsZero() bool { return h == Hash{} }
+
+// ZeroID is the id git gives a ref that does not exist, in ref updates.
+const ZeroID = "0000000000000000000000000000000000000000"
+
+// IsZeroID reports whether id is all zeros: git's "no commit".
+func IsZeroID(id string) bool { return strings.Trim(id, "0") == "" }
+
+// Signature is who made a commit, and when.
+type Signature struct {
+	Name, Email string
+	When        time.Time
+}
+
+// Commit is a commit object.
+type Commit struct {
+	ID        Hash
+	Tree      Hash
+	Parents   []Hash
+	Author    Signature
+	Committer Signature
+	Message   string
+
+	c *object.Commit
+}
+
+func newCommit(c *object.Commit) *Commit {
+	parents := make([]Hash, len(c.ParentHashes))
+	for i, p := range c.ParentHashes {
+		parents[i] = Hash(p)
+	}
+	return &Commit{
+		ID: Hash(c.Hash), Tree: Hash(c.TreeHash), Parents: parents,
+		Author:    Signature{Name: c.Author.Name, Email: c.Author.Email, When: c.Author.When},
+		Committer: Signature{Name: c.Committer.Name, Email: c.Committer.Email, When: c.Committer.When},
+		Message:   c.Message,
+		c:         c,
+	}
+}
+
+// FirstParent returns the id of the first parent, "" for a root commit.
+func (c *Commit) FirstParent() string {
+	if len(c.Parents) == 0 {
+		return ""
+	}
+	return c.Parents[0].String()
+}
+
+// Commit reads the commit id names (full hex).
+func (r *Repo) Commit(id string) (*Commit, error) {
+	c, err := r.r.CommitObject(plumbing.NewHash(id))
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", id, err)
+	}
+	return newCommit(c), nil
+}
+
+// HasCommit reports whether the repository has the commit id.
+func (r *Repo) HasCommit(id string) bool {
+	_, err := r.r.CommitObject(plumbing.NewHash(id))
+	return err == nil
+}
+
+// TreeOf returns the tree id of a commit, or the zero Hash for "" and the
+// zero commit id (the empty tree before the first commit).
+func (r *Repo) TreeOf(commit string) (Hash, error) {
+	if commit == "" || IsZeroID(commit) {
+		return Hash{}, nil
+	}
+	c, err := r.Commit(commit)
+	if err != nil {
+		return Hash{}, err
+	}
+	return c.Tree, nil
+}
+
+// FirstParents returns the commits from stop (exclusive) to tip
+// (inclusive) along first parents, oldest first. found is false when stop
+// is not on tip's first-parent line; the list then runs to the root
+// commit. A zero or empty stop walks to the root.
+func (r *Repo) FirstParents(ctx context.Context, tip *Commit, stop string) (commits []*Commit, found bool, err error) {
+	c := tip.c
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		if c.Hash.String() == stop {
+			found = true
+			break
+		}
+		commits = append(commits, newCommit(c))
+		if c.NumParents() == 0 {
+			break
+		}
+		if c, err = c.Parent(0); err != nil {
+			return nil, false, fmt.Errorf("read first parent of %s: %w", commits[len(commits)-1].ID, err)
+		}
+	}
+	for i, j := 0, len(commits)-1; i < j; i, j = i+1, j-1 {
+		commits[i], commits[j] = commits[j], commits[i]
+	}
+	return commits, found, nil
+}
+
+// IsAncestor reports whether a is an ancestor of (or equal to) b.
+func (r *Repo) IsAncestor(a, b string) (bool, error) {
+	if a == b {
+		return true, nil
+	}
+	ca, err := r.Commit(a)
+	if err != nil {
+		return false, err
+	}
+	cb, err := r.Commit(b)
+	if err != nil {
+		return false, err
+	}
+	return ca.c.IsAncestor(cb.c)
+}
+
+// MergeBase returns a best common ancestor of commit id and tip, "" when
+// they share no history.
+func (r *Repo) MergeBase(id string, tip *Commit) (string, error) {
+	c, err := r.Commit(id)
+	if err != nil {
+		return "", err
+	}
+	bases, err := c.c.MergeBase(tip.c)
+	if err != nil || len(bases) == 0 {
+		return "", err
+	}
+	return bases[0].Hash.String(), nil
+}
+
+// ForkPoint returns the commit a new ref branches off: the nearest
+// first-parent ancestor of tip that another branch or tag also reaches
+// (their merge base), or "" when no other ref shares history with it.
+func (r *Repo) ForkPoint(tip *Commit, ref string) (string, error) {
+	refs, err := r.r.References()
+	if err != nil {
+		return "", fmt.Errorf("list refs: %w", err)
+	}
+	var best *object.Commit
+	err = refs.ForEach(func(rf *plumbing.Reference) error {
+		if rf.Type() != plumbing.HashReference || rf.Name().String() == ref || !rf.Name().IsBranch() && !rf.Name().IsTag() {
+			return nil
+		}
+		other, err := r.r.CommitObject(rf.Hash())
+		if err != nil {
+			return nil // an annotated tag or a ref to a missing object: not a base
+		}
+		bases, err := tip.c.MergeBase(other)
+		if err != nil || len(bases) == 0 {
+			return nil
+		}
+		if best == nil || bases[0].Committer.When.After(best.Committer.When) {
+			best = bases[0]
+		}
+		return nil
+	})
+	if err != nil || best == nil {
+		return "", err
+	}
+	return best.Hash.String(), nil
+}
+
+// LastCommitBefore returns the last commit on head's first-parent line
+// committed at or before cutoff, or ZeroID (the empty tree) when the whole
+// line is younger.
+func (r *Repo) LastCommitBefore(ctx context.Context, head Hash, cutoff time.Time) (string, error) {
+	c, err := r.r.CommitObject(plumbing.Hash(head))
+	for err == nil {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		if !c.Committer.When.After(cutoff) {
+			return c.Hash.String(), nil
+		}
+		if c.NumParents() == 0 {
+			return ZeroID, nil
+		}
+		c, err = c.Parent(0)
+	}
+	return "", err
+}
