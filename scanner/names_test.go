@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"github.com/flagscan/flagscan/scanner/rules"
 	"github.com/flagscan/flagscan/scanner/source"
 )
@@ -87,7 +87,7 @@ func TestNameSamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			check("working tree", dir)
-			commitTree(t, tree)
+			gittest.Init(t, tree).Commit("sample", nil)
 			rev, err := source.Rev(tree, "HEAD")
 			if err != nil {
 				t.Fatal(err)
@@ -123,21 +123,4 @@ func copySample(t *testing.T, sample string) string {
 		t.Fatal(err)
 	}
 	return tree
-}
-
-// commitTree makes dir a git repository with its files in one commit.
-func commitTree(t *testing.T, dir string) {
-	t.Helper()
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "-A"},
-		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "sample"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
 }

@@ -2,17 +2,20 @@ package main
 
 import (
 	"encoding/csv"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
 
 // TestScanVia checks that a key named in one file and defined in another
 // says where it is defined, in JSON and in CSV.
 func TestScanVia(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "src", "flags.ts"), "export const FLAGS = {\n  CHECKOUT: 'checkout-v2',\n};\n")
-	writeFile(t, filepath.Join(dir, "src", "app.ts"), "import { FLAGS } from './flags';\nconst f = fs.getFlag(FLAGS.CHECKOUT, false);\n")
+	gittest.WriteFiles(t, dir, map[string]string{
+		"src/flags.ts": "export const FLAGS = {\n  CHECKOUT: 'checkout-v2',\n};\n",
+		"src/app.ts":   "import { FLAGS } from './flags';\nconst f = fs.getFlag(FLAGS.CHECKOUT, false);\n",
+	})
 
 	code, out, errOut := flagscan(t, "", "scan", "--format", "json", dir)
 	if code != 0 {
