@@ -28,18 +28,73 @@ type fileNames struct {
 // the files resolution parsed. Files are read again only when a name
 // leads to them.
 type treeIndex struct {
-	engine *Engine
 	files  map[string]source.File
 	dirs   map[string][]string
 	byName map[string][]string
 
 	mu     sync.Mutex
-	det    *Detector // created on first parse; one resolution at a time holds mu
+	defs   *Definitions
 	parsed map[string]*syntax.File
 }
 
 func newTreeIndex(e *Engine) *treeIndex {
-	return &treeIndex{engine: e, files: map[string]source.File{}, dirs: map[string][]string{}, byName: map[string][]string{}, parsed: map[string]*syntax.File{}}
+	return &treeIndex{defs: e.NewDefinitions(), files: map[string]source.File{}, dirs: map[string][]string{}, byName: map[string][]string{}, parsed: map[string]*syntax.File{}}
+}
+
+// Definitions parses the files names lead to, for what they define. It
+// owns a parser, created on first use: one goroutine at a time.
+type Definitions struct {
+	e   *Engine
+	det *Detector
+}
+
+// NewDefinitions returns a Definitions; Close it when done.
+func (e *Engine) NewDefinitions() *Definitions { return &Definitions{e: e} }
+
+// Parse returns the syntax model of the file at path with the given
+// content, nil when it is in no language flagscan reads, binary, minified
+// or does not parse: such a file defines nothing.
+func (d *Definitions) Parse(ctx context.Context, path string, content []byte) *syntax.File {
+	lang := LanguageOf(path)
+	if lang == "" || content == nil || IsBinary(content) || isMinified(content) {
+		return nil
+	}
+	if d.det == nil {
+		d.det = d.e.NewDetector()
+	}
+	f, err := d.det.Definitions(ctx, lang, content)
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+// Close frees the parser.
+func (d *Definitions) Close() {
+	if d.det != nil {
+		d.det.Close()
+		d.det = nil
+	}
+}
+
+// NewDefinitions returns a Definitions of the scanner's engine.
+func (s *Scanner) NewDefinitions() *Definitions { return s.engine.NewDefinitions() }
+
+// ResolvedReference is the reference a use of the file at path resolved
+// to: where the use is, with the key and the definition resolution found.
+func ResolvedReference(path string, u resolve.Use, def resolve.Def) Reference {
+	return Reference{
+		FlagKey:      def.Key,
+		Path:         path,
+		Line:         u.Pos.Line,
+		Column:       u.Pos.Column,
+		Language:     LanguageOf(path),
+		Rule:         u.Rule,
+		Code:         u.Code,
+		DefaultValue: optional(u.Default),
+		Type:         u.Type,
+		Via:          &Via{Path: def.Path, Line: def.Pos.Line},
+	}
 }
 
 // filter widens a scan's filter to the configuration files resolution
@@ -110,24 +165,15 @@ func (t *treeIndex) File(ctx context.Context, p string) *syntax.File {
 		return f
 	}
 	var f *syntax.File
-	if lang := LanguageOf(p); lang != "" {
-		if src := t.Read(ctx, p); src != nil && !IsBinary(src) && !isMinified(src) {
-			if t.det == nil {
-				t.det = t.engine.NewDetector()
-			}
-			f, _ = t.det.Definitions(ctx, lang, src) // a file that does not parse defines nothing
-		}
+	if LanguageOf(p) != "" {
+		f = t.defs.Parse(ctx, p, t.Read(ctx, p))
 	}
 	t.parsed[p] = f
 	return f
 }
 
 // close frees the parser of the index.
-func (t *treeIndex) close() {
-	if t.det != nil {
-		t.det.Close()
-	}
-}
+func (t *treeIndex) close() { t.defs.Close() }
 
 // resolveNames resolves the names of the scan's files in its tree: each
 // that resolves moves from res.Unresolved to res.References, with the
@@ -152,18 +198,7 @@ func (s *Scanner) resolveNames(ctx context.Context, res *Result, tree *treeIndex
 				continue
 			}
 			resolved[at{fn.path, u.Pos.Line, u.Pos.Column, u.Rule, strings.Join(u.Name, ".")}] = true
-			res.References = append(res.References, Reference{
-				FlagKey:      def.Key,
-				Path:         fn.path,
-				Line:         u.Pos.Line,
-				Column:       u.Pos.Column,
-				Language:     lang,
-				Rule:         u.Rule,
-				Code:         u.Code,
-				DefaultValue: optional(u.Default),
-				Type:         u.Type,
-				Via:          &Via{Path: def.Path, Line: def.Pos.Line},
-			})
+			res.References = append(res.References, ResolvedReference(fn.path, u, def))
 		}
 	}
 	if len(resolved) == 0 {
