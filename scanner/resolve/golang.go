@@ -14,7 +14,7 @@ import (
 // directory), or pkg.Name of a package of the same module imported by
 // the file. A package of another module is not in the tree's reach.
 func (w *walk) goUse(p, pkg string, imports []syntax.Import, names []string, depth int) result {
-	if depth > maxDepth || len(names) == 0 {
+	if depth > MaxDepth || len(names) == 0 {
 		return result{}
 	}
 	if len(names) == 1 {
@@ -44,7 +44,7 @@ func (w *walk) goUse(p, pkg string, imports []syntax.Import, names []string, dep
 // dir: exactly one const declaration of it, in the files of the package
 // (pkg, when known; tests only for a test's use).
 func (w *walk) goConst(dir, pkg, name string, tests bool, depth int) result {
-	if depth > maxDepth || !w.visit(dir+"/", []string{name}) {
+	if depth > MaxDepth || !w.visit(dir+"/", []string{name}) {
 		return result{}
 	}
 	var res result

@@ -17,7 +17,7 @@ var jsExtensions = []string{".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts"
 // module, through what it imports. A name it neither binds nor imports
 // is no other file's: JavaScript has no implicit names across files.
 func (w *walk) jsUse(p string, imports []syntax.Import, names []string, depth int) result {
-	if depth > maxDepth || len(names) == 0 {
+	if depth > MaxDepth || len(names) == 0 {
 		return result{}
 	}
 	for _, im := range imports {
@@ -44,7 +44,7 @@ func (w *walk) jsUse(p string, imports []syntax.Import, names []string, depth in
 // jsLocal resolves names at the top of the module p: a binding of the
 // module, else what it imports.
 func (w *walk) jsLocal(p string, f *syntax.File, names []string, depth int) result {
-	if depth > maxDepth {
+	if depth > MaxDepth {
 		return result{}
 	}
 	if b, ok := topBinding(f, names[0], nil); ok {
@@ -60,7 +60,7 @@ func (w *walk) jsLocal(p string, f *syntax.File, names []string, depth int) resu
 
 // jsExport resolves the export name of module p, and the names after it.
 func (w *walk) jsExport(p, name string, rest []string, depth int) result {
-	if depth > maxDepth || !w.visit(p, append([]string{name}, rest...)) {
+	if depth > MaxDepth || !w.visit(p, append([]string{name}, rest...)) {
 		return result{}
 	}
 	f := w.file(p)

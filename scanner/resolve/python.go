@@ -13,7 +13,7 @@ import (
 // imports. A module that is not a file of the tree (the standard
 // library, a package) resolves nothing.
 func (w *walk) pyUse(p string, imports []syntax.Import, names []string, depth int) result {
-	if depth > maxDepth || len(names) == 0 {
+	if depth > MaxDepth || len(names) == 0 {
 		return result{}
 	}
 	// The longest import that names a prefix of the chain: import a.b
@@ -70,7 +70,7 @@ func (w *walk) pyUse(p string, imports []syntax.Import, names []string, depth in
 // without .value), a name the module imports (an __init__.py that
 // re-exports), or a submodule of a package.
 func (w *walk) pyAttr(p string, names []string, depth int) result {
-	if depth > maxDepth || !w.visit(p, names) {
+	if depth > MaxDepth || !w.visit(p, names) {
 		return result{}
 	}
 	f := w.file(p)

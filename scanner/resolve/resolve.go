@@ -7,7 +7,7 @@
 // file (rules.Unresolved.Name) with what their file imports; resolve
 // follows each through the language's import rules to the file that
 // defines it, reading and parsing only the files on that way. A name that
-// leads out of the repository (a package), into a cycle, past maxDepth
+// leads out of the repository (a package), into a cycle, past MaxDepth
 // files or to anything but one string literal stays unresolved: a key is
 // never guessed.
 package resolve
@@ -22,10 +22,10 @@ import (
 	"github.com/flagscan/flagscan/scanner/syntax"
 )
 
-// maxDepth bounds the files one resolution goes through (an import, a
+// MaxDepth bounds the files one resolution goes through (an import, a
 // re-export, a constant defined as another constant each count one).
 // Real chains are two or three long; a barrel of barrels perhaps five.
-const maxDepth = 16
+const MaxDepth = 16
 
 // maxStars bounds the export * modules looked through for one name, over
 // a whole resolution: a barrel of a thousand modules is searched, a

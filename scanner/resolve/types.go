@@ -26,7 +26,7 @@ var typeExtensions = map[string][]string{
 // the others' convention), then the files of the same directory (the same
 // package). Two definitions that disagree resolve nothing.
 func (w *walk) typeUse(p, lang string, imports []syntax.Import, names []string, depth int) result {
-	if depth > maxDepth || len(names) == 0 {
+	if depth > MaxDepth || len(names) == 0 {
 		return result{}
 	}
 	// The first place that defines the name wins, as Java's scoping
@@ -148,7 +148,7 @@ func (w *walk) typeLookup(p, lang string, l lookup, depth int) result {
 // constant of the file, PHP's define or Kotlin's top-level const) in the
 // file p.
 func (w *walk) typeMember(p, lang string, owner []string, member string, depth int) result {
-	if depth > maxDepth || !w.visit(p, append(append([]string{}, owner...), member)) {
+	if depth > MaxDepth || !w.visit(p, append(append([]string{}, owner...), member)) {
 		return result{}
 	}
 	f := w.file(p)
