@@ -26,8 +26,12 @@ type fileNames struct {
 // treeIndex is the tree of one scan as resolution reads it: every file
 // the walk offered, by path, directory and name, and the definitions of
 // the files resolution parsed. Files are read again only when a name
-// leads to them.
+// leads to them. The walk only appends to a list; the maps are built on
+// the first question, which most scans (no names to resolve) never ask.
 type treeIndex struct {
+	list []source.File
+
+	index  sync.Once
 	files  map[string]source.File
 	dirs   map[string][]string
 	byName map[string][]string
@@ -38,7 +42,23 @@ type treeIndex struct {
 }
 
 func newTreeIndex(e *Engine) *treeIndex {
-	return &treeIndex{defs: e.NewDefinitions(), files: map[string]source.File{}, dirs: map[string][]string{}, byName: map[string][]string{}, parsed: map[string]*syntax.File{}}
+	return &treeIndex{defs: e.NewDefinitions(), parsed: map[string]*syntax.File{}}
+}
+
+// build makes the maps of the index from the list of the walk.
+func (t *treeIndex) build() {
+	t.index.Do(func() {
+		t.files = make(map[string]source.File, len(t.list))
+		t.dirs, t.byName = map[string][]string{}, map[string][]string{}
+		for _, f := range t.list {
+			t.files[f.Path] = f
+			dir, base := path.Split(f.Path)
+			dir = strings.TrimSuffix(dir, "/")
+			t.dirs[dir] = append(t.dirs[dir], base)
+			t.byName[base] = append(t.byName[base], f.Path)
+		}
+		t.list = nil
+	})
 }
 
 // Definitions parses the files names lead to, for what they define. It
@@ -108,29 +128,33 @@ func (t *treeIndex) filter(f source.Filter) source.Filter {
 // add records a file the walk offers, and says whether it is scanned:
 // configuration files are only recorded.
 func (t *treeIndex) add(f source.File) bool {
-	t.files[f.Path] = f
-	dir, base := path.Split(f.Path)
-	dir = strings.TrimSuffix(dir, "/")
-	t.dirs[dir] = append(t.dirs[dir], base)
-	t.byName[base] = append(t.byName[base], f.Path)
-	return !configFiles[base]
+	t.list = append(t.list, f)
+	return !configFiles[path.Base(f.Path)]
 }
 
 // Has reports whether p is a file of the tree.
 func (t *treeIndex) Has(p string) bool {
+	t.build()
 	_, ok := t.files[p]
 	return ok
 }
 
 // Dir returns the names of the files in dir.
-func (t *treeIndex) Dir(dir string) []string { return t.dirs[dir] }
+func (t *treeIndex) Dir(dir string) []string {
+	t.build()
+	return t.dirs[dir]
+}
 
 // ByName returns the paths of the files named name.
-func (t *treeIndex) ByName(name string) []string { return t.byName[name] }
+func (t *treeIndex) ByName(name string) []string {
+	t.build()
+	return t.byName[name]
+}
 
 // Paths returns the paths of the files with one of the extensions, in
 // no particular order.
 func (t *treeIndex) Paths(exts []string) []string {
+	t.build()
 	var out []string
 	for p := range t.files {
 		for _, e := range exts {
@@ -146,6 +170,7 @@ func (t *treeIndex) Paths(exts []string) []string {
 
 // Read returns a file's content, nil when it cannot be read.
 func (t *treeIndex) Read(ctx context.Context, p string) []byte {
+	t.build()
 	f, ok := t.files[p]
 	if !ok || f.Oversize {
 		return nil
