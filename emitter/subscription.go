@@ -1,6 +1,6 @@
 // Package emitter turns the analyzer's Flag.new and Flag.deleted events into
 // signed webhook requests that reach their receivers at least once, in order,
-// even across crashes and day-long outages (spec/events.md).
+// even across crashes and day-long outages (docs/spec/events.md).
 //
 // The way through, one sub-package per step:
 //

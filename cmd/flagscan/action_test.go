@@ -3,15 +3,20 @@ package main
 import (
 	"encoding/json"
 	"flag"
-	"github.com/flagscan/flagscan/analyzer/event"
-	"github.com/flagscan/flagscan/scanner/git"
-	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/action"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/scanner/git"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
 
 var updateAction = flag.Bool("update-action", false, "rewrite the golden files of testdata/action")
@@ -150,7 +155,7 @@ func readText(t *testing.T, path string) string {
 func eventsOutput(t *testing.T, output string) []event.Body {
 	t.Helper()
 	for _, line := range strings.Split(output, "\n") {
-		if v, ok := strings.CutPrefix(line, outputEvents+"="); ok {
+		if v, ok := strings.CutPrefix(line, action.OutputEvents+"="); ok {
 			var bodies []event.Body
 			if err := json.Unmarshal([]byte(v), &bodies); err != nil {
 				t.Fatalf("events output: %v", err)
@@ -266,9 +271,9 @@ func TestActionShallow(t *testing.T) {
 		wantErr     []string
 		wantMessage string
 	}{
-		{name: "deepened", wantMessage: "flagscan: shallow checkout: fetching 50 more commits of refs/heads/main to reach " + short(c[0])},
+		{name: "deepened", wantMessage: "flagscan: shallow checkout: fetching 50 more commits of refs/heads/main to reach " + cli.Short(c[0])},
 		{name: "impossible", noRemote: true, wantErr: []string{
-			"commit " + short(c[0]) + ", where the analysis of this push starts, is not in this shallow checkout and could not be fetched from origin",
+			"commit " + cli.Short(c[0]) + ", where the analysis of this push starts, is not in this shallow checkout and could not be fetched from origin",
 			"check out with fetch-depth: 0 (actions/checkout)",
 		}},
 	} {
@@ -352,7 +357,7 @@ func TestActionNewBranch(t *testing.T) {
 			if got, want := strings.SplitN(readText(t, g.output), "\n", 3)[:2], []string{`new_flags=["x_only"]`, `deleted_flags=[]`}; !slices.Equal(got, want) {
 				t.Errorf("outputs %q, want %q\n%s", got, want, errOut)
 			}
-			if !strings.Contains(readText(t, g.summary), "the baseline is `"+short(c[1])+"`") {
+			if !strings.Contains(readText(t, g.summary), "the baseline is `"+cli.Short(c[1])+"`") {
 				t.Errorf("summary:\n%s", readText(t, g.summary))
 			}
 
@@ -384,8 +389,8 @@ func TestActionScheduled(t *testing.T) {
 	for i, tc := range []struct {
 		sha, wantOutputs, wantLine string
 	}{
-		{c[1], "new_flags=[]\ndeleted_flags=[]\nevents=[]\n", "the baseline is `" + short(c[1]) + "`, and no event is emitted for it."},
-		{c[3], "", "Run (schedule) `" + short(c[1]) + ".." + short(c[3]) + "` by ada-gh: 2 commits analyzed, 1 new flag, 1 deleted flag."},
+		{c[1], "new_flags=[]\ndeleted_flags=[]\nevents=[]\n", "the baseline is `" + cli.Short(c[1]) + "`, and no event is emitted for it."},
+		{c[3], "", "Run (schedule) `" + cli.Short(c[1]) + ".." + cli.Short(c[3]) + "` by ada-gh: 2 commits analyzed, 1 new flag, 1 deleted flag."},
 	} {
 		g := setGitHubEnv(t, payload, rc.URL+"/hooks", secret)
 		t.Setenv("GITHUB_EVENT_NAME", "schedule")

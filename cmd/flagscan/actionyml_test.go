@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/action"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
@@ -143,7 +147,7 @@ func TestActionYAML(t *testing.T) {
 				outs = append(outs, knownOutputs[strings.Split(s.Uses, "@")[0]]...)
 			}
 			if strings.Contains(s.Run, " action ") || strings.HasSuffix(strings.TrimSpace(strings.Trim(s.Run, `'`)), " action") {
-				outs = append(outs, outputNewFlags, outputDeletedFlags, outputEvents)
+				outs = append(outs, action.OutputNewFlags, action.OutputDeletedFlags, action.OutputEvents)
 				flagscanStep = &a.Runs.Steps[i]
 			}
 			setBy[s.ID] = outs
@@ -170,7 +174,7 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if want := []string{outputDeletedFlags, outputEvents, outputNewFlags}; !slices.Equal(names, want) {
+	if want := []string{action.OutputDeletedFlags, action.OutputEvents, action.OutputNewFlags}; !slices.Equal(names, want) {
 		t.Errorf("outputs %v, want %v", names, want)
 	}
 
@@ -213,7 +217,7 @@ func knownFlagscanVariables() map[string]bool {
 	for _, v := range []string{
 		config.EnvAccountID, config.EnvAccountName, config.EnvEnvironmentID, config.EnvEnvironmentName,
 		config.EnvBranches, config.EnvUserRole, config.EnvMaxFileSize, config.EnvContextLines,
-		envWebhookURL, envWebhookDescription, envWebhookSecret, envWebhookEvents, envAllowHosts, envDeliveryBudget,
+		delivery.EnvWebhookURL, delivery.EnvWebhookDescription, delivery.EnvWebhookSecret, delivery.EnvWebhookEvents, delivery.EnvAllowHosts, delivery.EnvDeliveryBudget,
 	} {
 		out[v] = true
 	}

@@ -8,7 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +19,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/listen"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
+
+	"github.com/flagscan/flagscan/analyzer/event"
 
 	"github.com/spf13/cobra"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -33,7 +40,7 @@ func emitRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{Use: "flagscan", SilenceUsage: true, SilenceErrors: true}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.Usage(err) })
 	root.AddCommand(newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd())
 	return root
 }
@@ -162,15 +169,15 @@ delivery:
   retry_schedule: [1h]
 `)
 	dbPath := filepath.Join(dir, "flagscan.db")
-	db, err := openStore(ctx, dbPath)
+	db, err := workspace.OpenStore(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(cfgPath, "", "")
+	cfg, err := workspace.LoadConfig(cfgPath, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs, err := subscriptions(cfg)
+	subs, err := workspace.Subscriptions(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +236,7 @@ delivery:
 			t.Errorf("show lacks %q:\n%s", want, show)
 		}
 	}
-	var detail eventOut
+	var detail report.EventOut
 	if err := json.Unmarshal([]byte(run("deliveries", "show", "evt_1", "--format", "json")), &detail); err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +269,7 @@ delivery:
 		{"deliver", "--watch", "--budget", "1s"},
 	} {
 		_, _, err := runEmit(ctx, append(args, "--db", dbPath, "--config", cfgPath)...)
-		var ue usageError
+		var ue cli.UsageError
 		if !errors.As(err, &ue) {
 			t.Errorf("flagscan %s: %v, want a usage error", strings.Join(args, " "), err)
 		}
@@ -283,7 +290,7 @@ func TestWebhookTestAndListen(t *testing.T) {
 	dir := t.TempDir()
 	secret := newSecret(t)
 	t.Setenv("EMIT_TEST_SECRET", secret)
-	t.Setenv(listenSecretEnv, secret)
+	t.Setenv(listen.SecretEnv, secret)
 
 	// `flagscan listen` on a free port.
 	var listenOut, listenErr syncBuffer
@@ -360,7 +367,7 @@ func TestListenHandlerRefusesBadSignatures(t *testing.T) {
 	other, _ := signing.NewKey(newSecret(t))
 	var out bytes.Buffer
 	now := time.Now()
-	h := newListenHandler(&out, &key, 204, func() time.Time { return now })
+	h := listen.NewHandler(&out, &key, 204, func() time.Time { return now })
 	body := []byte(`{"event":"Flag.new","flag_key":"k"}`)
 	for _, tc := range []struct {
 		k    signing.Key
@@ -384,7 +391,7 @@ func TestListenHandlerRefusesBadSignatures(t *testing.T) {
 		t.Errorf("an oversized body: %d", rec.Code)
 	}
 	out.Reset()
-	newListenHandler(&out, nil, 503, time.Now).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/", bytes.NewReader(body)))
+	listen.NewHandler(&out, nil, 503, time.Now).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/", bytes.NewReader(body)))
 	if !strings.Contains(out.String(), "signature not checked  -> 503") {
 		t.Errorf("without a secret: %q", out.String())
 	}
@@ -398,11 +405,11 @@ func TestParseSince(t *testing.T) {
 		"2026-02-01T10:00:00Z": time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC),
 		"2026-02-01":           time.Date(2026, 2, 1, 0, 0, 0, 0, time.Local),
 	} {
-		if got, err := parseSince(in, now); err != nil || !got.Equal(want) {
-			t.Errorf("parseSince(%q) = %v, %v; want %v", in, got, err, want)
+		if got, err := delivery.ParseSince(in, now); err != nil || !got.Equal(want) {
+			t.Errorf("delivery.ParseSince(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if _, err := parseSince("yesterday", now); err == nil {
+	if _, err := delivery.ParseSince("yesterday", now); err == nil {
 		t.Error("parsed yesterday")
 	}
 }

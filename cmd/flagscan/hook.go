@@ -1,32 +1,18 @@
 package main
 
 import (
-	"database/sql"
-	"errors"
 	"fmt"
-	"github.com/flagscan/flagscan/analyzer/event"
-	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
-	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/spf13/cobra"
 
-	"github.com/flagscan/flagscan/analyzer"
-	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/hook"
 )
 
-// defaultHoldAge is how long a hold whose commit has not landed is kept
-// before `hook confirm` (and the sweep of post-receive) discards it: a
-// push still between its pre-receive hook and its ref update is never
-// that old.
-const defaultHoldAge = time.Hour
-
 func newHookCmd() *cobra.Command {
-	var f hookFlags
+	var f hook.Flags
 	cmd := &cobra.Command{
 		Use:   "hook",
 		Short: "Run as a git server's pre-receive and post-receive hooks, and install them",
@@ -47,239 +33,100 @@ code may add detection rules and scan settings, nothing else.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	f.register(cmd)
-	cmd.AddCommand(newPreReceiveCmd(&f), newPostReceiveCmd(&f), newConfirmCmd(&f), newHookInstallCmd(&f))
+	fl := cmd.PersistentFlags()
+	fl.StringVarP(&f.Repo, "repo", "C", "", "the repository (default: $GIT_DIR, as git sets it for hooks, else the current directory)")
+	fl.StringVar(&f.DB, "db", "", "the SQLite store (default: flagscan.db in the repository's git directory)")
+	fl.StringVar(&f.Config, "config", "", "the server's configuration file (default: $FLAGSCAN_CONFIG, else flagscan.yml in the repository's git directory)")
+	fl.StringVar(&f.Repository, "repository", "", "the repository's name in events (default: $FLAGSCAN_REPOSITORY, GitLab's or Gitea's, else the directory's name)")
+	fl.StringVar(&f.WebURL, "web-url", "", "the repository's web address, for links in events (default: $FLAGSCAN_WEB_URL)")
+	var postAge, confirmAge time.Duration
+	var force bool
+	post := &cobra.Command{
+		Use:   "post-receive",
+		Short: "Analyze the updates git accepted, release their held events and deliver them",
+		Long: `Post-receive reads the "<old> <new> <ref>" lines git gives a post-receive hook
+(the updates it accepted) and analyzes each update of a tracked branch as
+'flagscan push' does: the branch's snapshot is stored and its events are
+written to the outbox, deliverable. Events that pre-receive held with the same
+ids are released; those it held that this analysis does not give (the branch
+moved meanwhile) are dropped. Then the outbox is delivered for at most
+delivery.inline_budget; what is left waits for 'flagscan deliver'.
+
+It also settles the holds of this repository older than --max-age, as
+'flagscan hook confirm' does: those of pushes that did not land are dropped.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return hook.PostReceive(cmd.Context(), &f, postAge, cmd.InOrStdin(), cmd.ErrOrStderr())
+		},
+	}
+	post.Flags().DurationVar(&postAge, "max-age", hook.DefaultHoldAge, "settle this repository's holds older than this")
+	confirm := &cobra.Command{
+		Use:   "confirm",
+		Short: "Release the held events of pushes that landed, drop those of pushes that did not",
+		Long: `Confirm is for git servers that run only a pre-receive hook (GitHub Enterprise
+Server): nothing there tells flagscan that git accepted a push, so the events
+pre-receive held wait. Confirm goes through the holds of the store; for each,
+when the ref now contains the pushed commit, it analyzes the update as
+post-receive would (storing the snapshot and releasing the held events with
+the same ids); when the commit has not landed and the hold is older than
+--max-age, it drops the held events.
+
+Run it before each 'flagscan deliver', or from cron every minute or so, e.g.
+
+  flagscan hook confirm --repo /srv/git/app.git && flagscan deliver --repo /srv/git/app.git
+
+On servers with a post-receive hook it is not needed, and harmless: it
+finishes what a post-receive that failed left.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return hook.Confirm(cmd.Context(), &f, confirmAge, std(cmd))
+		},
+	}
+	confirm.Flags().DurationVar(&confirmAge, "max-age", hook.DefaultHoldAge, "drop the holds of pushes that have not landed after this long")
+	install := &cobra.Command{
+		Use:   "install [--repo DIR] [--force] [--config FILE]",
+		Short: "Write the pre-receive and post-receive hook scripts into a repository",
+		Long: `Install writes hooks/pre-receive and hooks/post-receive into the repository's
+git directory (core.hooksPath if the repository sets it): two shell scripts
+that run this flagscan binary, by its absolute path, with --config and --db
+when given. An existing hook is not overwritten without --force.
+
+It then prints how to install the same hooks on GitLab (server hooks), Gitea
+(hooks/<name>.d) and GitHub Enterprise Server (pre-receive only, with
+'flagscan hook confirm'). See docs/hooks.md.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			bin, err := os.Executable()
+			if err == nil {
+				bin, err = filepath.EvalSymlinks(bin)
+			}
+			if err != nil {
+				return fmt.Errorf("find the flagscan binary: %w", err)
+			}
+			return hook.Install(&f, bin, force, cmd.OutOrStdout())
+		},
+	}
+	install.Flags().BoolVar(&force, "force", false, "replace existing pre-receive and post-receive hooks")
+	cmd.AddCommand(&cobra.Command{
+		Use:   "pre-receive",
+		Short: "Analyze a push before git accepts it, within a time budget; hold its events until it is accepted",
+		Long: `Pre-receive reads the "<old> <new> <ref>" lines git gives a pre-receive hook
+and analyzes each update of a tracked branch, reading the pushed objects from
+git's quarantine directory. The snapshot is not stored and the events are
+written to the outbox held, under a token of the ref update, so that nothing
+is sent for a push git then rejects: post-receive (or 'flagscan hook confirm')
+releases them once git has accepted the push.
+
+It must finish within hook.budget (default 4s), counted from its start. It
+fails open: when the budget runs out or anything goes wrong, it says why and
+exits 0, so the push goes through and post-receive analyzes it. With
+hook.policy.on_error: reject it refuses the push instead. With
+hook.policy.key_pattern, a push that adds a flag key the pattern does not
+match is refused (exit 1), and the pusher is told which key and where.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return hook.PreReceive(cmd.Context(), time.Now(), &f, cmd.InOrStdin(), cmd.ErrOrStderr())
+		},
+	}, post, confirm, install)
 	return cmd
 }
-
-// hookFlags are the flags the hook commands share.
-type hookFlags struct {
-	repo, db, configPath string
-	repository, webURL   string
-}
-
-func (f *hookFlags) register(cmd *cobra.Command) {
-	fl := cmd.PersistentFlags()
-	fl.StringVarP(&f.repo, "repo", "C", "", "the repository (default: $GIT_DIR, as git sets it for hooks, else the current directory)")
-	fl.StringVar(&f.db, "db", "", "the SQLite store (default: flagscan.db in the repository's git directory)")
-	fl.StringVar(&f.configPath, "config", "", "the server's configuration file (default: $FLAGSCAN_CONFIG, else flagscan.yml in the repository's git directory)")
-	fl.StringVar(&f.repository, "repository", "", "the repository's name in events (default: $FLAGSCAN_REPOSITORY, GitLab's or Gitea's, else the directory's name)")
-	fl.StringVar(&f.webURL, "web-url", "", "the repository's web address, for links in events (default: $FLAGSCAN_WEB_URL)")
-}
-
-// hookSite is the repository a hook runs for, with the server's
-// configuration for it.
-type hookSite struct {
-	gitDir string // absolute
-	cfg    *config.Config
-}
-
-// site finds the repository and loads its server-side configuration.
-func (f *hookFlags) site() (*hookSite, error) {
-	dir := f.repo
-	if dir == "" {
-		dir = os.Getenv("GIT_DIR")
-	}
-	if dir == "" {
-		dir = "."
-	}
-	if _, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("repository %s: %w", dir, err)
-	}
-	loc, err := git.Discover(dir)
-	if err != nil {
-		// Not a repository: opening it says so, after the
-		// configuration has had its say.
-		if loc.GitDir, err = filepath.Abs(dir); err != nil {
-			return nil, err
-		}
-	}
-	gd := loc.GitDir
-	cfg, err := serverConfig(f.configPath, gd)
-	if err != nil {
-		return nil, err
-	}
-	return &hookSite{gitDir: gd, cfg: cfg}, nil
-}
-
-// serverConfig loads the server's configuration of the repository whose
-// git directory is gitDir (see configFile). Never a .flagscan.yml of a
-// work tree: in hook mode that is pushed code.
-func serverConfig(flag, gitDir string) (*config.Config, error) {
-	return loadConfig(flag, "", gitDir)
-}
-
-// storePath returns the store's path: --db, else flagscan.db in gitDir.
-func (f *hookFlags) storePath(gitDir string) string {
-	if f.db != "" {
-		return f.db
-	}
-	return filepath.Join(gitDir, "flagscan.db")
-}
-
-// hookRun analyzes the ref updates of one repository in a hook: each with
-// the server's configuration plus the detection settings of the
-// .flagscan.yml of its new commit, if it has one.
-type hookRun struct {
-	site   *hookSite
-	repo   *git.Repo
-	db     *sql.DB
-	name   string // the repository's name in events
-	webURL string
-	// byConfig caches a workspace and its analyzer per pushed
-	// configuration file: its blob id, or "" for none.
-	byConfig map[string]*hookAnalyzer
-	// warnings are for the pusher, once per pushed configuration file.
-	warnings []string
-}
-
-type hookAnalyzer struct {
-	w *workspace
-	a *analyzer.Analyzer // nil until analyzer is called
-}
-
-func newHookRun(site *hookSite, repo *git.Repo, db *sql.DB, name, webURL string) *hookRun {
-	return &hookRun{site: site, repo: repo, db: db, name: name, webURL: webURL, byConfig: map[string]*hookAnalyzer{}}
-}
-
-// analyzable reports whether an update is to a branch the server's
-// configuration tracks, and not a deletion: whether analyzing it can give
-// events.
-func (r *hookRun) analyzable(u analyzer.Update) bool {
-	branch, ok := strings.CutPrefix(u.Ref, "refs/heads/")
-	if !ok || strings.Trim(u.New, "0") == "" {
-		return false
-	}
-	branches := r.site.cfg.Branches
-	if len(branches) == 0 {
-		if def := r.repo.DefaultBranch(); def != "" {
-			branches = []string{def}
-		}
-	}
-	if len(branches) == 0 {
-		return true
-	}
-	for _, g := range branches {
-		if config.MatchGlob(g, branch) {
-			return true
-		}
-	}
-	return false
-}
-
-// workspace returns the workspace that analyzes u: the server's
-// configuration with the detection settings pushed in u's new commit.
-func (r *hookRun) workspace(u analyzer.Update) (*hookAnalyzer, error) {
-	det, blob, err := pushedDetection(r.repo, u.New)
-	if err != nil {
-		return nil, err
-	}
-	if ha, ok := r.byConfig[blob]; ok {
-		return ha, nil
-	}
-	cfg := r.site.cfg
-	if det != nil {
-		if len(det.Ignored) > 0 {
-			r.warnings = append(r.warnings, fmt.Sprintf("%s: ignored in hook mode, where only the server's configuration sets them: %s",
-				det.File, strings.Join(det.Ignored, ", ")))
-		}
-		if cfg, err = cfg.WithDetection(det); err != nil {
-			return nil, err
-		}
-	}
-	ha := &hookAnalyzer{w: &workspace{repo: r.repo, dir: r.site.gitDir, db: r.db, cfg: cfg, flags: &repoFlags{
-		repository: r.name,
-		webURL:     r.webURL,
-		settings:   scanSettings{contextLines: -1},
-	}}}
-	r.byConfig[blob] = ha
-	return ha, nil
-}
-
-// analyzer returns the analyzer of u's workspace, built once: building
-// one compiles the rules.
-func (r *hookRun) analyzer(u analyzer.Update) (*analyzer.Analyzer, error) {
-	ha, err := r.workspace(u)
-	if err != nil {
-		return nil, err
-	}
-	if ha.a == nil {
-		if ha.a, err = ha.w.analyzer(); err != nil {
-			return nil, err
-		}
-	}
-	return ha.a, nil
-}
-
-// maxPushedConfig bounds the .flagscan.yml read from pushed code.
-const maxPushedConfig = 1 << 20
-
-// pushedDetection reads the detection settings of the .flagscan.yml (or
-// .flagscan.yaml) at the root of commit's tree, and returns them with the
-// file's blob id; nil and "" when there is none. ${NAME} references in it
-// are never expanded, and its server-side sections never read.
-func pushedDetection(repo *git.Repo, commit string) (*config.Detection, string, error) {
-	name, id, b, err := repo.RootFile(commit, []string{".flagscan.yml", ".flagscan.yaml"}, maxPushedConfig)
-	switch {
-	case err != nil:
-		return nil, "", err
-	case name == "":
-		return nil, "", nil
-	case b.Oversize:
-		return nil, "", fmt.Errorf("%s of %s: %d bytes, more than the %d a configuration may have", name, short(commit), b.Size, maxPushedConfig)
-	}
-	det, err := config.ParseDetection(short(commit)+":"+name, b.Data)
-	if err != nil {
-		return nil, "", err
-	}
-	return det, id.String(), nil
-}
-
-// summarize describes the events of an update in one line, "" for none.
-func summarize(u analyzer.Update, events []event.Event) string {
-	if len(events) == 0 {
-		return ""
-	}
-	byType := map[string][]string{}
-	for _, e := range events {
-		byType[e.Body.Event] = append(byType[e.Body.Event], e.Body.FlagKey)
-	}
-	var parts []string
-	for _, typ := range []string{event.FlagNew, event.FlagDeleted} {
-		keys := byType[typ]
-		if len(keys) == 0 {
-			continue
-		}
-		sort.Strings(keys)
-		keys = compactStrings(keys)
-		const show = 8
-		more := ""
-		if len(keys) > show {
-			more = fmt.Sprintf(" and %d more", len(keys)-show)
-			keys = keys[:show]
-		}
-		parts = append(parts, fmt.Sprintf("%s %s%s", typ, strings.Join(keys, ", "), more))
-	}
-	return fmt.Sprintf("%s: %s", u.Ref, strings.Join(parts, "; "))
-}
-
-func compactStrings(s []string) []string {
-	out := s[:0]
-	for i, x := range s {
-		if i == 0 || x != s[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// hookLog writes lines for the pusher: git shows a hook's output prefixed
-// with "remote:".
-type hookLog struct{ w io.Writer }
-
-func (l hookLog) printf(format string, args ...any) {
-	fmt.Fprintf(l.w, "flagscan: "+format+"\n", args...)
-}
-
-// errPushRefused marks an error that refuses the push.
-var errPushRefused = errors.New("push refused")

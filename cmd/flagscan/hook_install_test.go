@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
-	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/hook"
+
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
 
 func TestHookInstall(t *testing.T) {
@@ -20,12 +23,12 @@ func TestHookInstall(t *testing.T) {
 		existing map[string]string // hooks already there
 		hooksDir string            // core.hooksPath, relative to the git dir
 		force    bool
-		flags    hookFlags
+		flags    hook.Flags
 		wantErr  string
 		wantExec string // the exec line of pre-receive
 	}{
 		{name: "fresh", wantExec: "exec '/opt/flag scan/bin/flagscan' hook pre-receive\n"},
-		{name: "with config and db", flags: hookFlags{configPath: "/etc/flagscan/srv.yml", db: "/var/lib/flagscan/srv.db"},
+		{name: "with config and db", flags: hook.Flags{Config: "/etc/flagscan/srv.yml", DB: "/var/lib/flagscan/srv.db"},
 			wantExec: "exec '/opt/flag scan/bin/flagscan' hook pre-receive --config /etc/flagscan/srv.yml --db /var/lib/flagscan/srv.db\n"},
 		{name: "existing hook refused", existing: map[string]string{"post-receive": "#!/bin/sh\necho mine\n"},
 			wantErr: "hooks/post-receive already exists: not overwritten; use --force"},
@@ -48,9 +51,9 @@ func TestHookInstall(t *testing.T) {
 				gittest.WriteFile(t, filepath.Join(hooks, name), content)
 			}
 			f := tc.flags
-			f.repo = bare
+			f.Repo = bare
 			var out bytes.Buffer
-			err := installHooks(&f, bin, tc.force, &out)
+			err := hook.Install(&f, bin, tc.force, &out)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -65,7 +68,7 @@ func TestHookInstall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, name := range hookNames {
+			for _, name := range hook.HookNames {
 				p := filepath.Join(hooks, name)
 				fi, err := os.Stat(p)
 				if err != nil {
@@ -87,7 +90,7 @@ func TestHookInstall(t *testing.T) {
 			}
 			// Installing again is a no-op, without --force.
 			out.Reset()
-			if err := installHooks(&f, bin, false, &out); err != nil || !strings.Contains(out.String(), "installed already") {
+			if err := hook.Install(&f, bin, false, &out); err != nil || !strings.Contains(out.String(), "installed already") {
 				t.Errorf("second install: %v\n%s", err, out.String())
 			}
 		})
@@ -102,8 +105,8 @@ func TestShellQuote(t *testing.T) {
 		"":                        "''",
 		"$HOME/x":                 "'$HOME/x'",
 	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		if got := hook.ShellQuote(in); got != want {
+			t.Errorf("hook.ShellQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }
@@ -138,7 +141,7 @@ func TestServerConfig(t *testing.T) {
 				write(filepath.Join(gd, "flagscan.yml"), "from-git-dir")
 			}
 			t.Setenv("FLAGSCAN_CONFIG", tc.env)
-			c, err := serverConfig(tc.flag, gd)
+			c, err := hook.ServerConfig(tc.flag, gd)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/hook"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
+
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
@@ -212,7 +216,7 @@ func (s *hookServer) mustPush(dir string, args ...string) string {
 // counts returns the outbox's deliveries by state.
 func (s *hookServer) counts() map[string]int {
 	s.t.Helper()
-	db, err := openStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
+	db, err := workspace.OpenStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -365,8 +369,7 @@ func TestHookPushes(t *testing.T) {
 				want = append(want, fmt.Sprintf("Flag.new %s-%03d@feature/%s", name, j, name))
 			}
 			s.commit(dir, "feature "+name, files)
-			cmd := exec.Command("git", "push", "origin", "feature/"+name)
-			cmd.Dir, cmd.Env = dir, s.env()
+			cmd := s.options().Command(dir, "git", "push", "origin", "feature/"+name)
 			cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
 			cmds = append(cmds, cmd)
 		}
@@ -393,7 +396,7 @@ func TestHookPushes(t *testing.T) {
 	t.Run("push rejected by another hook", func(t *testing.T) {
 		for _, tc := range []struct{ name, hook, script string }{
 			{"an update hook", "update", "#!/bin/sh\necho \"policy: $1 is frozen\" >&2\nexit 1\n"},
-			{"a later pre-receive step", "pre-receive", fmt.Sprintf("#!/bin/sh\nin=$(cat)\nprintf '%%s\\n' \"$in\" | %s hook pre-receive || exit 1\necho 'second check failed' >&2\nexit 1\n", shellQuote(bin))},
+			{"a later pre-receive step", "pre-receive", fmt.Sprintf("#!/bin/sh\nin=$(cat)\nprintf '%%s\\n' \"$in\" | %s hook pre-receive || exit 1\necho 'second check failed' >&2\nexit 1\n", hook.ShellQuote(bin))},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				s := newHookServer(t, bin, "")
@@ -508,7 +511,7 @@ func TestHookPushes(t *testing.T) {
 		s.commit(w, "one", map[string]string{"a.js": js("alpha")})
 		s.mustPush(w, "main")
 		s.expect("base", "Flag.new alpha@main")
-		db, err := openStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
+		db, err := workspace.OpenStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -618,7 +621,7 @@ webhooks:
 			t.Fatalf("pre-receive held nothing:\n%s", out)
 		}
 		s.expect("push", "Flag.new alpha@main", "Flag.new beta@main", "Flag.new gamma@main")
-		db, err := openStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
+		db, err := workspace.OpenStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
 		if err != nil {
 			t.Fatal(err)
 		}

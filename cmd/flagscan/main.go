@@ -5,12 +5,13 @@
 //
 //	flagscan scan [PATH] [--rev REV] [--repo DIR] [--format table|json|csv]
 //
-// Run `flagscan help` for every command and flag.
+// Run `flagscan help` for every command and flag. This package parses the
+// command line, calls one run function of the internal packages per
+// command, and maps errors to exit statuses; the work is done there.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,6 +21,10 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 )
 
 // Exit statuses.
@@ -28,28 +33,6 @@ const (
 	exitError = 1 // the command could not do its job: a missing path, a broken repository
 	exitUsage = 2 // the command line or the configuration is wrong
 )
-
-// usageError marks an error in what the user asked for, as opposed to one
-// met while doing it.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Errorf(format, args...)}
-}
-
-// oneArg accepts exactly one argument, and answers anything else with a
-// usage error saying usage.
-func oneArg(usage string) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
-		if len(args) != 1 {
-			return usagef("%s", usage)
-		}
-		return nil
-	}
-}
 
 func main() {
 	if os.Getenv("GOGC") == "" {
@@ -78,8 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "flagscan: %v\n", err)
-	var ue usageError
-	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
+	if cli.IsUsage(err) || strings.HasPrefix(err.Error(), "unknown command") {
 		return exitUsage
 	}
 	return exitError
@@ -97,9 +79,71 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	// Cobra reports unknown flags and bad arguments through this hook;
 	// they are usage errors.
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.PersistentFlags().String(logFormatFlag, "text", "format of log lines on standard error: text, or json (one JSON object per line)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.Usage(err) })
+	root.PersistentFlags().String(cli.LogFormatFlag, "text", "format of log lines on standard error: text, or json (one JSON object per line)")
 	root.AddCommand(newScanCmd(), newPushCmd(), newLogCmd(), newStatusCmd(), newFlagsCmd(),
 		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd())
 	return root
+}
+
+// std returns the standard streams of cmd.
+func std(cmd *cobra.Command) cli.IO {
+	return cli.IO{In: cmd.InOrStdin(), Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()}
+}
+
+// logFormat returns the --log-format of cmd's command line.
+func logFormat(cmd *cobra.Command) string {
+	if f := cmd.Flag(cli.LogFormatFlag); f != nil {
+		return f.Value.String()
+	}
+	return "text"
+}
+
+// oneArg accepts exactly one argument, and answers anything else with a
+// usage error saying usage.
+func oneArg(usage string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return cli.Usagef("%s", usage)
+		}
+		return nil
+	}
+}
+
+// registerWorkspace adds the flags of every command that works on a
+// repository and its store.
+func registerWorkspace(cmd *cobra.Command, f *workspace.Flags) {
+	fl := cmd.Flags()
+	fl.StringVarP(&f.Repo, "repo", "C", ".", "the repository, bare or not")
+	fl.StringVar(&f.DB, "db", "", "the SQLite store (default: flagscan.db in the repository's git directory)")
+	fl.StringVar(&f.Config, "config", "", "configuration file (default: $FLAGSCAN_CONFIG, else .flagscan.yml at the work tree's root, else flagscan.yml in the git directory)")
+	fl.StringVar(&f.Repository, "repository", "", "the repository's name in events (default: $FLAGSCAN_REPOSITORY, the CI's repository name, else the directory's name)")
+	fl.StringVar(&f.WebURL, "web-url", "", "the repository's web address, for links in events (default: $FLAGSCAN_WEB_URL or the CI's)")
+	fl.StringVar(&f.AccountID, "account-id", "", "account_id of events (overrides account.id)")
+	fl.StringVar(&f.AccountName, "account-name", "", "account_name of events (overrides account.name)")
+	fl.StringVar(&f.EnvironmentID, "environment-id", "", "environment_id, when there is one environment (overrides it)")
+	fl.StringVar(&f.EnvironmentName, "environment-name", "", "environment_name, when there is one environment (overrides it)")
+	fl.BoolVar(&f.Scan.NoBuiltin, "no-builtin", false, "turn the built-in Flagship rules off")
+	// The configuration's scan.context_lines applies: it is part of the
+	// blob cache's fingerprint, so every command must agree on it.
+	f.Scan.ContextLines = -1
+}
+
+// registerStore adds the flags of the delivery commands, as persistent
+// flags so that sub-commands share them.
+func registerStore(cmd *cobra.Command, f *delivery.Flags) {
+	fl := cmd.PersistentFlags()
+	fl.StringVarP(&f.Repo, "repo", "C", ".", "the repository whose store and configuration to use")
+	fl.StringVar(&f.DB, "db", "", "the SQLite store (default: flagscan.db in the repository's git directory)")
+	fl.StringVar(&f.Config, "config", "", "configuration file (default: $FLAGSCAN_CONFIG, else .flagscan.yml at the work tree's root, else flagscan.yml in the git directory)")
+}
+
+// registerWebhook adds the webhook and delivery flags of action and sync.
+func registerWebhook(cmd *cobra.Command, f *delivery.Webhook, defaultBudget string) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.URL, "webhook-url", "", "add a webhook with this URL (default: $"+delivery.EnvWebhookURL+"); its secret comes from $"+delivery.EnvWebhookSecret)
+	fl.StringVar(&f.Description, "webhook-description", "", "that webhook's description (default: $"+delivery.EnvWebhookDescription+", else \""+delivery.DefaultWebhookDescription+"\")")
+	fl.StringSliceVar(&f.Events, "webhook-events", nil, "that webhook's event types (default: $"+delivery.EnvWebhookEvents+", else Flag.new,Flag.deleted)")
+	fl.StringSliceVar(&f.AllowHosts, "allow-host", nil, "a loopback or private host, address or CIDR webhooks may call, added to delivery.allow_hosts (repeatable; default: $"+delivery.EnvAllowHosts+")")
+	fl.DurationVar(&f.Budget, "deliver-budget", 0, "how long to deliver webhooks after the analysis; 0 leaves them to flagscan deliver (default: $"+delivery.EnvDeliveryBudget+", else "+defaultBudget+")")
 }

@@ -3,13 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/flagscan/flagscan/analyzer/event"
-	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"math/rand"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 
 	"github.com/flagscan/flagscan/analyzer"
 )

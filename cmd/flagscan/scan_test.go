@@ -6,12 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 
 	"github.com/flagscan/flagscan/scanner"
 )

@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/flagscan/flagscan/scanner/git/gittest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/reposync"
+
+	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
 
 func tsFlag(keys ...string) string {
@@ -24,7 +27,7 @@ func tsFlag(keys ...string) string {
 // syncLine is a line of `flagscan sync --format json`, with the event
 // bodies it needs.
 type syncLine struct {
-	branchSync
+	reposync.BranchResult
 	Events []struct {
 		Event           string `json:"event"`
 		FlagKey         string `json:"flag_key"`
@@ -153,7 +156,7 @@ delivery:
 		t.Fatalf("events\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if l := lines[0]; l.Baseline || l.Commits != 16 || l.To != head || l.New != 3 || l.Deleted != 3 {
-		t.Errorf("second run: %+v", l.branchSync)
+		t.Errorf("second run: %+v", l.BranchResult)
 	}
 	if got := receivedBodies(t, rc); len(got) != len(want) {
 		t.Errorf("the receiver got %d events, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
@@ -307,7 +310,7 @@ func TestSyncRemoteBranchesAndBaselineAge(t *testing.T) {
 	for _, l := range lines {
 		branches = append(branches, l.Branch)
 		if !l.Baseline || l.From == "" || l.Commits != 1 {
-			t.Errorf("%s: %+v, want a baseline one commit back", l.Branch, l.branchSync)
+			t.Errorf("%s: %+v, want a baseline one commit back", l.Branch, l.BranchResult)
 		}
 	}
 	if want := []string{"main", "release/1"}; !slices.Equal(branches, want) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -165,8 +164,7 @@ exit 1
 			if err := os.WriteFile(filepath.Join(bare, "hooks", "pre-receive"), []byte(hook), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			push := exec.Command("git", "push", bare, "main")
-			push.Dir = work
+			push := gittest.Options{}.Command(work, "git", "push", bare, "main")
 			if msg, err := push.CombinedOutput(); err == nil || !strings.Contains(string(msg), "pre-receive hook declined") {
 				t.Fatalf("push: want it declined by the hook, got %v:\n%s", err, msg)
 			}

@@ -35,7 +35,7 @@ const (
 )
 
 // flagship maps each call name of the Flagship SDKs, in every language and
-// SDK generation of spec/flagship-sdk-calls.md, to its shape.
+// SDK generation of docs/spec/flagship-sdk-calls.md, to its shape.
 var flagship = map[string]shape{
 	"getFlag": flagCall, "GetFlag": flagCall, "get_flag": flagCall,
 	"useFsFlag": flagCall, "getFlagWithKey": flagCall,

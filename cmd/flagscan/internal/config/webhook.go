@@ -11,7 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Webhook is a subscription: where to POST which events (spec/events.md).
+// Webhook is a subscription: where to POST which events (docs/spec/events.md).
 // URL, Secret, header values and string payload values have had their
 // ${NAME} references expanded.
 type Webhook struct {

@@ -1,4 +1,4 @@
-package main
+package hook
 
 import (
 	"bytes"
@@ -8,47 +8,17 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/spf13/cobra"
-
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/scanner/git"
 )
 
-func newHookInstallCmd(f *hookFlags) *cobra.Command {
-	var force bool
-	cmd := &cobra.Command{
-		Use:   "install [--repo DIR] [--force] [--config FILE]",
-		Short: "Write the pre-receive and post-receive hook scripts into a repository",
-		Long: `Install writes hooks/pre-receive and hooks/post-receive into the repository's
-git directory (core.hooksPath if the repository sets it): two shell scripts
-that run this flagscan binary, by its absolute path, with --config and --db
-when given. An existing hook is not overwritten without --force.
+// HookNames are the hooks install writes.
+var HookNames = []string{"pre-receive", "post-receive"}
 
-It then prints how to install the same hooks on GitLab (server hooks), Gitea
-(hooks/<name>.d) and GitHub Enterprise Server (pre-receive only, with
-'flagscan hook confirm'). See docs/hooks.md.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			bin, err := os.Executable()
-			if err != nil {
-				return fmt.Errorf("find the flagscan binary: %w", err)
-			}
-			if bin, err = filepath.EvalSymlinks(bin); err != nil {
-				return fmt.Errorf("find the flagscan binary: %w", err)
-			}
-			return installHooks(f, bin, force, cmd.OutOrStdout())
-		},
-	}
-	cmd.Flags().BoolVar(&force, "force", false, "replace existing pre-receive and post-receive hooks")
-	return cmd
-}
-
-// hookNames are the hooks install writes.
-var hookNames = []string{"pre-receive", "post-receive"}
-
-// installHooks writes the hook scripts running bin into the repository of
+// Install writes the hook scripts running bin into the repository of
 // f, and prints the other servers' equivalents to w.
-func installHooks(f *hookFlags, bin string, force bool, w io.Writer) error {
-	dir := f.repo
+func Install(f *Flags, bin string, force bool, w io.Writer) error {
+	dir := f.Repo
 	if dir == "" {
 		dir = "."
 	}
@@ -59,7 +29,7 @@ func installHooks(f *hookFlags, bin string, force bool, w io.Writer) error {
 	gd := repo.Location().GitDir
 	hooksDir := repo.HooksDir()
 	var args []string
-	for _, fl := range []struct{ name, value string }{{"--config", f.configPath}, {"--db", f.db}} {
+	for _, fl := range []struct{ name, value string }{{"--config", f.Config}, {"--db", f.DB}} {
 		if fl.value == "" {
 			continue
 		}
@@ -71,7 +41,7 @@ func installHooks(f *hookFlags, bin string, force bool, w io.Writer) error {
 	}
 	scripts := map[string][]byte{}
 	var exist []string
-	for _, name := range hookNames {
+	for _, name := range HookNames {
 		scripts[name] = hookScript(bin, name, args)
 		p := filepath.Join(hooksDir, name)
 		old, err := os.ReadFile(p)
@@ -87,13 +57,13 @@ func installHooks(f *hookFlags, bin string, force bool, w io.Writer) error {
 		if len(exist) == 1 {
 			verb = "exists"
 		}
-		return usagef("%s already %s: not overwritten; use --force to replace, or call `%s hook <name>` from the existing hook (see docs/hooks.md)",
+		return cli.Usagef("%s already %s: not overwritten; use --force to replace, or call `%s hook <name>` from the existing hook (see docs/hooks.md)",
 			strings.Join(exist, " and "), verb, bin)
 	}
 	if err := os.MkdirAll(hooksDir, 0o755); err != nil {
 		return err
 	}
-	for _, name := range hookNames {
+	for _, name := range HookNames {
 		data, ok := scripts[name]
 		if !ok {
 			fmt.Fprintf(w, "%s: installed already\n", filepath.Join(hooksDir, name))
@@ -117,16 +87,16 @@ func hookScript(bin, name string, args []string) []byte {
 	} else {
 		b.WriteString("# It analyzes what git accepted, releases the held events and delivers them.\n")
 	}
-	b.WriteString("exec " + shellQuote(bin) + " hook " + name)
+	b.WriteString("exec " + ShellQuote(bin) + " hook " + name)
 	for _, a := range args {
-		b.WriteString(" " + shellQuote(a))
+		b.WriteString(" " + ShellQuote(a))
 	}
 	b.WriteString("\n")
 	return []byte(b.String())
 }
 
-// shellQuote quotes s for sh.
-func shellQuote(s string) string {
+// ShellQuote quotes s for sh.
+func ShellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,@") == "" {
 		return s
 	}
@@ -159,9 +129,9 @@ func writeExecutable(path string, data []byte) error {
 // and GitHub Enterprise Server.
 func printEquivalents(w io.Writer, bin string, args []string, gitDir string) {
 	call := func(name string) string {
-		s := "exec " + shellQuote(bin) + " hook " + name
+		s := "exec " + ShellQuote(bin) + " hook " + name
 		for _, a := range args {
-			s += " " + shellQuote(a)
+			s += " " + ShellQuote(a)
 		}
 		return s
 	}
@@ -189,5 +159,5 @@ The same hooks on other servers (each script is "#!/bin/sh" and one line):
     See docs/hooks.md for the environment and its limits.
 `, call("pre-receive"), call("post-receive"),
 		gitDir, call("pre-receive"), gitDir, call("post-receive"),
-		call("pre-receive"), shellQuote(bin))
+		call("pre-receive"), ShellQuote(bin))
 }

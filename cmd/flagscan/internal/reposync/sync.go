@@ -1,10 +1,15 @@
-package main
+// Package reposync brings every tracked branch of one or many
+// repositories from its stored snapshot up to its current head, as a
+// scheduled job does, on a bounded pool of workers, with a progress line,
+// log lines and a summary. Each repository is its own workspace; delivery
+// follows each one's analysis within the budget. It reads git only
+// through scanner/git and analyzes through workspaces.
+package reposync
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"log/slog"
 	"net/url"
@@ -17,153 +22,120 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/sourcegraph/conc/pool"
-	"github.com/spf13/cobra"
-
 	"github.com/flagscan/flagscan/analyzer"
+	"github.com/flagscan/flagscan/analyzer/event"
 	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/progress"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 	"github.com/flagscan/flagscan/scanner"
 	"github.com/flagscan/flagscan/scanner/git"
+	"github.com/sourcegraph/conc/pool"
 )
 
-// defaultSyncBudget is how long `flagscan sync` delivers webhooks after
-// analyzing each repository, unless told otherwise.
-const defaultSyncBudget = 30 * time.Second
-
-func newSyncCmd() *cobra.Command {
-	var (
-		rf       repoFlags
-		inl      inlineFlags
-		jobs     int
-		remote   string
-		format   string
-		progMode string
-		quiet    bool
-		age      time.Duration
-	)
-	cmd := &cobra.Command{
-		Use:   "sync [REPO...]",
-		Short: "Bring each tracked branch's snapshot up to its current head and emit the transitions (scheduled scans)",
-		Long: `Sync brings the snapshot of every tracked branch of each REPO (default: --repo,
-else ".") up to date with the branch's current head, however many commits have
-passed since the last run, and writes the keys that appeared or disappeared to
-the outbox, then delivers them (for --deliver-budget). A nightly job needs
-nothing else: run it after fetching.
-
-A branch with no snapshot yet gets a baseline at its head: the first run emits
-nothing (with --baseline-age D, the baseline is the branch's last commit older
-than D, and the transitions since are reported: a lost store then costs a
-scan, not events). A branch the store has seen is analyzed from its snapshot's commit
-to its head, as one push would be: a key added and removed in between gives no
-event. Tracked branches are 'branches' of the configuration (default: the
-branch HEAD names), taken from refs/heads, or with --remote NAME from the
-remote-tracking refs refs/remotes/NAME/*.
-
-Repositories are analyzed --jobs at a time, sharing one budget of --workers
-parsing goroutines. Each has its own store (flagscan.db in its git directory)
-and its own .flagscan.yml, unless --db and --config name one for all; snapshots
-are keyed by repository name. With several repositories, each is named by its
-origin remote (owner/name) or else its directory, and links follow the
-origin's forge; --web-url may hold {repo}, replaced by the repository's name.
-
-A progress line is drawn on standard error when it is a terminal and CI is
-not set; log lines go to standard error (--log-format json for JSON lines),
-the summary to standard output (--format json: one JSON object per branch,
-with its events).`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := tableOrJSON(format); err != nil {
-				return err
-			}
-			if jobs < 0 {
-				return usagef("--jobs %d: must be at least 1", jobs)
-			}
-			budget, err := inl.deliveryBudget(os.LookupEnv, defaultSyncBudget)
-			if err != nil {
-				return err
-			}
-			repos := args
-			if len(repos) == 0 {
-				repos = []string{rf.repo}
-			}
-			if len(repos) > 1 && rf.repository != "" {
-				return usagef("--repository names one repository; with several, each is named by its origin remote or directory")
-			}
-			on, err := progressMode(progMode, cmd.ErrOrStderr(), os.LookupEnv)
-			if err != nil {
-				return err
-			}
-			prog := newProgress(cmd.ErrOrStderr(), on, nil)
-			level := slog.LevelInfo
-			if quiet {
-				level = slog.LevelWarn
-			}
-			log, err := newLogger(cmd, prog.Writer(), level)
-			if err != nil {
-				return err
-			}
-			if age < 0 {
-				return usagef("--baseline-age %v: must not be negative", age)
-			}
-			s := &syncer{rf: rf, inl: &inl, remote: remote, budget: budget, baselineAge: age, log: log, prog: prog, multi: len(repos) > 1}
-			if jobs == 0 {
-				jobs = runtime.GOMAXPROCS(0)
-			}
-			jobs = min(jobs, len(repos))
-			workers := rf.settings.workers
-			if workers <= 0 {
-				workers = runtime.GOMAXPROCS(0)
-			}
-			s.rf.settings.workers = max(1, workers/jobs)
-
-			prog.Start(200 * time.Millisecond)
-			results := make([]repoSync, len(repos))
-			p := pool.New().WithMaxGoroutines(jobs)
-			for i, dir := range repos {
-				p.Go(func() { results[i] = s.repo(cmd.Context(), dir) })
-			}
-			p.Wait()
-			prog.Stop()
-
-			if err := writeSync(cmd.OutOrStdout(), format, results); err != nil {
-				return err
-			}
-			var failed []string
-			for _, r := range results {
-				if r.failed() {
-					failed = append(failed, r.Path)
-				}
-			}
-			if len(failed) > 0 {
-				return fmt.Errorf("sync failed for %d of %d repositories: %s", len(failed), len(results), strings.Join(failed, ", "))
-			}
-			return nil
-		},
-	}
-	rf.register(cmd)
-	inl.register(cmd, defaultSyncBudget.String())
-	fl := cmd.Flags()
-	fl.IntVar(&jobs, "jobs", 0, "repositories analyzed at once (default: one per CPU)")
-	fl.IntVar(&rf.settings.workers, "workers", 0, "parsing goroutines in all, shared by the repositories analyzed at once (default: one per CPU)")
-	fl.StringVar(&remote, "remote", "", "take the branches from refs/remotes/NAME/* instead of refs/heads/*")
-	fl.StringVar(&format, "format", "table", "output: table, or json (one object per branch, with its events)")
-	fl.StringVar(&progMode, "progress", "auto", "progress line on standard error: auto (on a terminal, unless CI is set), on or off")
-	fl.BoolVarP(&quiet, "quiet", "q", false, "log warnings and errors only")
-	fl.DurationVar(&age, "baseline-age", 0, "for a branch with no snapshot, start from its last commit older than this (e.g. 25h for a nightly job, so that a lost store still reports the last day's transitions); 0: a baseline at the head, no events")
-	return cmd
+// Options are the flags of flagscan sync.
+type Options struct {
+	Workspace   workspace.Flags
+	Webhook     delivery.Webhook
+	Repos       []string // default: Workspace.Repo
+	Jobs        int
+	Remote      string
+	Format      string
+	Progress    string // auto, on or off
+	Quiet       bool
+	BaselineAge time.Duration
+	LogFormat   string
 }
+
+// Run syncs the repositories and reports what it did.
+func Run(ctx context.Context, o Options, std cli.IO) error {
+	rf, inl, jobs, remote, format, progMode, quiet, age, args := o.Workspace, o.Webhook, o.Jobs, o.Remote, o.Format, o.Progress, o.Quiet, o.BaselineAge, o.Repos
+	if err := cli.TableOrJSON(format); err != nil {
+		return err
+	}
+	if jobs < 0 {
+		return cli.Usagef("--jobs %d: must be at least 1", jobs)
+	}
+	budget, err := inl.DeliveryBudget(os.LookupEnv, DefaultBudget)
+	if err != nil {
+		return err
+	}
+	repos := args
+	if len(repos) == 0 {
+		repos = []string{rf.Repo}
+	}
+	if len(repos) > 1 && rf.Repository != "" {
+		return cli.Usagef("--repository names one repository; with several, each is named by its origin remote or directory")
+	}
+	on, err := progress.Mode(progMode, std.Err, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	prog := progress.New(std.Err, on, nil)
+	level := slog.LevelInfo
+	if quiet {
+		level = slog.LevelWarn
+	}
+	log, err := cli.NewLogger(o.LogFormat, prog.Writer(), level)
+	if err != nil {
+		return err
+	}
+	if age < 0 {
+		return cli.Usagef("--baseline-age %v: must not be negative", age)
+	}
+	s := &syncer{rf: rf, inl: &inl, remote: remote, budget: budget, baselineAge: age, log: log, prog: prog, multi: len(repos) > 1}
+	if jobs == 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	jobs = min(jobs, len(repos))
+	workers := rf.Scan.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	s.rf.Scan.Workers = max(1, workers/jobs)
+
+	prog.Start(200 * time.Millisecond)
+	results := make([]repoSync, len(repos))
+	p := pool.New().WithMaxGoroutines(jobs)
+	for i, dir := range repos {
+		p.Go(func() { results[i] = s.repo(ctx, dir) })
+	}
+	p.Wait()
+	prog.Stop()
+
+	if err := writeSync(std.Out, format, results); err != nil {
+		return err
+	}
+	var failed []string
+	for _, r := range results {
+		if r.failed() {
+			failed = append(failed, r.Path)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("sync failed for %d of %d repositories: %s", len(failed), len(results), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// DefaultBudget is how long `flagscan sync` delivers webhooks after
+// analyzing each repository, unless told otherwise.
+const DefaultBudget = 30 * time.Second
 
 // syncer syncs repositories with shared settings.
 type syncer struct {
-	rf     repoFlags // copied for each repository
-	inl    *inlineFlags
+	rf     workspace.Flags // copied for each repository
+	inl    *delivery.Webhook
 	remote string
 	budget time.Duration
 	// baselineAge, when set, moves the baseline of a branch with no
 	// snapshot back to its last commit older than that.
 	baselineAge time.Duration
 	log         *slog.Logger
-	prog        *progress
+	prog        *progress.Line
 	multi       bool
 }
 
@@ -171,8 +143,8 @@ type syncer struct {
 type repoSync struct {
 	Path       string
 	Repository string
-	Branches   []branchSync
-	Delivery   inlineDelivery
+	Branches   []BranchResult
+	Delivery   delivery.Result
 	Err        error // the repository could not be opened or listed
 }
 
@@ -188,8 +160,8 @@ func (r *repoSync) failed() bool {
 	return false
 }
 
-// branchSync is what syncing one branch did, as --format json prints it.
-type branchSync struct {
+// BranchResult is what syncing one branch did, as --format json prints it.
+type BranchResult struct {
 	Repository string `json:"repository"`
 	Path       string `json:"path"`
 	Branch     string `json:"branch"`
@@ -218,26 +190,26 @@ type branchSync struct {
 func (s *syncer) repo(ctx context.Context, dir string) repoSync {
 	res := repoSync{Path: dir}
 	rf := s.rf
-	rf.repo = dir
+	rf.Repo = dir
 	if s.multi {
 		// The environment names one repository (GITHUB_REPOSITORY...):
 		// several are named by their origin remotes.
 		name, web := originOf(dir)
-		rf.repository = name
-		if rf.webURL == "" {
-			rf.webURL = web
+		rf.Repository = name
+		if rf.WebURL == "" {
+			rf.WebURL = web
 		}
 	}
-	rf.webURL = strings.ReplaceAll(rf.webURL, "{repo}", repositoryName(rf.repository, dir))
-	w, err := rf.open(ctx)
+	rf.WebURL = strings.ReplaceAll(rf.WebURL, "{repo}", workspace.RepositoryName(rf.Repository, dir))
+	w, err := workspace.Open(ctx, &rf)
 	if err != nil {
 		res.Err = err
 		s.log.Error("repository not synced", "path", dir, "err", err)
 		return res
 	}
-	defer w.db.Close()
-	res.Repository = repositoryName(rf.repository, rf.repo)
-	if err := s.inl.apply(w.cfg, os.LookupEnv); err != nil {
+	defer w.Close()
+	res.Repository = workspace.RepositoryName(rf.Repository, rf.Repo)
+	if err := s.inl.Apply(w.Config, os.LookupEnv); err != nil {
 		res.Err = err
 		s.log.Error("repository not synced", "path", dir, "err", err)
 		return res
@@ -250,12 +222,12 @@ func (s *syncer) repo(ctx context.Context, dir string) repoSync {
 	}
 	// The analyzer tracks what was listed, also when the default branch
 	// came from the remote's HEAD rather than the local one.
-	w.cfg.Branches = patterns
+	w.Config.Branches = patterns
 	s.prog.AddUnits(len(heads))
 	for _, h := range heads {
 		res.Branches = append(res.Branches, s.branch(ctx, w, res.Repository, h))
 	}
-	res.Delivery = deliverInline(ctx, w.db, w.cfg, s.budget, s.log)
+	res.Delivery = delivery.Inline(ctx, w.DB, w.Config, s.budget, s.log)
 	if d := res.Delivery; d.Err != nil {
 		s.log.Warn("webhook delivery failed; the events stay in the outbox", "repository", res.Repository, "err", d.Err)
 	} else if d.Ran {
@@ -274,25 +246,25 @@ type branchHead struct {
 // with their heads, by name: refs/heads/*, or refs/remotes/REMOTE/*. It
 // returns the patterns it matched them with: the configuration's, else the
 // default branch.
-func trackedHeads(w *workspace, remote string) ([]branchHead, []string, error) {
+func trackedHeads(w *workspace.Workspace, remote string) ([]branchHead, []string, error) {
 	prefix := "refs/heads/"
 	if remote != "" {
 		prefix = "refs/remotes/" + remote + "/"
 	}
-	patterns := w.cfg.Branches
+	patterns := w.Config.Branches
 	if len(patterns) == 0 {
-		def := w.repo.DefaultBranch()
+		def := w.Repo.DefaultBranch()
 		if remote != "" {
-			if target, ok := w.repo.SymbolicTarget(prefix + "HEAD"); ok {
+			if target, ok := w.Repo.SymbolicTarget(prefix + "HEAD"); ok {
 				def = strings.TrimPrefix(target, prefix)
 			}
 		}
 		if def == "" {
-			return nil, nil, usagef("%s: no tracked branch: HEAD names no branch; set branches in the configuration or %s", w.dir, config.EnvBranches)
+			return nil, nil, cli.Usagef("%s: no tracked branch: HEAD names no branch; set branches in the configuration or %s", w.Dir, config.EnvBranches)
 		}
 		patterns = []string{def}
 	}
-	refs, err := w.repo.Refs(prefix)
+	refs, err := w.Repo.Refs(prefix)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -302,44 +274,32 @@ func trackedHeads(w *workspace, remote string) ([]branchHead, []string, error) {
 		if name == "HEAD" {
 			continue
 		}
-		if matchAny(patterns, name) {
+		if workspace.MatchAny(patterns, name) {
 			out = append(out, branchHead{Branch: name, Head: r.Hash})
 		}
 	}
 	if len(out) == 0 {
-		return nil, nil, fmt.Errorf("%s: no branch matches %s under %s", w.dir, strings.Join(patterns, ", "), prefix)
+		return nil, nil, fmt.Errorf("%s: no branch matches %s under %s", w.Dir, strings.Join(patterns, ", "), prefix)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Branch < out[j].Branch })
 	return out, patterns, nil
 }
 
-// syncUpdate is the ref update that brings a branch from its stored
-// snapshot (nil: none) to head: from the snapshot's commit, or for a
-// branch never seen a baseline at head, which stores the snapshot and
-// emits nothing.
-func syncUpdate(snap *store.Snapshot, branch, head string) analyzer.Update {
-	ref := "refs/heads/" + branch
-	if snap == nil {
-		return analyzer.Update{Old: head, New: head, Ref: ref}
-	}
-	return analyzer.Update{Old: snap.Commit, New: head, Ref: ref}
-}
-
 // branch syncs one branch.
-func (s *syncer) branch(ctx context.Context, w *workspace, name string, h branchHead) branchSync {
+func (s *syncer) branch(ctx context.Context, w *workspace.Workspace, name string, h branchHead) BranchResult {
 	start := time.Now()
-	b := branchSync{Repository: name, Path: w.dir, Branch: h.Branch, To: h.Head.String(), Events: []event.Body{}}
-	fail := func(err error) branchSync {
+	b := BranchResult{Repository: name, Path: w.Dir, Branch: h.Branch, To: h.Head.String(), Events: []event.Body{}}
+	fail := func(err error) BranchResult {
 		b.Error = err.Error()
 		b.Seconds = time.Since(start).Seconds()
 		s.log.Error("branch not synced", "repository", name, "branch", h.Branch, "err", err)
 		return b
 	}
-	snap, err := store.LoadSnapshot(ctx, w.db, name, h.Branch)
+	snap, err := store.LoadSnapshot(ctx, w.DB, name, h.Branch)
 	if err != nil {
 		return fail(err)
 	}
-	u := syncUpdate(snap, h.Branch, b.To)
+	u := workspace.CatchUp(snap, h.Branch, b.To)
 	var estimate int64
 	if snap == nil {
 		b.Baseline = true
@@ -352,21 +312,21 @@ func (s *syncer) branch(ctx context.Context, w *workspace, name string, h branch
 			b.From = from
 			s.log.Info("no snapshot: the baseline is the last commit older than --baseline-age; later transitions are reported", "repository", name, "branch", h.Branch, "baseline", from)
 		}
-		if s.prog.on {
+		if s.prog.On() {
 			estimate = countFiles(w, u.Old)
 		}
 	} else {
 		b.From = snap.Commit
-		if !w.repo.HasCommit(snap.Commit) && snap.Commit != b.To {
+		if !w.Repo.HasCommit(snap.Commit) && snap.Commit != b.To {
 			return fail(fmt.Errorf("the stored snapshot is at commit %s, which this repository does not have: fetch it first (git fetch, or git remote update for a mirror)", snap.Commit))
 		}
 	}
 	unit := s.prog.Begin(name+" "+h.Branch, estimate)
 	defer unit.End()
-	if s.prog.on {
-		w.flags.settings.progress = unit.Scanner()
+	if s.prog.On() {
+		w.Flags.Scan.Progress = unit.Scanner()
 	}
-	outcomes, err := w.push(ctx, []analyzer.Update{u})
+	outcomes, err := w.Push(ctx, []analyzer.Update{u})
 	if err != nil {
 		return fail(err)
 	}
@@ -403,8 +363,8 @@ func (s *syncer) branch(ctx context.Context, w *workspace, name string, h branch
 // commitBefore returns the last commit on head's first-parent line
 // committed at or before cutoff, or the zero id (the empty tree) when the
 // whole line is younger.
-func commitBefore(ctx context.Context, w *workspace, head git.Hash, cutoff time.Time) (string, error) {
-	id, err := w.repo.LastCommitBefore(ctx, head, cutoff)
+func commitBefore(ctx context.Context, w *workspace.Workspace, head git.Hash, cutoff time.Time) (string, error) {
+	id, err := w.Repo.LastCommitBefore(ctx, head, cutoff)
 	if err != nil {
 		return "", fmt.Errorf("find the baseline of --baseline-age: %w", err)
 	}
@@ -415,15 +375,15 @@ func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
 // countFiles counts the files of a commit's tree that the scanner reads,
 // without reading them: the size of a baseline, for the progress line.
-func countFiles(w *workspace, commit string) int64 {
-	tree, err := w.repo.TreeOf(commit)
+func countFiles(w *workspace.Workspace, commit string) int64 {
+	tree, err := w.Repo.TreeOf(commit)
 	if err != nil || tree.IsZero() {
 		return 0
 	}
-	skip := excluder(w.cfg.Scan.Exclude)
+	skip := workspace.Excluder(w.Config.Scan.Exclude)
 	var n int64
 	// An unreadable tree ends the count: an estimate either way.
-	_ = w.repo.WalkFiles(tree, func(name string) error {
+	_ = w.Repo.WalkFiles(tree, func(name string) error {
 		if scanner.LanguageOf(name) != "" && (skip == nil || !skip(name, false)) {
 			n++
 		}
@@ -506,7 +466,7 @@ func writeSync(out io.Writer, format string, results []repoSync) error {
 		for _, b := range r.Branches {
 			from := "-"
 			if b.From != "" {
-				from = short(b.From)
+				from = cli.Short(b.From)
 			}
 			result := fmt.Sprintf("%d events", b.New+b.Deleted)
 			switch {
@@ -519,7 +479,7 @@ func writeSync(out io.Writer, format string, results []repoSync) error {
 			case b.Skipped != "":
 				result = b.Skipped
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", b.Repository, b.Branch, from, short(b.To), b.Commits, b.New, b.Deleted, result)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", b.Repository, b.Branch, from, cli.Short(b.To), b.Commits, b.New, b.Deleted, result)
 			events = append(events, b.events...)
 		}
 	}
@@ -539,5 +499,5 @@ func writeSync(out io.Writer, format string, results []repoSync) error {
 		return nil
 	}
 	fmt.Fprintln(out)
-	return writeEvents(out, "table", events)
+	return report.Events(out, "table", events)
 }

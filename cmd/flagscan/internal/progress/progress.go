@@ -1,4 +1,7 @@
-package main
+// Package progress draws the status line of long analyses (sync over many
+// repositories and branches) on a terminal, and keeps log lines from
+// tearing it. It knows the scanner's running counts, nothing else.
+package progress
 
 import (
 	"fmt"
@@ -10,10 +13,11 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/scanner"
 )
 
-// progress draws a status line for long scans on a terminal: branches done,
+// Line draws a status line for long scans on a terminal: branches done,
 // the branch being analyzed, files scanned, megabytes read, references
 // found, rates, and an estimate of the time left when one can be made. The
 // number of files to scan is not known up front (cached blobs are not read,
@@ -25,9 +29,9 @@ import (
 // line needs several counters and must make room for log lines, which is
 // simpler done here than around a library's own drawing.
 //
-// A progress that is off does nothing; all methods are safe for concurrent
+// A Line that is off does nothing; all methods are safe for concurrent
 // use.
-type progress struct {
+type Line struct {
 	out io.Writer
 	on  bool
 	now func() time.Time
@@ -41,7 +45,7 @@ type progress struct {
 	credited int64 // estimated files of finished units that were never scanned (cached)
 	done     int   // units finished
 	total    int   // units to do
-	active   []*progressUnit
+	active   []*Unit
 	drawn    bool // the line is on the screen
 	frame    int
 
@@ -49,35 +53,38 @@ type progress struct {
 	stopped chan struct{}
 }
 
-// progressMode decides whether to draw: "auto" draws when w is a terminal
+// Mode decides whether to draw: "auto" draws when w is a terminal
 // and CI is not "true" or "1"; "on" and "off" force it.
-func progressMode(mode string, w io.Writer, lookup func(string) (string, bool)) (bool, error) {
+func Mode(mode string, w io.Writer, lookup func(string) (string, bool)) (bool, error) {
 	switch mode {
 	case "on":
 		return true, nil
 	case "off":
 		return false, nil
 	case "auto", "":
-		if v, _ := lookupNonEmpty(lookup, "CI"); v == "true" || v == "1" {
+		if v, _ := cli.LookupNonEmpty(lookup, "CI"); v == "true" || v == "1" {
 			return false, nil
 		}
 		f, ok := w.(*os.File)
 		return ok && term.IsTerminal(int(f.Fd())), nil
 	}
-	return false, usagef("--progress %q: use auto, on or off", mode)
+	return false, cli.Usagef("--progress %q: use auto, on or off", mode)
 }
 
-// newProgress returns a progress drawing on out when on; now is the clock
+// On reports whether the line is drawn.
+func (p *Line) On() bool { return p.on }
+
+// New returns a Line drawing on out when on; now is the clock
 // (nil: time.Now).
-func newProgress(out io.Writer, on bool, now func() time.Time) *progress {
+func New(out io.Writer, on bool, now func() time.Time) *Line {
 	if now == nil {
 		now = time.Now
 	}
-	return &progress{out: out, on: on, now: now, start: now()}
+	return &Line{out: out, on: on, now: now, start: now()}
 }
 
 // Start draws the line every interval until Stop.
-func (p *progress) Start(interval time.Duration) {
+func (p *Line) Start(interval time.Duration) {
 	if !p.on {
 		return
 	}
@@ -98,7 +105,7 @@ func (p *progress) Start(interval time.Duration) {
 }
 
 // Stop draws the line a last time and ends it.
-func (p *progress) Stop() {
+func (p *Line) Stop() {
 	if !p.on || p.stop == nil {
 		return
 	}
@@ -113,7 +120,7 @@ func (p *progress) Stop() {
 	}
 }
 
-func (p *progress) draw() {
+func (p *Line) draw() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprintf(p.out, "\r\x1b[K%s", p.lineLocked(p.now()))
@@ -123,14 +130,14 @@ func (p *progress) draw() {
 
 // Writer returns a writer for log lines: each write first clears the
 // status line, which the next tick draws again below it.
-func (p *progress) Writer() io.Writer {
+func (p *Line) Writer() io.Writer {
 	if !p.on {
 		return p.out
 	}
 	return progressWriter{p}
 }
 
-type progressWriter struct{ p *progress }
+type progressWriter struct{ p *Line }
 
 func (w progressWriter) Write(b []byte) (int, error) {
 	w.p.mu.Lock()
@@ -143,15 +150,15 @@ func (w progressWriter) Write(b []byte) (int, error) {
 }
 
 // AddUnits announces n more units of work (branches).
-func (p *progress) AddUnits(n int) {
+func (p *Line) AddUnits(n int) {
 	p.mu.Lock()
 	p.total += n
 	p.mu.Unlock()
 }
 
-// progressUnit is one branch being analyzed.
-type progressUnit struct {
-	p        *progress
+// Unit is one branch being analyzed.
+type Unit struct {
+	p        *Line
 	label    string
 	estimate int64
 	files    int64            // files the scanner reported for this unit
@@ -160,8 +167,8 @@ type progressUnit struct {
 
 // Begin starts a unit; estimate is the number of files it should scan, 0
 // when unknown.
-func (p *progress) Begin(label string, estimate int64) *progressUnit {
-	u := &progressUnit{p: p, label: label, estimate: estimate}
+func (p *Line) Begin(label string, estimate int64) *Unit {
+	u := &Unit{p: p, label: label, estimate: estimate}
 	p.mu.Lock()
 	p.active = append(p.active, u)
 	p.estimate += estimate
@@ -172,7 +179,7 @@ func (p *progress) Begin(label string, estimate int64) *progressUnit {
 // Scanner returns a scanner.Options.Progress callback counting into the
 // unit. The scanner's counts run from zero at each scan it makes; the
 // callback adds what each call adds to the one before.
-func (u *progressUnit) Scanner() func(scanner.Progress) {
+func (u *Unit) Scanner() func(scanner.Progress) {
 	return func(s scanner.Progress) {
 		p := u.p
 		p.mu.Lock()
@@ -189,7 +196,7 @@ func (u *progressUnit) Scanner() func(scanner.Progress) {
 }
 
 // End finishes the unit.
-func (u *progressUnit) End() {
+func (u *Unit) End() {
 	p := u.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -206,13 +213,13 @@ func (u *progressUnit) End() {
 }
 
 // line returns the status line at now.
-func (p *progress) line(now time.Time) string {
+func (p *Line) line(now time.Time) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.lineLocked(now)
 }
 
-func (p *progress) lineLocked(now time.Time) string {
+func (p *Line) lineLocked(now time.Time) string {
 	elapsed := now.Sub(p.start)
 	var parts []string
 	fraction := -1.0

@@ -1,4 +1,4 @@
-package main
+package progress
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ func TestProgressLine(t *testing.T) {
 	t0 := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
 	now := t0
 	var buf bytes.Buffer
-	p := newProgress(&buf, true, func() time.Time { return now })
+	p := New(&buf, true, func() time.Time { return now })
 
 	// A baseline of 100 files, scanned in two walks (the scanner's counts
 	// start again at each).
@@ -38,7 +38,7 @@ func TestProgressLine(t *testing.T) {
 
 	// Catch-ups have no estimate: a spinner, and an ETA from the branches
 	// done.
-	q := newProgress(&buf, true, func() time.Time { return now })
+	q := New(&buf, true, func() time.Time { return now })
 	q.AddUnits(3)
 	q.Begin("a main", 0).End()
 	q.Begin("b main", 0)
@@ -51,7 +51,7 @@ func TestProgressLine(t *testing.T) {
 func TestProgressMakesRoomForLogs(t *testing.T) {
 	var buf bytes.Buffer
 	now := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
-	p := newProgress(&buf, true, func() time.Time { return now })
+	p := New(&buf, true, func() time.Time { return now })
 	p.draw()
 	if _, err := p.Writer().Write([]byte("level=INFO msg=synced\n")); err != nil {
 		t.Fatal(err)
@@ -63,7 +63,7 @@ func TestProgressMakesRoomForLogs(t *testing.T) {
 
 	// Off: nothing drawn, logs pass through.
 	buf.Reset()
-	off := newProgress(&buf, false, nil)
+	off := New(&buf, false, nil)
 	off.Start(time.Millisecond)
 	off.Writer().Write([]byte("log\n"))
 	off.Stop()
@@ -73,7 +73,7 @@ func TestProgressMakesRoomForLogs(t *testing.T) {
 
 	// Start and Stop end the line.
 	buf.Reset()
-	on := newProgress(&buf, true, nil)
+	on := New(&buf, true, nil)
 	on.Start(time.Hour)
 	on.Stop()
 	if s := buf.String(); !strings.HasPrefix(s, "\r\x1b[K") || !strings.HasSuffix(s, "\n") {
@@ -106,11 +106,11 @@ func TestProgressMode(t *testing.T) {
 		{"auto", "", devNull, false},         // a file, not a terminal
 		{"auto", "true", devNull, false},
 	} {
-		if got, err := progressMode(tc.mode, tc.w, env(tc.ci)); err != nil || got != tc.want {
-			t.Errorf("progressMode(%q, %T, CI=%q) = %v, %v; want %v", tc.mode, tc.w, tc.ci, got, err, tc.want)
+		if got, err := Mode(tc.mode, tc.w, env(tc.ci)); err != nil || got != tc.want {
+			t.Errorf("Mode(%q, %T, CI=%q) = %v, %v; want %v", tc.mode, tc.w, tc.ci, got, err, tc.want)
 		}
 	}
-	if _, err := progressMode("sometimes", &bytes.Buffer{}, nil); err == nil {
+	if _, err := Mode("sometimes", &bytes.Buffer{}, nil); err == nil {
 		t.Error("progressMode accepted sometimes")
 	}
 }

@@ -1,81 +1,34 @@
-package main
+package hook
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/flagscan/flagscan/analyzer"
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 	"github.com/flagscan/flagscan/emitter/outbox"
 	"github.com/flagscan/flagscan/scanner/git"
 )
-
-func newPreReceiveCmd(f *hookFlags) *cobra.Command {
-	return &cobra.Command{
-		Use:   "pre-receive",
-		Short: "Analyze a push before git accepts it, within a time budget; hold its events until it is accepted",
-		Long: `Pre-receive reads the "<old> <new> <ref>" lines git gives a pre-receive hook
-and analyzes each update of a tracked branch, reading the pushed objects from
-git's quarantine directory. The snapshot is not stored and the events are
-written to the outbox held, under a token of the ref update, so that nothing
-is sent for a push git then rejects: post-receive (or 'flagscan hook confirm')
-releases them once git has accepted the push.
-
-It must finish within hook.budget (default 4s), counted from its start. It
-fails open: when the budget runs out or anything goes wrong, it says why and
-exits 0, so the push goes through and post-receive analyzes it. With
-hook.policy.on_error: reject it refuses the push instead. With
-hook.policy.key_pattern, a push that adds a flag key the pattern does not
-match is refused (exit 1), and the pusher is told which key and where.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return preReceive(cmd.Context(), time.Now(), f, cmd.InOrStdin(), cmd.ErrOrStderr())
-		},
-	}
-}
-
-func newPostReceiveCmd(f *hookFlags) *cobra.Command {
-	var maxAge time.Duration
-	cmd := &cobra.Command{
-		Use:   "post-receive",
-		Short: "Analyze the updates git accepted, release their held events and deliver them",
-		Long: `Post-receive reads the "<old> <new> <ref>" lines git gives a post-receive hook
-(the updates it accepted) and analyzes each update of a tracked branch as
-'flagscan push' does: the branch's snapshot is stored and its events are
-written to the outbox, deliverable. Events that pre-receive held with the same
-ids are released; those it held that this analysis does not give (the branch
-moved meanwhile) are dropped. Then the outbox is delivered for at most
-delivery.inline_budget; what is left waits for 'flagscan deliver'.
-
-It also settles the holds of this repository older than --max-age, as
-'flagscan hook confirm' does: those of pushes that did not land are dropped.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return postReceive(cmd.Context(), f, maxAge, cmd.InOrStdin(), cmd.ErrOrStderr())
-		},
-	}
-	cmd.Flags().DurationVar(&maxAge, "max-age", defaultHoldAge, "settle this repository's holds older than this")
-	return cmd
-}
 
 // budgetMargin is the part of the budget kept for exiting.
 func budgetMargin(budget time.Duration) time.Duration {
 	return min(budget/20, 100*time.Millisecond)
 }
 
-// preReceive is the pre-receive hook, started at start.
-func preReceive(ctx context.Context, start time.Time, f *hookFlags, stdin io.Reader, stderr io.Writer) error {
+// PreReceive is the pre-receive hook, started at start.
+func PreReceive(ctx context.Context, start time.Time, f *Flags, stdin io.Reader, stderr io.Writer) error {
 	log := hookLog{stderr}
-	updates, err := readUpdates(stdin)
+	updates, err := cli.ReadUpdates(stdin)
 	if err != nil {
 		log.printf("%v", err)
 		log.printf("the push goes through unanalyzed")
@@ -112,11 +65,11 @@ func preReceive(ctx context.Context, start time.Time, f *hookFlags, stdin io.Rea
 		log.printf("%s", w)
 	}
 	if res.refused != "" {
-		return fmt.Errorf("%w: %s", errPushRefused, res.refused)
+		return fmt.Errorf("%w: %s", ErrPushRefused, res.refused)
 	}
 	if res.err != nil {
 		if policy.RejectOnError() {
-			return fmt.Errorf("%w: %v (hook.policy.on_error is %s)", errPushRefused, res.err, config.OnErrorReject)
+			return fmt.Errorf("%w: %v (hook.policy.on_error is %s)", ErrPushRefused, res.err, config.OnErrorReject)
 		}
 		log.printf("%v", res.err)
 		log.printf("the push goes through; post-receive analyzes it once git has accepted it")
@@ -139,26 +92,26 @@ type previewResult struct {
 // previewPush analyzes updates from the quarantine and, unless the policy
 // refuses the push, writes their events to the outbox held, each update's
 // under its token, with a hold record saying what they wait for.
-func previewPush(ctx context.Context, f *hookFlags, site *hookSite, updates []analyzer.Update) (res previewResult) {
+func previewPush(ctx context.Context, f *Flags, site *hookSite, updates []analyzer.Update) (res previewResult) {
 	repo, err := git.OpenQuarantined(site.gitDir, os.Getenv)
 	if err != nil {
 		res.err = fmt.Errorf("open repository %s: %w", site.gitDir, err)
 		return res
 	}
-	db, err := openStore(ctx, f.storePath(site.gitDir))
+	db, err := workspace.OpenStore(ctx, f.storePath(site.gitDir))
 	if err != nil {
 		res.err = err
 		return res
 	}
 	defer db.Close()
-	subs, err := subscriptions(site.cfg)
+	subs, err := workspace.Subscriptions(site.cfg)
 	if err != nil {
 		res.err = err
 		return res
 	}
-	run := newHookRun(site, repo, db, repositoryName(f.repository, site.gitDir), webURL(f.webURL))
+	run := newHookRun(site, repo, db, workspace.RepositoryName(f.Repository, site.gitDir), workspace.WebURL(f.WebURL))
 	defer func() { res.warnings = append(res.warnings, run.warnings...) }()
-	actor := actorFromEnv(os.LookupEnv, "")
+	actor := workspace.ActorFromEnv(os.LookupEnv, "")
 
 	type held struct {
 		hold   holds.Hold
@@ -179,7 +132,7 @@ func previewPush(ctx context.Context, f *hookFlags, site *hookSite, updates []an
 		}
 		out, err := a.Preview(ctx, u, nil)
 		if err != nil {
-			res.err = fmt.Errorf("analyze %s %s..%s: %w", u.Ref, short(u.Old), short(u.New), err)
+			res.err = fmt.Errorf("analyze %s %s..%s: %w", u.Ref, cli.Short(u.Old), cli.Short(u.New), err)
 			return res
 		}
 		for _, e := range out.Events {
@@ -238,13 +191,13 @@ func describeKey(e event.Event) string {
 	if refs := e.Body.References; len(refs) > 0 {
 		where = fmt.Sprintf(" at %s:%d", refs[0].Path, refs[0].Line)
 	}
-	return fmt.Sprintf("%q%s (commit %s)", e.Body.FlagKey, where, short(e.Body.Commit.SHA))
+	return fmt.Sprintf("%q%s (commit %s)", e.Body.FlagKey, where, cli.Short(e.Body.Commit.SHA))
 }
 
-// postReceive is the post-receive hook.
-func postReceive(ctx context.Context, f *hookFlags, maxAge time.Duration, stdin io.Reader, stderr io.Writer) error {
+// PostReceive is the post-receive hook.
+func PostReceive(ctx context.Context, f *Flags, maxAge time.Duration, stdin io.Reader, stderr io.Writer) error {
 	log := hookLog{stderr}
-	updates, err := readUpdates(stdin)
+	updates, err := cli.ReadUpdates(stdin)
 	if err != nil {
 		return err
 	}
@@ -256,12 +209,12 @@ func postReceive(ctx context.Context, f *hookFlags, maxAge time.Duration, stdin 
 	if err != nil {
 		return fmt.Errorf("open repository %s: %w", site.gitDir, err)
 	}
-	db, err := openStore(ctx, f.storePath(site.gitDir))
+	db, err := workspace.OpenStore(ctx, f.storePath(site.gitDir))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	run := newHookRun(site, repo, db, repositoryName(f.repository, site.gitDir), webURL(f.webURL))
+	run := newHookRun(site, repo, db, workspace.RepositoryName(f.Repository, site.gitDir), workspace.WebURL(f.WebURL))
 	var errs []error
 	for _, u := range updates {
 		events, err := settle(ctx, run, u)
@@ -282,7 +235,7 @@ func postReceive(ctx context.Context, f *hookFlags, maxAge time.Duration, stdin 
 	if _, err := settleHolds(ctx, db, f, site.gitDir, maxAge, false, time.Now(), log); err != nil {
 		log.printf("settling old holds: %v", err)
 	}
-	deliverAfterPush(ctx, stderr, db, site.cfg)
+	delivery.AfterPush(ctx, stderr, db, site.cfg)
 	return errors.Join(errs...)
 }
 
@@ -296,7 +249,7 @@ func settle(ctx context.Context, run *hookRun, u analyzer.Update) ([]event.Event
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", u.Ref, err)
 		}
-		outcomes, err := ha.w.push(ctx, []analyzer.Update{u})
+		outcomes, err := ha.w.Push(ctx, []analyzer.Update{u})
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package main
+package hook
 
 import (
 	"context"
@@ -7,52 +7,30 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/flagscan/flagscan/analyzer"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 	"github.com/flagscan/flagscan/emitter/outbox"
 	"github.com/flagscan/flagscan/scanner/git"
 )
 
-func newConfirmCmd(f *hookFlags) *cobra.Command {
-	var maxAge time.Duration
-	cmd := &cobra.Command{
-		Use:   "confirm",
-		Short: "Release the held events of pushes that landed, drop those of pushes that did not",
-		Long: `Confirm is for git servers that run only a pre-receive hook (GitHub Enterprise
-Server): nothing there tells flagscan that git accepted a push, so the events
-pre-receive held wait. Confirm goes through the holds of the store; for each,
-when the ref now contains the pushed commit, it analyzes the update as
-post-receive would (storing the snapshot and releasing the held events with
-the same ids); when the commit has not landed and the hold is older than
---max-age, it drops the held events.
-
-Run it before each 'flagscan deliver', or from cron every minute or so, e.g.
-
-  flagscan hook confirm --repo /srv/git/app.git && flagscan deliver --repo /srv/git/app.git
-
-On servers with a post-receive hook it is not needed, and harmless: it
-finishes what a post-receive that failed left.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			site, err := f.site()
-			if err != nil {
-				return err
-			}
-			path := f.storePath(site.gitDir)
-			db, err := openStore(cmd.Context(), path)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			st, err := settleHolds(cmd.Context(), db, f, "", maxAge, true, time.Now(), hookLog{cmd.ErrOrStderr()})
-			fmt.Fprintf(cmd.OutOrStdout(), "%d holds released, %d discarded, %d waiting, %d failed\n", st.released, st.discarded, st.waiting, st.failed)
-			return err
-		},
+// Confirm settles the holds of the store: it releases the held events of
+// pushes that landed and drops those of pushes that did not after maxAge.
+func Confirm(ctx context.Context, f *Flags, maxAge time.Duration, std cli.IO) error {
+	site, err := f.site()
+	if err != nil {
+		return err
 	}
-	cmd.Flags().DurationVar(&maxAge, "max-age", defaultHoldAge, "drop the holds of pushes that have not landed after this long")
-	return cmd
+	path := f.storePath(site.gitDir)
+	db, err := workspace.OpenStore(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := settleHolds(ctx, db, f, "", maxAge, true, time.Now(), hookLog{std.Err})
+	fmt.Fprintf(std.Out, "%d holds released, %d discarded, %d waiting, %d failed\n", st.released, st.discarded, st.waiting, st.failed)
+	return err
 }
 
 // settleStats counts what settleHolds did with the holds.
@@ -64,7 +42,7 @@ type settleStats struct{ released, discarded, waiting, failed int }
 // the rest dropped) if it is older than maxAge or landedAnyAge; one whose
 // commit has not landed is discarded once older than maxAge, else left
 // waiting.
-func settleHolds(ctx context.Context, db *sql.DB, f *hookFlags, gitDir string, maxAge time.Duration, landedAnyAge bool, now time.Time, log hookLog) (settleStats, error) {
+func settleHolds(ctx context.Context, db *sql.DB, f *Flags, gitDir string, maxAge time.Duration, landedAnyAge bool, now time.Time, log hookLog) (settleStats, error) {
 	var st settleStats
 	hs, err := holds.List(ctx, db)
 	if err != nil {
@@ -120,12 +98,12 @@ func settleHolds(ctx context.Context, db *sql.DB, f *hookFlags, gitDir string, m
 
 // holdRun returns the run that analyzes the updates of a hold's
 // repository, under the name and address its pre-receive hook used.
-func holdRun(runs map[string]*hookRun, db *sql.DB, f *hookFlags, h holds.Hold) (*hookRun, error) {
+func holdRun(runs map[string]*hookRun, db *sql.DB, f *Flags, h holds.Hold) (*hookRun, error) {
 	key := h.GitDir + "\x00" + h.Repository + "\x00" + h.WebURL
 	if r, ok := runs[key]; ok {
 		return r, nil
 	}
-	cfg, err := serverConfig(f.configPath, h.GitDir)
+	cfg, err := ServerConfig(f.Config, h.GitDir)
 	if err != nil {
 		return nil, err
 	}

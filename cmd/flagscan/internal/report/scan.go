@@ -1,45 +1,22 @@
-package main
+// Package report writes what the commands found and did, for people
+// (tables, Markdown) and for machines (JSON lines, CSV): scan results,
+// events, snapshots, deliveries. It formats; it never decides.
+package report
 
 import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
-	"golang.org/x/term"
-
 	"github.com/flagscan/flagscan/scanner"
 )
 
-// outputFormat returns the format to write: the one asked for, else table
-// when w is a terminal and json otherwise.
-func outputFormat(asked string, w io.Writer) (string, error) {
-	switch asked {
-	case "table", "json", "csv":
-		return asked, nil
-	case "":
-		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			return "table", nil
-		}
-		return "json", nil
-	}
-	return "", usagef("--format %q: use table, json or csv", asked)
-}
-
-// tableOrJSON checks a --format that takes table or json.
-func tableOrJSON(format string) error {
-	if format != "table" && format != "json" {
-		return usagef("--format %q: use table or json", format)
-	}
-	return nil
-}
-
-// writeResult writes a scan's result in the given format.
-func writeResult(w io.Writer, format string, res *scanner.Result) error {
+// Result writes a scan's result in the given format.
+func Result(w io.Writer, format string, res *scanner.Result) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -75,7 +52,7 @@ func writeTable(w io.Writer, res *scanner.Result) error {
 	for _, r := range res.References {
 		def := "-"
 		if r.DefaultValue != nil {
-			def = oneLine(*r.DefaultValue, 40)
+			def = OneLine(*r.DefaultValue, 40)
 		}
 		typ := r.Type
 		if typ == "" {
@@ -103,8 +80,8 @@ func writeTable(w io.Writer, res *scanner.Result) error {
 	return nil
 }
 
-// oneLine returns s on one line, cut to n characters.
-func oneLine(s string, n int) string {
+// OneLine returns s on one line, cut to n characters.
+func OneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"

@@ -1,0 +1,257 @@
+// Package analysis runs the commands that analyze a tree or a history and
+// print what they found: scan (a working tree, a directory or a commit),
+// push (ref updates into the outbox), log (every transition of a
+// history), status and flags (what the store holds). It reaches the
+// repository and the store only through a workspace, and git only through
+// it.
+package analysis
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/flagscan/flagscan/analyzer"
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
+	"github.com/flagscan/flagscan/emitter/outbox"
+	"github.com/flagscan/flagscan/scanner/git"
+	"github.com/flagscan/flagscan/scanner/source"
+)
+
+// ScanOptions are the flags of flagscan scan.
+type ScanOptions struct {
+	Path, Rev, Repo, Format, Config string
+	Scan                            workspace.ScanSettings
+}
+
+// Scan scans a working tree, a directory or the tree of a commit and
+// prints the references.
+func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
+	rev, repo, format, configPath, settings := o.Rev, o.Repo, o.Format, o.Config, o.Scan
+	var args []string
+	if o.Path != "" {
+		args = append(args, o.Path)
+	}
+	out, err := cli.OutputFormat(format, std.Out)
+	if err != nil {
+		return err
+	}
+	target := "."
+	if len(args) == 1 {
+		target = args[0]
+	}
+	if repo != "" {
+		if len(args) == 1 {
+			return cli.Usagef("give the repository either as PATH or with --repo, not both")
+		}
+		target = repo
+	}
+	if _, err := os.Stat(target); err != nil {
+		return fmt.Errorf("scan %s: %w", target, err)
+	}
+	var (
+		src source.Source
+		top string
+	)
+	if rev != "" {
+		r, err := source.Rev(target, rev)
+		if err != nil {
+			return err
+		}
+		src = r
+	} else {
+		d, err := source.Dir(target)
+		if err != nil {
+			return err
+		}
+		src = d
+	}
+	if t, ok, err := git.WorkTreeOf(target); err == nil && ok {
+		top = t
+	} else if rev == "" {
+		top = target
+	}
+	cfg, err := workspace.LoadScanConfig(configPath, top)
+	if err != nil {
+		return err
+	}
+	sc, err := workspace.NewScanner(cfg, settings)
+	if err != nil {
+		return err
+	}
+	res, err := sc.Scan(ctx, src)
+	if err != nil {
+		return err
+	}
+	if out == "table" {
+		for _, e := range res.Errors {
+			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", e.Path, e.Kind, e.Error)
+		}
+	}
+	return report.Result(std.Out, out, res)
+}
+
+// PushOptions are the flags and arguments of flagscan push.
+type PushOptions struct {
+	Workspace workspace.Flags
+	Stdin     bool
+	Args      []string // <old> <new> <ref> unless Stdin
+	Format    string
+}
+
+// Push analyzes ref updates, writes their events to the outbox, prints
+// them and delivers within delivery.inline_budget.
+func Push(ctx context.Context, o PushOptions, std cli.IO) error {
+	rf, stdin, args, format := &o.Workspace, o.Stdin, o.Args, o.Format
+	if err := cli.TableOrJSON(format); err != nil {
+		return err
+	}
+	var updates []analyzer.Update
+	if stdin {
+		u, err := cli.ReadUpdates(std.In)
+		if err != nil {
+			return err
+		}
+		updates = u
+	} else {
+		u, err := analyzer.ParseUpdate(strings.Join(args, " "))
+		if err != nil {
+			return cli.Usage(err)
+		}
+		updates = append(updates, u)
+	}
+	w, err := workspace.Open(ctx, rf)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	outcomes, err := w.Push(ctx, updates)
+	if err != nil {
+		return err
+	}
+	if err := report.Outcomes(std.Out, std.Err, format, outcomes); err != nil {
+		return err
+	}
+	// Within delivery.inline_budget; what is left waits for
+	// `flagscan deliver`. A delivery problem never fails the push.
+	delivery.AfterPush(ctx, std.Err, w.DB, w.Config)
+	return nil
+}
+
+// LogOptions are the flags of flagscan log.
+type LogOptions struct {
+	Workspace        workspace.Flags
+	From, To, Branch string
+	Format           string
+}
+
+// Log prints every transition of a branch's first-parent history.
+func Log(ctx context.Context, o LogOptions, std cli.IO) error {
+	rf, from, to, branch, format := &o.Workspace, o.From, o.To, o.Branch, o.Format
+	if err := cli.TableOrJSON(format); err != nil {
+		return err
+	}
+	w, err := workspace.Open(ctx, rf)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	a, err := w.Analyzer()
+	if err != nil {
+		return err
+	}
+	toID, err := w.Repo.ResolveRevision(to)
+	if err != nil {
+		return fmt.Errorf("--to %s: %w", to, err)
+	}
+	fromID := ""
+	if from != "" {
+		h, err := w.Repo.ResolveRevision(from)
+		if err != nil {
+			return fmt.Errorf("--from %s: %w", from, err)
+		}
+		fromID = h.String()
+	}
+	if branch == "" {
+		branch = w.Repo.DefaultBranch()
+		if !strings.HasPrefix(to, "HEAD") && to != "" {
+			branch = to
+		}
+	}
+	out := std.Out
+	var events []event.Event
+	enc := json.NewEncoder(out)
+	err = a.Log(ctx, branch, fromID, toID.String(), func(e event.Event) error {
+		if format == "json" {
+			return enc.Encode(e.Body)
+		}
+		events = append(events, e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if format == "table" {
+		return report.Events(out, "table", events)
+	}
+	return nil
+}
+
+// Status prints the tracked branches, the snapshots and the outbox.
+func Status(ctx context.Context, rf *workspace.Flags, std cli.IO) error {
+	w, err := workspace.Open(ctx, rf)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	statuses, err := store.Statuses(ctx, w.DB)
+	if err != nil {
+		return err
+	}
+	counts, err := outbox.Counts(ctx, w.DB)
+	if err != nil {
+		return err
+	}
+	tracked := w.Config.Branches
+	if len(tracked) == 0 {
+		tracked = []string{w.Repo.DefaultBranch() + " (the default branch)"}
+	}
+	return report.Status(std.Out, tracked, statuses, counts)
+}
+
+// FlagsOptions are the flags of flagscan flags.
+type FlagsOptions struct {
+	Workspace           workspace.Flags
+	Branch, Env, Format string
+}
+
+// Flags prints the keys of a branch's snapshot.
+func Flags(ctx context.Context, o FlagsOptions, std cli.IO) error {
+	rf, branch, env, format := &o.Workspace, o.Branch, o.Env, o.Format
+	if err := cli.TableOrJSON(format); err != nil {
+		return err
+	}
+	w, err := workspace.Open(ctx, rf)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if branch == "" {
+		branch = w.Repo.DefaultBranch()
+	}
+	snap, err := store.LoadSnapshot(ctx, w.DB, workspace.RepositoryName(rf.Repository, rf.Repo), branch)
+	if err != nil {
+		return err
+	}
+	if snap == nil {
+		return fmt.Errorf("no snapshot of branch %q yet: run flagscan push or flagscan sync first", branch)
+	}
+	return report.Flags(std.Out, format, snap, env)
+}

@@ -1,0 +1,149 @@
+// Package cli holds what every command of the flagscan binary shares:
+// usage errors (which package main maps to exit status 2), the standard
+// streams, output and log formats, and reading ref updates and
+// environment variables. It knows nothing of any one command.
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/flagscan/flagscan/analyzer"
+)
+
+// UsageError marks an error in what the user asked for (the command line,
+// the configuration), as opposed to one met while doing it.
+type UsageError struct{ Err error }
+
+func (e UsageError) Error() string { return e.Err.Error() }
+func (e UsageError) Unwrap() error { return e.Err }
+
+// Usagef returns a UsageError with a formatted message.
+func Usagef(format string, args ...any) error {
+	return UsageError{fmt.Errorf(format, args...)}
+}
+
+// Usage marks err as a UsageError; nil stays nil.
+func Usage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return UsageError{err}
+}
+
+// IsUsage reports whether err is, or wraps, a UsageError.
+func IsUsage(err error) bool {
+	var ue UsageError
+	return errors.As(err, &ue)
+}
+
+// IO is a command's standard streams.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// OutputFormat returns the format to write: the one asked for, else table
+// when w is a terminal and json otherwise.
+func OutputFormat(asked string, w io.Writer) (string, error) {
+	switch asked {
+	case "table", "json", "csv":
+		return asked, nil
+	case "":
+		if IsTerminal(w) {
+			return "table", nil
+		}
+		return "json", nil
+	}
+	return "", Usagef("--format %q: use table, json or csv", asked)
+}
+
+// IsTerminal reports whether w is a terminal.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// TableOrJSON checks a --format that takes table or json.
+func TableOrJSON(format string) error {
+	if format != "table" && format != "json" {
+		return Usagef("--format %q: use table or json", format)
+	}
+	return nil
+}
+
+// LogFormatFlag is the root's persistent flag choosing the format of log
+// lines: text (log/slog's key=value lines) or json (one JSON object a line).
+const LogFormatFlag = "log-format"
+
+// NewLogger returns a logger writing to w in format (text or json, as
+// --log-format says; "" is text), at level and above.
+func NewLogger(format string, w io.Writer, level slog.Level) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, Usagef("--%s %q: use text or json", LogFormatFlag, format)
+}
+
+// LookupNonEmpty returns the variable name from lookup, trimmed; false
+// when it is unset or blank (or lookup is nil).
+func LookupNonEmpty(lookup func(string) (string, bool), name string) (string, bool) {
+	if lookup == nil {
+		return "", false
+	}
+	v, ok := lookup(name)
+	v = strings.TrimSpace(v)
+	return v, ok && v != ""
+}
+
+// SplitList splits a comma-separated list, dropping blanks.
+func SplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Short abbreviates a commit id for messages.
+func Short(id string) string {
+	if len(id) > 10 {
+		return id[:10]
+	}
+	return id
+}
+
+// ReadUpdates reads "<old> <new> <ref>" lines, as hooks get them; blank
+// lines are skipped.
+func ReadUpdates(r io.Reader) ([]analyzer.Update, error) {
+	var out []analyzer.Update
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		u, err := analyzer.ParseUpdate(line)
+		if err != nil {
+			return nil, Usagef("standard input line %d: %v", n, err)
+		}
+		out = append(out, u)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read standard input: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,135 @@
+package delivery
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
+	"github.com/flagscan/flagscan/emitter"
+	"github.com/flagscan/flagscan/emitter/deliver"
+	"github.com/flagscan/flagscan/emitter/outbox"
+)
+
+// Result is what delivering after an analysis did.
+type Result struct {
+	// Ran is false when nothing was attempted: no webhook, or a zero budget.
+	Ran   bool
+	Stats deliver.Stats
+	// Err is a delivery failure; the events stay in the outbox.
+	Err error
+}
+
+// deliverInline sends what the outbox has due, this run's events and any
+// left by earlier runs, for at most budget, the way `flagscan push` does
+// after its analysis. Failures never fail the analysis: the events are
+// safe in the outbox, and the next run or `flagscan deliver` sends them.
+func Inline(ctx context.Context, db *sql.DB, c *config.Config, budget time.Duration, log *slog.Logger) Result {
+	if budget <= 0 || len(c.Webhooks) == 0 {
+		return Result{}
+	}
+	d, _, err := NewDeliverer(db, c, log, 0)
+	if err != nil {
+		return Result{Ran: true, Err: err}
+	}
+	defer d.Close()
+	st, err := d.Deliver(ctx, budget)
+	return Result{Ran: true, Stats: st, Err: err}
+}
+
+// eventDeliveries returns the deliveries of the events with these ids, in
+// the order of ids.
+func EventDeliveries(ctx context.Context, db *sql.DB, ids []string) ([]outbox.Delivery, error) {
+	var out []outbox.Delivery
+	for _, id := range ids {
+		ds, err := outbox.List(ctx, db, outbox.ListOptions{EventID: id, Limit: 1 << 20})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ds...)
+	}
+	return out, nil
+}
+
+// deliveryOptions returns the deliverer options of a configuration.
+func Options(c *config.Config, log *slog.Logger) deliver.Options {
+	o := deliver.Options{
+		Timeout:       c.Delivery.Timeout,
+		RetrySchedule: c.Delivery.RetrySchedule,
+		AllowHosts:    c.Delivery.AllowHosts,
+		Logger:        log,
+	}
+	if o.RetrySchedule == nil {
+		o.RetrySchedule = deliver.DefaultRetrySchedule()
+	}
+	return o
+}
+
+// newDeliverer returns a deliverer for the configured webhooks, with the
+// configuration's delivery settings and o's overrides.
+func NewDeliverer(db *sql.DB, c *config.Config, log *slog.Logger, workers int) (*deliver.Deliverer, []emitter.Subscription, error) {
+	subs, err := workspace.Subscriptions(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	o := Options(c, log)
+	o.Workers = workers
+	d, err := deliver.New(db, subs, o)
+	if err != nil {
+		return nil, nil, cli.Usage(err)
+	}
+	return d, subs, nil
+}
+
+// deliverAfterPush is the inline delivery of `flagscan push`: what is due
+// is sent for at most delivery.inline_budget (0: nothing), and the rest is
+// left to `flagscan deliver`. Failures are logged to w and never fail the
+// push: the events are safe in the outbox.
+func AfterPush(ctx context.Context, w io.Writer, db *sql.DB, c *config.Config) {
+	budget := c.Delivery.InlineBudget
+	if budget <= 0 || len(c.Webhooks) == 0 {
+		return
+	}
+	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	d, _, err := NewDeliverer(db, c, log, 0)
+	if err != nil {
+		fmt.Fprintf(w, "flagscan: webhooks: %v\n", err)
+		return
+	}
+	defer d.Close()
+	st, err := d.Deliver(ctx, budget)
+	if err != nil {
+		fmt.Fprintf(w, "flagscan: delivering webhooks: %v (the events stay in the outbox)\n", err)
+		return
+	}
+	if st.Claimed > st.Delivered {
+		fmt.Fprintf(w, "flagscan: webhooks: %d delivered, %d to be retried by `flagscan deliver`\n", st.Delivered, st.Claimed-st.Delivered)
+	}
+}
+
+// unconfigured returns the number of pending deliveries per subscription
+// that the configuration does not hold (removed, or its description or URL
+// changed): they wait until it does again.
+func unconfigured(ctx context.Context, db *sql.DB, subs []emitter.Subscription) (map[string]int, map[string]string, error) {
+	known := map[string]bool{}
+	for _, s := range subs {
+		known[s.ID] = true
+	}
+	ds, err := outbox.List(ctx, db, outbox.ListOptions{State: outbox.StatePending, Limit: 1 << 30})
+	if err != nil {
+		return nil, nil, err
+	}
+	counts, names := map[string]int{}, map[string]string{}
+	for _, d := range ds {
+		if !known[d.SubscriptionID] {
+			counts[d.SubscriptionID]++
+			names[d.SubscriptionID] = d.Description
+		}
+	}
+	return counts, names, nil
+}

@@ -1,0 +1,74 @@
+// Package delivery sends what the outbox holds: inline after an analysis,
+// within a budget, and as the deliver, deliveries and webhook commands do.
+// It finds the store and the webhooks the way the analysis commands do,
+// builds deliverers from the configuration, and adds the webhook that a
+// CI job gives by flags or FLAGSCAN_* variables. It analyzes nothing.
+package delivery
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
+	"github.com/flagscan/flagscan/emitter"
+	"github.com/flagscan/flagscan/scanner/git"
+)
+
+// Flags are the flags of the delivery commands: where the store and
+// the configuration are. They default as push's do, so that `flagscan
+// deliver` run where `flagscan push` ran finds the same outbox.
+type Flags struct {
+	Repo, DB, Config string // the repository, the store (default: in its git directory), --config
+}
+
+// location returns where the repository of f.Repo is; outside one, the
+// directory stands for the git directory.
+func (f *Flags) location() git.Location {
+	if loc, err := git.Discover(f.Repo); err == nil {
+		return loc
+	}
+	return git.Location{GitDir: f.Repo}
+}
+
+// config loads the configuration, found as for push (configFile).
+func (f *Flags) config() (*config.Config, error) {
+	loc := f.location()
+	return workspace.LoadConfig(f.Config, loc.WorkTree, loc.GitDir)
+}
+
+// subscriptions loads the configuration, as config does, and returns it
+// with its webhooks.
+func (f *Flags) subscriptions() (*config.Config, []emitter.Subscription, error) {
+	c, err := f.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	subs, err := workspace.Subscriptions(c)
+	return c, subs, err
+}
+
+// path returns the store's path: --db, else flagscan.db in the
+// repository's git directory.
+func (f *Flags) path() string {
+	if f.DB != "" {
+		return f.DB
+	}
+	return filepath.Join(f.location().GitDir, "flagscan.db")
+}
+
+// open opens the store, which must exist already: the delivery commands
+// never create one, so that a mistyped --db says so.
+func (f *Flags) open(ctx context.Context) (*sql.DB, error) {
+	p := f.path()
+	if _, err := os.Stat(p); err != nil {
+		if os.IsNotExist(err) {
+			return nil, cli.Usagef("no store at %s: give --db, or run where flagscan push ran", p)
+		}
+		return nil, err
+	}
+	return workspace.OpenStore(ctx, p)
+}

@@ -1,0 +1,143 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/flagscan/flagscan/analyzer"
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+	"github.com/flagscan/flagscan/emitter/outbox"
+)
+
+// Outcomes prints the events of a push: a table, or JSON lines of the
+// bodies as written to the outbox. Skipped updates and unreadable files go
+// to stderr.
+func Outcomes(stdout, stderr io.Writer, format string, outcomes []*analyzer.Outcome) error {
+	var events []event.Event
+	for _, o := range outcomes {
+		if o.Skipped != "" {
+			fmt.Fprintf(stderr, "flagscan: %s %s..%s: %s\n", o.Update.Ref, cli.Short(o.Update.Old), cli.Short(o.Update.New), o.Skipped)
+		}
+		for _, e := range o.Errors {
+			fmt.Fprintf(stderr, "flagscan: %s: %s: %s\n", e.Path, e.Kind, e.Error)
+		}
+		events = append(events, o.Events...)
+	}
+	return Events(stdout, format, events)
+}
+
+// Events prints events as a table or as JSON lines.
+func Events(w io.Writer, format string, events []event.Event) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		for _, e := range events {
+			if err := enc.Encode(e.Body); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EVENT\tFLAG KEY\tENVIRONMENT\tBRANCH\tCOMMIT\tAUTHOR\tREFERENCE")
+	for _, e := range events {
+		b := e.Body
+		where := "-"
+		if len(b.References) > 0 {
+			where = fmt.Sprintf("%s:%d", b.References[0].Path, b.References[0].Line)
+			if n := len(b.References); n > 1 {
+				where += fmt.Sprintf(" (+%d)", n-1)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.Event, b.FlagKey, b.EnvironmentID, b.Branch, cli.Short(b.Commit.SHA), b.Commit.AuthorName, where)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d events\n", len(events))
+	return nil
+}
+
+// Status writes the tracked branches, the snapshots and the outbox's
+// counts.
+func Status(out io.Writer, tracked []string, statuses []store.BranchStatus, counts map[string]int) error {
+	fmt.Fprintf(out, "tracked branches: %s\n\n", strings.Join(tracked, ", "))
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REPOSITORY\tBRANCH\tCOMMIT\tKEYS\tUPDATED")
+	for _, s := range statuses {
+		var envs []string
+		for env, n := range s.Keys {
+			envs = append(envs, fmt.Sprintf("%s=%d", env, n))
+		}
+		sort.Strings(envs)
+		keys := strings.Join(envs, " ")
+		if keys == "" {
+			keys = "0"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Repo, s.Branch, cli.Short(s.Commit), keys, s.UpdatedAt)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nevents: %d pending, %d failed, %d delivered\n", counts[outbox.StatePending], counts[outbox.StateFailed], counts[outbox.StateDelivered])
+	return nil
+}
+
+// flagLine is one key of a snapshot, as `flagscan flags` prints it.
+type flagLine struct {
+	Environment string            `json:"environment_id"`
+	FlagKey     string            `json:"flag_key"`
+	References  []event.Reference `json:"references"`
+}
+
+// Flags writes the keys of a snapshot (of one environment, unless only
+// is ""), with their references.
+func Flags(out io.Writer, format string, snap *store.Snapshot, only string) error {
+	var lines []flagLine
+	for env, keys := range snap.Keys {
+		if only != "" && env != only {
+			continue
+		}
+		for k, raw := range keys {
+			l := flagLine{Environment: env, FlagKey: k}
+			if err := json.Unmarshal(raw, &l.References); err != nil {
+				return fmt.Errorf("snapshot of %s: key %s: %w", snap.Branch, k, err)
+			}
+			lines = append(lines, l)
+		}
+	}
+	sort.Slice(lines, func(i, j int) bool {
+		if lines[i].Environment != lines[j].Environment {
+			return lines[i].Environment < lines[j].Environment
+		}
+		return lines[i].FlagKey < lines[j].FlagKey
+	})
+	if format == "json" {
+		enc := json.NewEncoder(out)
+		for _, l := range lines {
+			if err := enc.Encode(l); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "ENVIRONMENT\tFLAG KEY\tREFERENCES\n")
+	for _, l := range lines {
+		var where []string
+		for _, r := range l.References {
+			where = append(where, fmt.Sprintf("%s:%d", r.Path, r.Line))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", l.Environment, l.FlagKey, strings.Join(where, " "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d keys at %s on %s\n", len(lines), cli.Short(snap.Commit), snap.Branch)
+	return nil
+}

@@ -1,0 +1,282 @@
+// Package workspace opens what every command that analyzes a repository
+// works on: the repository (through scanner/git), its store, its
+// configuration (found, loaded and overridden by flags and FLAGSCAN_*
+// variables) and the scanner and analyzer they describe; and it pushes ref
+// updates through the analyzer into the outbox. It prints nothing and
+// delivers nothing.
+package workspace
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/flagscan/flagscan/analyzer"
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
+	"github.com/flagscan/flagscan/emitter"
+	"github.com/flagscan/flagscan/emitter/outbox"
+	"github.com/flagscan/flagscan/scanner/git"
+)
+
+// Flags are the flags of every command that works on a repository and
+// its store.
+type Flags struct {
+	Repo, DB, Config               string // the repository, the store (default: in its git directory), --config
+	Repository, WebURL             string // the repository's name and web address in events
+	AccountID, AccountName         string // override account
+	EnvironmentID, EnvironmentName string // override the one environment
+	Scan                           ScanSettings
+}
+
+// Workspace is an opened repository with its store and configuration.
+type Workspace struct {
+	Repo   *git.Repo
+	Dir    string // as given
+	DB     *sql.DB
+	Config *config.Config
+	Flags  *Flags
+	// LookupEnv reads the environment that says who pushed; nil is
+	// os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+}
+
+// Open opens the repository, the store and the configuration f names.
+func Open(ctx context.Context, f *Flags) (*Workspace, error) {
+	if _, err := os.Stat(f.Repo); err != nil {
+		return nil, fmt.Errorf("repository %s: %w", f.Repo, err)
+	}
+	repo, err := git.Open(f.Repo)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", f.Repo, err)
+	}
+	loc := repo.Location()
+	cfg, err := LoadConfig(f.Config, loc.WorkTree, loc.GitDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.override(cfg); err != nil {
+		return nil, err
+	}
+	dbPath := f.DB
+	if dbPath == "" {
+		dbPath = filepath.Join(loc.GitDir, "flagscan.db")
+	}
+	db, err := OpenStore(ctx, dbPath)
+	if err != nil {
+		return nil, err
+	}
+	return &Workspace{Repo: repo, Dir: f.Repo, DB: db, Config: cfg, Flags: f}, nil
+}
+
+// override applies the command-line flags to the configuration.
+func (f *Flags) override(c *config.Config) error {
+	if f.AccountID != "" {
+		c.Account.ID = f.AccountID
+	}
+	if f.AccountName != "" {
+		c.Account.Name = f.AccountName
+	}
+	if f.EnvironmentID != "" || f.EnvironmentName != "" {
+		if len(c.Environments) != 1 {
+			return cli.Usagef("--environment-id and --environment-name need exactly one environment; the configuration has %d", len(c.Environments))
+		}
+		if f.EnvironmentID != "" {
+			c.Environments[0].ID = f.EnvironmentID
+		}
+		if f.EnvironmentName != "" {
+			c.Environments[0].Name = f.EnvironmentName
+		}
+	}
+	return nil
+}
+
+// OpenStore opens the SQLite store with the analyzer's, the outbox's and
+// the hooks' holds' tables in place.
+func OpenStore(ctx context.Context, path string) (*sql.DB, error) {
+	return store.Open(ctx, path, outbox.Schema{}, holds.Schema{})
+}
+
+// Analyzer returns the analyzer the workspace's configuration describes.
+func (w *Workspace) Analyzer() (*analyzer.Analyzer, error) {
+	sc, err := NewScanner(w.Config, w.Flags.Scan)
+	if err != nil {
+		return nil, err
+	}
+	lookup := w.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	opts := analyzer.Options{
+		Repository: RepositoryName(w.Flags.Repository, w.Dir),
+		Account:    analyzer.Account{ID: w.Config.Account.ID, Name: w.Config.Account.Name},
+		Actor:      ActorFromEnv(lookup, w.Config.Actor.Role),
+		WebURL:     WebURL(w.Flags.WebURL),
+	}
+	for _, e := range w.Config.Environments {
+		globs := e.Paths
+		opts.Environments = append(opts.Environments, analyzer.Environment{ID: e.ID, Name: e.Name, Match: func(p string) bool {
+			for _, g := range globs {
+				if config.MatchGlob(g, p) {
+					return true
+				}
+			}
+			return false
+		}})
+	}
+	branches := w.Config.Branches
+	if len(branches) == 0 {
+		if def := w.Repo.DefaultBranch(); def != "" {
+			branches = []string{def}
+		}
+	}
+	if len(branches) > 0 {
+		opts.Tracked = func(b string) bool {
+			for _, g := range branches {
+				if config.MatchGlob(g, b) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return analyzer.New(w.DB, w.Repo, sc, opts), nil
+}
+
+// RepositoryName is the repository's name in events: the flag, else what
+// the environment says, else the directory's name without ".git".
+func RepositoryName(flag, dir string) string {
+	for _, v := range []string{flag, os.Getenv("FLAGSCAN_REPOSITORY"), os.Getenv("GITHUB_REPOSITORY"), os.Getenv("GL_PROJECT_PATH"), os.Getenv("CI_PROJECT_PATH")} {
+		if v != "" {
+			return v
+		}
+	}
+	if owner, name := os.Getenv("GITEA_REPO_USER_NAME"), os.Getenv("GITEA_REPO_NAME"); owner != "" && name != "" {
+		return owner + "/" + name
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	if filepath.Base(abs) == ".git" {
+		abs = filepath.Dir(abs)
+	}
+	return strings.TrimSuffix(filepath.Base(abs), ".git")
+}
+
+// WebURL is the repository's web address for links: the flag, else
+// $FLAGSCAN_WEB_URL, else what GitHub Actions or GitLab CI say.
+func WebURL(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if v := os.Getenv("FLAGSCAN_WEB_URL"); v != "" {
+		return v
+	}
+	if server, repo := os.Getenv("GITHUB_SERVER_URL"), os.Getenv("GITHUB_REPOSITORY"); server != "" && repo != "" {
+		return strings.TrimSuffix(server, "/") + "/" + repo
+	}
+	if v := os.Getenv("CI_PROJECT_URL"); v != "" {
+		return v + "/-"
+	}
+	return ""
+}
+
+// ActorFromEnv finds who pushed from the environment of the hook or CI
+// run: flagscan's own variables first, then GitLab's, Gitea's, GitHub
+// Enterprise Server's hooks and GitHub Actions'. Fields left empty are
+// filled from the pushed commit's committer.
+func ActorFromEnv(lookup func(string) (string, bool), role string) analyzer.Actor {
+	get := func(names ...string) string {
+		for _, n := range names {
+			if v, ok := lookup(n); ok && v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	return analyzer.Actor{
+		ID:    get("FLAGSCAN_USER_ID", "GL_USERNAME", "GITEA_PUSHER_NAME", "GITHUB_USER_LOGIN", "GITHUB_ACTOR"),
+		Email: get("FLAGSCAN_USER_EMAIL", "GITEA_PUSHER_EMAIL"),
+		Role:  role,
+	}
+}
+
+// Push analyzes updates in order, each writing its events to the outbox
+// for the configured subscriptions.
+func (w *Workspace) Push(ctx context.Context, updates []analyzer.Update) ([]*analyzer.Outcome, error) {
+	a, err := w.Analyzer()
+	if err != nil {
+		return nil, err
+	}
+	subs, err := Subscriptions(w.Config)
+	if err != nil {
+		return nil, err
+	}
+	sink := func(ctx context.Context, tx *sql.Tx, events []event.Event) error {
+		return outbox.Enqueue(ctx, tx, subs, outbox.FromEvents(events, ""))
+	}
+	var outcomes []*analyzer.Outcome
+	for _, u := range updates {
+		o, err := a.Push(ctx, u, sink)
+		if err != nil {
+			return outcomes, fmt.Errorf("analyze %s %s..%s: %w", u.Ref, cli.Short(u.Old), cli.Short(u.New), err)
+		}
+		outcomes = append(outcomes, o)
+	}
+	return outcomes, nil
+}
+
+// Subscriptions converts the configured webhooks into the emitter's
+// subscriptions.
+func Subscriptions(c *config.Config) ([]emitter.Subscription, error) {
+	var out []emitter.Subscription
+	for _, w := range c.Webhooks {
+		s := emitter.Subscription{
+			ID:          emitter.SubscriptionID(w.Description, w.URL),
+			Description: w.Description,
+			URL:         w.URL,
+			Events:      w.Events,
+			Secret:      emitter.Secret(w.Secret.Reveal()),
+			Payload:     w.Payload,
+		}
+		for _, h := range w.Headers {
+			s.Headers = append(s.Headers, emitter.Header{Name: h.Name, Value: emitter.Secret(h.Value.Reveal())})
+		}
+		if err := s.Validate(); err != nil {
+			return nil, cli.Usage(fmt.Errorf("%s: %w", c.File, err))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// MatchAny reports whether name matches one of the globs.
+func MatchAny(patterns []string, name string) bool {
+	for _, g := range patterns {
+		if config.MatchGlob(g, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Close closes the store.
+func (w *Workspace) Close() error { return w.DB.Close() }
+
+// CatchUp is the ref update that brings a branch from its stored snapshot
+// (nil: none) to head: from the snapshot's commit, or for a branch never
+// seen a baseline at head, which stores the snapshot and emits nothing.
+func CatchUp(snap *store.Snapshot, branch, head string) analyzer.Update {
+	ref := "refs/heads/" + branch
+	if snap == nil {
+		return analyzer.Update{Old: head, New: head, Ref: ref}
+	}
+	return analyzer.Update{Old: snap.Commit, New: head, Ref: ref}
+}
