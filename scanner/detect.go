@@ -92,6 +92,15 @@ func (d *Detector) Detect(ctx context.Context, lang string, src []byte) (Detecti
 		return Detection{}, err
 	}
 	refs, unresolved := d.e.rules.Match(f)
+	if d.e.reg.Has(lang) && throughNames(refs, unresolved) {
+		// A key written as a name: the file is read again with what it
+		// imports and declares (parameters hide names, imports say where
+		// the others come from). Only such files pay for it.
+		if f, err = d.parser.ExtractModule(ctx, lang, src, d.e.rules.Names()); err != nil {
+			return Detection{}, err
+		}
+		refs, unresolved = d.e.rules.Match(f)
+	}
 	det := Detection{References: refs, Unresolved: unresolved, Parsed: true}
 	for _, u := range unresolved {
 		if u.Name != nil {
@@ -102,6 +111,22 @@ func (d *Detector) Detect(ctx context.Context, lang string, src []byte) (Detecti
 	return det, nil
 }
 
+// throughNames reports whether a key of the file was resolved through a
+// name, or is a name the file does not bind.
+func throughNames(refs []rules.Reference, unresolved []rules.Unresolved) bool {
+	for _, r := range refs {
+		if r.Via.Line > 0 {
+			return true
+		}
+	}
+	for _, u := range unresolved {
+		if u.Name != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // Definitions returns the syntax model of src, a file of the given
 // language, for the names it defines and imports: what resolution across
 // files reads of a file that another names a key from. Unlike Detect it
@@ -109,7 +134,7 @@ func (d *Detector) Detect(ctx context.Context, lang string, src []byte) (Detecti
 func (d *Detector) Definitions(ctx context.Context, lang string, src []byte) (*syntax.File, error) {
 	switch {
 	case d.e.reg.Has(lang):
-		return d.parser.Extract(ctx, lang, src, nil)
+		return d.parser.ExtractModule(ctx, lang, src, nil)
 	case slices.Contains(lexical.Languages(), lang):
 		return lexical.Extract(lang, src, nil)
 	}

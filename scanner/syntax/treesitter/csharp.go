@@ -29,6 +29,13 @@ func (csharpGrammar) query() string {
 (variable_declarator) @binding
 (assignment_expression) @binding
 (property_declaration) @binding
+`
+}
+
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (csharpGrammar) moduleQuery() string {
+	return `
 (using_directive) @import
 [(namespace_declaration) (file_scoped_namespace_declaration)] @package
 [(class_declaration) (struct_declaration) (interface_declaration) (record_declaration)] @type

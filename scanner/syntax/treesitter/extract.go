@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -71,9 +72,18 @@ type grammar interface {
 }
 
 // moduleGrammar is a grammar that also models what a file takes from and
-// gives to other files, for keys named in one file and defined in another.
-// Its query captures @import, @export, @package, @params and @type nodes.
+// gives to other files, for keys named in one file and defined in another:
+// its module query captures @import, @export, @package, @params and @type
+// nodes. @type (a class, object, enum) is handled here; a declarer handles
+// the others.
 type moduleGrammar interface {
+	// moduleQuery returns the patterns added to query's.
+	moduleQuery() string
+}
+
+// declarer is a moduleGrammar whose module query captures more than
+// @type.
+type declarer interface {
 	// declare records what a node captured as @import, @export,
 	// @package or @params declares into x.file.
 	declare(x *extraction, n *sitter.Node, capture string)
@@ -145,14 +155,23 @@ func (x *extraction) owner() []string {
 	return out
 }
 
-// language is one grammar with its compiled query.
+// language is one grammar with its compiled queries.
 type language struct {
-	name    string
-	ts      *sitter.Language
-	g       grammar
+	name   string
+	ts     *sitter.Language
+	g      grammar
+	base   compiled // the grammar's query
+	custom []customQuery
+
+	moduleOnce sync.Once
+	full       *compiled // the query with the module patterns; see module
+	moduleErr  error
+}
+
+// compiled is a compiled query with its capture names by index.
+type compiled struct {
 	q       *sitter.Query
-	capture []string // capture names by index
-	custom  []customQuery
+	capture []string
 }
 
 type customQuery struct {
@@ -312,8 +331,22 @@ func (p *Parser) Close() {
 
 // Extract parses src as the named language and returns its syntax model.
 // The calls it models are those whose name is in names, and the calls they
-// are chained on.
+// are chained on. It leaves out what the file imports and exports, the
+// types its bindings are members of and the parameters of its functions:
+// see ExtractModule.
 func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map[string]bool) (*syntax.File, error) {
+	return p.extract(ctx, lang, src, names, false)
+}
+
+// ExtractModule is Extract with what the file imports, exports and
+// declares (syntax.File Imports, Exports, Package, Binding.Owner and
+// parameters): for a file whose keys are names, and for the files that
+// define them.
+func (p *Parser) ExtractModule(ctx context.Context, lang string, src []byte, names map[string]bool) (*syntax.File, error) {
+	return p.extract(ctx, lang, src, names, true)
+}
+
+func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map[string]bool, module bool) (*syntax.File, error) {
 	z, ok := p.reg.langs[lang]
 	if !ok {
 		return nil, fmt.Errorf("no grammar for language %q", lang)
@@ -321,6 +354,12 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 	l, err := z.get()
 	if err != nil {
 		return nil, err
+	}
+	q := &l.base
+	if module {
+		if q, err = l.module(); err != nil {
+			return nil, err
+		}
 	}
 	p.parser.SetLanguage(l.ts)
 	if lang == "swift" && len(src) > 0 && src[len(src)-1] != '\n' {
@@ -352,7 +391,7 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 		calls: make(map[uintptr]*syntax.Call),
 	}
 	root := tree.RootNode()
-	p.cursor.Exec(l.q, root)
+	p.cursor.Exec(q.q, root)
 	for {
 		m, idx, ok := p.cursor.NextCapture()
 		if !ok {
@@ -360,7 +399,7 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 		}
 		n := m.Captures[idx].Node
 		x.enter(n.StartByte())
-		switch l.capture[m.Captures[idx].Index] {
+		switch q.capture[m.Captures[idx].Index] {
 		case "call":
 			if c := x.call(n, true); c != nil {
 				x.file.Calls = append(x.file.Calls, c)
@@ -391,8 +430,8 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 			}
 			x.types = append(x.types, openType{end: n.EndByte(), name: name})
 		case "import", "export", "package", "params":
-			if mg, ok := l.g.(moduleGrammar); ok {
-				mg.declare(x, n, l.capture[m.Captures[idx].Index])
+			if mg, ok := l.g.(declarer); ok {
+				mg.declare(x, n, q.capture[m.Captures[idx].Index])
 			}
 		}
 	}

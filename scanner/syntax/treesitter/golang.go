@@ -23,6 +23,13 @@ func (goGrammar) query() string {
 (comment) @comment
 [(function_declaration) (method_declaration) (func_literal)] @scope
 [(const_spec) (var_spec) (short_var_declaration) (assignment_statement)] @binding
+`
+}
+
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (goGrammar) moduleQuery() string {
+	return `
 (package_clause) @package
 (import_spec) @import
 [(parameter_declaration) (variadic_parameter_declaration)] @params

@@ -36,7 +36,6 @@ func f(v *V) {
 		`const Key=string:k-1 #0`, `const Other=string:o #0`,
 		`const Prefixed=string:ab #0`, `const Dyn=template #0`,
 		`Raw=string:r\n #0`,
-		`param v #1`,
 		`s=other #1`, `err=other #1`,
 		`g=other #1`, `info=other #2`, `x=other #1`,
 	})

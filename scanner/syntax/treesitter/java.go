@@ -24,6 +24,13 @@ func (javaGrammar) query() string {
 [(method_declaration) (constructor_declaration) (compact_constructor_declaration)
  (lambda_expression) (static_initializer)] @scope
 [(variable_declarator) (assignment_expression)] @binding
+`
+}
+
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (javaGrammar) moduleQuery() string {
+	return `
 (package_declaration) @package
 (import_declaration) @import
 [(class_declaration) (interface_declaration) (enum_declaration)] @type

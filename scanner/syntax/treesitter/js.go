@@ -22,6 +22,13 @@ func (jsGrammar) query() string {
 (variable_declarator) @binding
 (assignment_expression) @binding
 (public_field_definition) @binding
+`
+}
+
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (jsGrammar) moduleQuery() string {
+	return `
 (enum_declaration) @binding
 (import_statement) @import
 (export_statement) @export

@@ -26,6 +26,13 @@ func (kotlinGrammar) query() string {
 [(function_declaration) (lambda_literal) (anonymous_function) (secondary_constructor)
  (anonymous_initializer) (getter) (setter)] @scope
 [(property_declaration) (assignment)] @binding
+`
+}
+
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (kotlinGrammar) moduleQuery() string {
+	return `
 (package_header) @package
 (import_header) @import
 [(class_declaration) (object_declaration)] @type

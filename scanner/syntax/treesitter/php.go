@@ -31,6 +31,13 @@ func (phpGrammar) query() string {
 (assignment_expression) @binding
 (property_element) @binding
 (function_call_expression function: (name)) @binding
+`
+}
+
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (phpGrammar) moduleQuery() string {
+	return `
 (namespace_use_clause) @import
 (namespace_definition) @package
 [(class_declaration) (interface_declaration) (enum_declaration) (trait_declaration)] @type

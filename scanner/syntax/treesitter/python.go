@@ -24,6 +24,13 @@ func (pythonGrammar) query() string {
 (comment) @comment
 [(function_definition) (lambda)] @scope
 [(assignment) (augmented_assignment) (named_expression)] @binding
+`
+}
+
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (pythonGrammar) moduleQuery() string {
+	return `
 [(import_statement) (import_from_statement)] @import
 [(parameters) (lambda_parameters)] @params
 (class_definition) @type

@@ -37,7 +37,7 @@ class C:
 		`const KEY=string:k-1 #0`, `const OTHER=string:o #0`,
 		`const RAW=string:a\nb #0`, "const ESC=string:a\tb #0", `const BRACES=string:{x} #0`,
 		`const DYN=template #0`, `const PCT=template #0`, `const FMT=template #0`, `const NEG=number:-2.5 #0`,
-		`const NAME=string:c #0`, `param self #1`,
+		`const NAME=string:c #0`,
 		`flag=call(get_flag) #1`, `x=call(get_modification) #1`, `y=call(get_modification) #1`,
 	})
 	syntaxtest.Check(t, "comments", syntaxtest.Comments(f), []string{`1:1 # fe:flag: k, 1`})

@@ -27,6 +27,13 @@ func (swiftGrammar) query() string {
  (subscript_declaration) (willset_clause) (didset_clause)] @scope
 (property_declaration) @binding
 (assignment) @binding
+`
+}
+
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (swiftGrammar) moduleQuery() string {
+	return `
 [(class_declaration) (protocol_declaration)] @type
 `
 }
