@@ -49,3 +49,9 @@ export function Let() {
   return useFsFlag(key);
 }
 const SINGLE_LOCAL = 'single-local';
+import { SINGLE as S2 } from 'src/flags';
+import D2 from './defaults';
+export function More() {
+  useFsFlag(S2);
+  return useFsFlag(D2.X);
+}
