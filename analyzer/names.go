@@ -132,29 +132,35 @@ type gitTree struct {
 	root  git.Hash
 	all   []string // every file path, listed on the first ByName or Paths
 	err   error    // the first tree that could not be read
+	// dirs are the entries of the directories asked for, by path: the
+	// same few directories are asked for by every use file.
+	dirs map[string][]git.TreeEntry
 }
 
 // entries returns the entries of directory dir, nil when it is none.
 func (t *gitTree) entries(dir string) []git.TreeEntry {
-	id := t.root
-	if id == (git.Hash{}) {
-		return nil
+	if es, ok := t.dirs[dir]; ok {
+		return es
 	}
-	if dir != "" {
-		for _, name := range strings.Split(dir, "/") {
-			found := false
-			for _, e := range t.list(id) {
-				if e.Name == name && e.Kind == git.KindDir {
-					id, found = e.ID, true
-					break
-				}
-			}
-			if !found {
-				return nil
+	var es []git.TreeEntry
+	switch {
+	case t.root == (git.Hash{}):
+	case dir == "":
+		es = t.list(t.root)
+	default:
+		parent, name := path.Split(dir)
+		for _, e := range t.entries(strings.TrimSuffix(parent, "/")) {
+			if e.Name == name && e.Kind == git.KindDir {
+				es = t.list(e.ID)
+				break
 			}
 		}
 	}
-	return t.list(id)
+	if t.dirs == nil {
+		t.dirs = map[string][]git.TreeEntry{}
+	}
+	t.dirs[dir] = es
+	return es
 }
 
 // list reads a tree, once per run.
