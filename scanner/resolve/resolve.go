@@ -107,6 +107,8 @@ func (r *Resolver) Resolve(ctx context.Context, path, lang string, names *Names,
 		res = w.pyUse(path, names.Imports, u.Name, 0)
 	case "java", "kotlin", "csharp", "swift", "php":
 		res = w.typeUse(path, lang, names.Imports, u.Name, 0)
+	case "dart":
+		res = w.dartUse(path, names.Imports, u.Name, 0)
 	}
 	if !res.ok {
 		return Def{}, false

@@ -16,6 +16,7 @@ var typeExtensions = map[string][]string{
 	"csharp": {".cs"},
 	"swift":  {".swift"},
 	"php":    {".php"},
+	"dart":   {".dart"},
 }
 
 // typeUse resolves a constant named through its type (FlagKeys.CHECKOUT,
