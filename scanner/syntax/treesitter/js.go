@@ -177,9 +177,9 @@ func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 			jsRequireImports(x, name, from)
 			return nil
 		}
-		if p := n.Parent(); p != nil && p.Type() == "lexical_declaration" && p.ChildCount() > 0 {
+		if p := x.parent(n); p != nil && p.Type() == "lexical_declaration" && p.ChildCount() > 0 {
 			constant = x.text(p.Child(0)) == "const"
-			if pp := p.Parent(); pp != nil && pp.Type() == "export_statement" {
+			if pp := x.parent(p); pp != nil && pp.Type() == "export_statement" {
 				exported = true
 			}
 		}
@@ -209,9 +209,9 @@ func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 }
 
 func (jsGrammar) assigned(x *extraction, n *sitter.Node) string {
-	p := n.Parent()
+	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "await_expression" || p.Type() == "parenthesized_expression" || p.Type() == "as_expression" || p.Type() == "non_null_expression"); up++ {
-		p = p.Parent()
+		p = x.parent(p)
 	}
 	if p == nil {
 		return ""
@@ -261,7 +261,7 @@ func jsEnum(x *extraction, n *sitter.Node) []syntax.Binding {
 		obj.Props = append(obj.Props, syntax.Prop{Key: key, Value: e})
 	}
 	exported := false
-	if p := n.Parent(); p != nil && p.Type() == "export_statement" {
+	if p := x.parent(n); p != nil && p.Type() == "export_statement" {
 		exported = true
 	}
 	return []syntax.Binding{{Name: x.text(name), Value: obj, Const: true, Exported: exported, Pos: x.pos(name)}}

@@ -10,7 +10,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/flagscan/flagscan/analyzer"
@@ -66,6 +68,12 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 			return err
 		}
 		src = r
+	} else if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
+		one, err := source.One(target)
+		if err != nil {
+			return err
+		}
+		src = one
 	} else {
 		d, err := source.Dir(target)
 		if err != nil {
@@ -77,6 +85,9 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 		top = t
 	} else if rev == "" {
 		top = target
+		if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
+			top = filepath.Dir(target)
+		}
 	}
 	cfg, err := workspace.LoadScanConfig(configPath, top)
 	if err != nil {
@@ -92,7 +103,7 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 	}
 	if out == "table" {
 		for _, e := range res.Errors {
-			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", e.Path, e.Kind, e.Error)
+			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", cli.Printable(e.Path), e.Kind, cli.Printable(e.Error))
 		}
 	}
 	return report.Result(std.Out, out, res)
@@ -104,6 +115,7 @@ type PushOptions struct {
 	Stdin     bool
 	Args      []string // <old> <new> <ref> unless Stdin
 	Format    string
+	LogFormat string
 }
 
 // Push analyzes ref updates, writes their events to the outbox, prints
@@ -132,16 +144,33 @@ func Push(ctx context.Context, o PushOptions, std cli.IO) error {
 		return err
 	}
 	defer w.Close()
+	// The webhook a CI gives by FLAGSCAN_WEBHOOK_URL applies to push as to
+	// action and sync.
+	if err := (&delivery.Webhook{}).Apply(w.Config, os.LookupEnv); err != nil {
+		return err
+	}
 	outcomes, err := w.Push(ctx, updates)
 	if err != nil {
 		return err
+	}
+	if len(w.Config.Webhooks) == 0 {
+		for _, o := range outcomes {
+			if len(o.Events) > 0 {
+				fmt.Fprintln(std.Err, "flagscan: no webhook is configured: these events are printed here and sent nowhere (configure webhooks, or FLAGSCAN_WEBHOOK_URL, to deliver them)")
+				break
+			}
+		}
 	}
 	if err := report.Outcomes(std.Out, std.Err, format, outcomes); err != nil {
 		return err
 	}
 	// Within delivery.inline_budget; what is left waits for
 	// `flagscan deliver`. A delivery problem never fails the push.
-	delivery.AfterPush(ctx, std.Err, w.DB, w.Config)
+	log, err := cli.NewLogger(o.LogFormat, std.Err, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
+	delivery.AfterPush(ctx, log, w.DB, w.Config)
 	return nil
 }
 
@@ -155,6 +184,7 @@ type LogOptions struct {
 // Log prints every transition of a branch's first-parent history.
 func Log(ctx context.Context, o LogOptions, std cli.IO) error {
 	rf, from, to, branch, format := &o.Workspace, o.From, o.To, o.Branch, o.Format
+	rf.NoWebhooks = true // log sends nothing
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}
@@ -206,7 +236,8 @@ func Log(ctx context.Context, o LogOptions, std cli.IO) error {
 
 // Status prints the tracked branches, the snapshots and the outbox.
 func Status(ctx context.Context, rf *workspace.Flags, std cli.IO) error {
-	w, err := workspace.Open(ctx, rf)
+	rf.NoWebhooks = true
+	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
 	}
@@ -235,10 +266,11 @@ type FlagsOptions struct {
 // Flags prints the keys of a branch's snapshot.
 func Flags(ctx context.Context, o FlagsOptions, std cli.IO) error {
 	rf, branch, env, format := &o.Workspace, o.Branch, o.Env, o.Format
+	rf.NoWebhooks = true
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}
-	w, err := workspace.Open(ctx, rf)
+	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+
 	"github.com/flagscan/flagscan/scanner"
 )
 
@@ -58,33 +60,41 @@ func writeTable(w io.Writer, res *scanner.Result) error {
 		if typ == "" {
 			typ = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s:%d:%d\t%s\t%s\t%s\t%s\n", r.FlagKey, r.Path, r.Line, r.Column, r.Language, typ, def, r.Rule)
+		fmt.Fprintf(tw, "%s\t%s:%d:%d\t%s\t%s\t%s\t%s\n", cli.Printable(r.FlagKey), cli.Printable(r.Path), r.Line, r.Column, r.Language, typ, def, cli.Printable(r.Rule))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	st := res.Stats
-	fmt.Fprintf(w, "\n%d references to %d keys in %d files (%d parsed, %.1f MB) in %.2fs",
-		st.References, st.Keys, st.Files, st.Parsed, float64(st.Bytes)/1e6, st.DurationSeconds)
+	fmt.Fprintf(w, "\n%s to %s in %s (%d parsed, %.1f MB) in %.2fs",
+		Plural(st.References, "reference"), Plural(st.Keys, "key"), Plural(st.Files, "file"), st.Parsed, float64(st.Bytes)/1e6, st.DurationSeconds)
 	if skipped := st.SkippedBinary + st.SkippedOversize + st.SkippedMinified + st.SkippedGenerated; skipped > 0 {
 		fmt.Fprintf(w, "; skipped %d (binary %d, over the size limit %d, minified %d, generated %d)",
 			skipped, st.SkippedBinary, st.SkippedOversize, st.SkippedMinified, st.SkippedGenerated)
 	}
 	if st.Unresolved > 0 {
-		fmt.Fprintf(w, "; %d calls with a key that is not a constant (see --format json)", st.Unresolved)
+		fmt.Fprintf(w, "; %s with a key that is not a constant (see --format json)", Plural(st.Unresolved, "call"))
 	}
 	if st.Errors > 0 {
-		fmt.Fprintf(w, "; %d files with errors", st.Errors)
+		fmt.Fprintf(w, "; %s with errors", Plural(st.Errors, "file"))
 	}
 	fmt.Fprintln(w)
 	return nil
 }
 
-// OneLine returns s on one line, cut to n characters.
+// OneLine returns s on one line, cut to n characters, printable.
 func OneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = cli.Printable(strings.Join(strings.Fields(s), " "))
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// Plural returns "1 file", "2 files".
+func Plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
