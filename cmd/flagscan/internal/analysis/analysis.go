@@ -20,6 +20,7 @@ import (
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/progress"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 	"github.com/flagscan/flagscan/emitter/outbox"
@@ -93,11 +94,15 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 	if err != nil {
 		return err
 	}
+	var done func()
+	settings.Progress, done = progress.Track(std.Err, "scan", os.LookupEnv)
 	sc, err := workspace.NewScanner(cfg, settings)
 	if err != nil {
+		done()
 		return err
 	}
 	res, err := sc.Scan(ctx, src)
+	done()
 	if err != nil {
 		return err
 	}
@@ -185,6 +190,9 @@ type LogOptions struct {
 func Log(ctx context.Context, o LogOptions, std cli.IO) error {
 	rf, from, to, branch, format := &o.Workspace, o.From, o.To, o.Branch, o.Format
 	rf.NoWebhooks = true // log sends nothing
+	var done func()
+	rf.Scan.Progress, done = progress.Track(std.Err, "log", os.LookupEnv)
+	defer done()
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}

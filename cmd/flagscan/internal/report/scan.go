@@ -49,6 +49,9 @@ func writeCSV(w io.Writer, res *scanner.Result) error {
 }
 
 func writeTable(w io.Writer, res *scanner.Result) error {
+	var flush func() error
+	w, flush = fit(w)
+	defer func() { _ = flush() }()
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FLAG KEY\tLOCATION\tLANGUAGE\tTYPE\tDEFAULT\tRULE")
 	for _, r := range res.References {
