@@ -213,6 +213,7 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 		return nil
 	}
 	res := newResolver(a)
+	defer res.close()
 	st, err := a.baseline(ctx, res, p, snap)
 	if err != nil {
 		return err
@@ -398,13 +399,20 @@ func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from st
 		return err
 	}
 	for i, c := range commits {
+		changed := make([]string, 0, len(steps[i]))
 		for _, ch := range steps[i] {
+			changed = append(changed, ch.Path)
 			if ch.To != "" && res.wanted(ch.Path) {
 				fr := res.refs(ch.Path, ch.To)
 				st.set(ch.Path, &fr)
+				st.trackNames(ch.Path, &fr)
 			} else {
 				st.set(ch.Path, nil)
+				st.trackNames(ch.Path, nil)
 			}
+		}
+		if err := a.resolveNames(ctx, res, st, c.Tree, changed, false); err != nil {
+			return err
 		}
 		if err := step(c, st.step()); err != nil {
 			return err
@@ -694,6 +702,16 @@ func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *st
 	for _, e := range entries {
 		fr := res.refs(e.Path, e.Blob)
 		st.set(e.Path, &fr)
+		st.trackNames(e.Path, &fr)
+	}
+	if len(st.names.files) > 0 {
+		tree, err := a.repo.TreeOf(p.from)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.resolveNames(ctx, res, st, tree, nil, true); err != nil {
+			return nil, err
+		}
 	}
 	st.step()
 	return st, nil

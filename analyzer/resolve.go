@@ -25,6 +25,9 @@ type resolver struct {
 	errors []scanner.FileError
 	// stats count the work done, for benchmarks and the summary.
 	scanned, cached int
+	// nameCache serves the resolution of names across files; nil until
+	// a file has names to resolve.
+	nameCache *nameCache
 }
 
 func newResolver(a *Analyzer) *resolver {
@@ -91,7 +94,7 @@ func (r *resolver) refs(path, blob string) fileRefs {
 		ref.Path = path
 		refs[i] = ref
 	}
-	return fileRefs{blob: blob, refs: refs}
+	return fileRefs{blob: blob, refs: refs, names: fr.Names}
 }
 
 // scan scans blobs and caches what they yield. A file that cannot be

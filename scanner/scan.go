@@ -22,6 +22,7 @@ import (
 	"github.com/sourcegraph/conc"
 	"github.com/sourcegraph/conc/panics"
 
+	"github.com/flagscan/flagscan/scanner/resolve"
 	"github.com/flagscan/flagscan/scanner/rules"
 	"github.com/flagscan/flagscan/scanner/source"
 )
@@ -85,6 +86,16 @@ type Reference struct {
 	// Type is "string", "number", "boolean", "json" or "unknown"; "" when
 	// the code shows nothing about it.
 	Type string `json:"type,omitempty"`
+	// Via is the definition the key was read from when the code names it
+	// through a constant, in this file or another; nil for a literal.
+	Via *Via `json:"via,omitempty"`
+}
+
+// Via is where a key written as a name is defined: the file and line of
+// the constant, object entry or enum member holding its literal.
+type Via struct {
+	Path string `json:"path"`
+	Line int    `json:"line"`
 }
 
 // Unresolved is a flag call whose key is not a constant.
@@ -95,6 +106,10 @@ type Unresolved struct {
 	Language   string `json:"language"`
 	Rule       string `json:"rule"`
 	Expression string `json:"expression"`
+	// Name is the name the expression comes down to when it is one the
+	// file does not bind and no file of the tree was found to define (an
+	// import of a package, a name defined twice): dotted, as written.
+	Name string `json:"name,omitempty"`
 }
 
 // FileError is a file that could not be read or parsed, or was read with
@@ -168,30 +183,52 @@ type FileResult struct {
 	Parsed     bool
 	Skipped    string // "binary", "oversize", "minified", "generated", "lfs", "symlink", "submodule" or ""
 	Bytes      int64
+	// Names holds the keys written as names the file does not bind, with
+	// what the file imports, for resolution in the tree the file is part
+	// of; nil when there are none. Each is in Unresolved as well.
+	Names *resolve.Names `json:",omitempty"`
 }
 
-// Scan walks src and detects references in every file it offers.
+// Scan walks src and detects references in every file it offers, then
+// resolves the keys written as names defined in other files of the tree.
 func (s *Scanner) Scan(ctx context.Context, src source.Source) (*Result, error) {
 	start := time.Now()
 	var (
-		mu  sync.Mutex
-		res = &Result{}
+		mu    sync.Mutex
+		res   = &Result{}
+		tree  = newTreeIndex(s.engine)
+		names []fileNames
 	)
-	err := s.Each(ctx, src, func(f source.File, fr FileResult) {
+	err := s.each(ctx, src, tree.filter(s.Filter()), tree.add, func(f source.File, fr FileResult) {
 		mu.Lock()
 		defer mu.Unlock()
 		res.add(f.Path, fr)
+		if fr.Names != nil {
+			names = append(names, fileNames{path: f.Path, names: fr.Names})
+		}
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(names) > 0 {
+		if err := s.resolveNames(ctx, res, tree, names); err != nil {
+			return nil, err
+		}
 	}
 	res.finish(time.Since(start), s.engine.rules.Fingerprint())
 	return res, nil
 }
 
 // Each walks src and calls fn with each file's result, from the worker
-// goroutines: fn must be safe for concurrent use.
+// goroutines: fn must be safe for concurrent use. Keys named through
+// other files are not resolved: each file is on its own.
 func (s *Scanner) Each(ctx context.Context, src source.Source, fn func(source.File, FileResult)) error {
+	return s.each(ctx, src, s.Filter(), nil, fn)
+}
+
+// each walks src with filter. offer, when set, sees every file first, on
+// the walking goroutine, and says whether it is scanned.
+func (s *Scanner) each(ctx context.Context, src source.Source, filter source.Filter, offer func(source.File) bool, fn func(source.File, FileResult)) error {
 	workers := s.opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -240,7 +277,10 @@ func (s *Scanner) Each(ctx context.Context, src source.Source, fn func(source.Fi
 		}
 	}
 	batch := make([]source.File, 0, batchSize)
-	walkErr := src.Walk(ctx, s.Filter(), func(f source.File) error {
+	walkErr := src.Walk(ctx, filter, func(f source.File) error {
+		if offer != nil && !offer(f) {
+			return nil
+		}
 		if batch = append(batch, f); len(batch) < batchSize {
 			return nil
 		}
@@ -331,9 +371,16 @@ func (s *Scanner) Detect(ctx context.Context, d *Detector, path string, content 
 	if det.Generated {
 		fr.Skipped = "generated"
 	}
-	lines := lineIndex(content, det.References)
+	lines := lineIndex(content, det.References, det.Unresolved)
 	for _, r := range det.References {
+		var via *Via
+		if r.Via.Line > 0 {
+			// The path is filled in where the file's path is known: a
+			// result is the same wherever the blob is.
+			via = &Via{Line: r.Via.Line}
+		}
 		fr.References = append(fr.References, Reference{
+			Via:          via,
 			FlagKey:      r.Key,
 			Path:         path,
 			Line:         r.Pos.Line,
@@ -346,7 +393,14 @@ func (s *Scanner) Detect(ctx context.Context, d *Detector, path string, content 
 		})
 	}
 	for _, u := range det.Unresolved {
-		fr.Unresolved = append(fr.Unresolved, Unresolved{Path: path, Line: u.Pos.Line, Column: u.Pos.Column, Language: lang, Rule: u.Rule, Expression: u.Text})
+		fr.Unresolved = append(fr.Unresolved, Unresolved{Path: path, Line: u.Pos.Line, Column: u.Pos.Column, Language: lang, Rule: u.Rule, Expression: u.Text, Name: strings.Join(u.Name, ".")})
+		if u.Name == nil {
+			continue
+		}
+		if fr.Names == nil {
+			fr.Names = &resolve.Names{Package: det.Package, Imports: det.Imports}
+		}
+		fr.Names.Uses = append(fr.Names.Uses, resolve.Use{Name: u.Name, Pos: u.Pos, Rule: u.Rule, Default: u.Default, Type: u.Type, Code: lines.snippet(u.Pos.Line, s.opts.ContextLines)})
 	}
 	return fr
 }
@@ -401,6 +455,9 @@ func (r *Result) add(path string, fr FileResult) {
 	}
 	for _, ref := range fr.References {
 		ref.Path = path
+		if ref.Via != nil && ref.Via.Path == "" {
+			ref.Via = &Via{Path: path, Line: ref.Via.Line}
+		}
 		r.References = append(r.References, ref)
 	}
 	for _, u := range fr.Unresolved {
@@ -477,8 +534,12 @@ func isMinified(content []byte) bool {
 // references.
 type lines [][]byte
 
-func lineIndex(content []byte, refs []rules.Reference) lines {
-	if len(refs) == 0 {
+func lineIndex(content []byte, refs []rules.Reference, unresolved []rules.Unresolved) lines {
+	need := len(refs) > 0
+	for _, u := range unresolved {
+		need = need || u.Name != nil
+	}
+	if !need {
 		return nil
 	}
 	return bytes.Split(content, []byte{'\n'})
