@@ -25,6 +25,7 @@ func (a *Analyzer) Log(ctx context.Context, branch, from, to string, fn func(eve
 		return fmt.Errorf("%s is not a first-parent ancestor of %s", from, to)
 	}
 	res := newResolver(a)
+	defer res.close()
 	st, err := a.baseline(ctx, res, plan{from: from}, nil)
 	if err != nil {
 		return err

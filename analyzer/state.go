@@ -5,12 +5,16 @@ import (
 	"sort"
 
 	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/resolve"
 )
 
 // fileRefs is what one file contributes to a snapshot.
 type fileRefs struct {
 	blob string
 	refs []scanner.Reference
+	// names are the file's keys written as names defined elsewhere
+	// (names.go); a file with some is kept even without references.
+	names *resolve.Names
 }
 
 // state is the references of one tree, kept per file so that a diff can be
@@ -30,6 +34,8 @@ type state struct {
 	removed map[envKey][]scanner.Reference
 	// index maps each key of each environment to its references.
 	index map[envKey][]scanner.Reference
+	// names are the files whose keys are named in other files.
+	names nameState
 }
 
 type envKey struct {
@@ -39,7 +45,7 @@ type envKey struct {
 
 func newState(envs []Environment) *state {
 	s := &state{envs: envs, files: map[string]fileRefs{}, envOf: map[string][]int{}, touched: map[envKey]bool{},
-		removed: map[envKey][]scanner.Reference{}, index: map[envKey][]scanner.Reference{}}
+		removed: map[envKey][]scanner.Reference{}, index: map[envKey][]scanner.Reference{}, names: nameState{files: map[string]*useFile{}}}
 	for range envs {
 		s.counts = append(s.counts, map[string]int{})
 	}
@@ -61,6 +67,27 @@ func (s *state) environments(path string) []int {
 	return e
 }
 
+// uncovered returns the keys referenced in files that no environment
+// covers and those files, sorted: keys that no event will ever report.
+func (s *state) uncovered() (keys, files []string) {
+	seen := map[string]bool{}
+	for path, fr := range s.files {
+		if len(s.environments(path)) > 0 {
+			continue
+		}
+		files = append(files, path)
+		for _, r := range fr.refs {
+			if !seen[r.FlagKey] {
+				seen[r.FlagKey] = true
+				keys = append(keys, r.FlagKey)
+			}
+		}
+	}
+	sort.Strings(keys)
+	sort.Strings(files)
+	return keys, files
+}
+
 // set replaces the references of the file at path; a nil fr removes it.
 func (s *state) set(path string, fr *fileRefs) {
 	if old, ok := s.files[path]; ok {
@@ -77,7 +104,7 @@ func (s *state) set(path string, fr *fileRefs) {
 		}
 		delete(s.files, path)
 	}
-	if fr == nil || len(fr.refs) == 0 {
+	if fr == nil || len(fr.refs) == 0 && fr.names == nil {
 		return
 	}
 	s.files[path] = *fr

@@ -22,6 +22,7 @@ import (
 	"github.com/sourcegraph/conc"
 	"github.com/sourcegraph/conc/panics"
 
+	"github.com/flagscan/flagscan/scanner/resolve"
 	"github.com/flagscan/flagscan/scanner/rules"
 	"github.com/flagscan/flagscan/scanner/source"
 )
@@ -89,6 +90,16 @@ type Reference struct {
 	// Type is "string", "number", "boolean", "json" or "unknown"; "" when
 	// the code shows nothing about it.
 	Type string `json:"type,omitempty"`
+	// Via is the definition the key was read from when the code names it
+	// through a constant, in this file or another; nil for a literal.
+	Via *Via `json:"via,omitempty"`
+}
+
+// Via is where a key written as a name is defined: the file and line of
+// the constant, object entry or enum member holding its literal.
+type Via struct {
+	Path string `json:"path"`
+	Line int    `json:"line"`
 }
 
 // Unresolved is a flag call whose key is not a constant.
@@ -99,33 +110,44 @@ type Unresolved struct {
 	Language   string `json:"language"`
 	Rule       string `json:"rule"`
 	Expression string `json:"expression"`
+	// Name is the name the expression comes down to when it is one the
+	// file does not bind and no file of the tree was found to define (an
+	// import of a package, a name defined twice): dotted, as written.
+	Name string `json:"name,omitempty"`
 }
 
 // FileError is a file that could not be read or parsed, or was read with
 // a caveat (invalid UTF-8). The rest of the scan is not affected.
 type FileError struct {
 	Path  string `json:"path"`
-	Kind  string `json:"kind"` // "read", "parse", "encoding", "internal"
+	Kind  string `json:"kind"` // "read", "tree", "parse", "encoding", "internal"
 	Error string `json:"error"`
 }
 
 // Stats counts what a scan looked at.
 type Stats struct {
-	Files            int     `json:"files"`  // files in a language flagscan reads
-	Bytes            int64   `json:"bytes"`  // bytes of those files that were read
-	Parsed           int     `json:"parsed"` // files the prefilter let through to a parser
-	SkippedBinary    int     `json:"skipped_binary"`
-	SkippedOversize  int     `json:"skipped_oversize"`
-	SkippedMinified  int     `json:"skipped_minified"`
-	SkippedGenerated int     `json:"skipped_generated"`
-	Errors           int     `json:"errors"`
-	References       int     `json:"references"`
-	Unresolved       int     `json:"unresolved"`
-	Keys             int     `json:"keys"`
-	DurationSeconds  float64 `json:"duration_seconds"`
-	FilesPerSecond   float64 `json:"files_per_second"`
-	MegabytesPerSec  float64 `json:"megabytes_per_second"`
-	RulesFingerprint string  `json:"rules_fingerprint"`
+	Files            int   `json:"files"`  // files in a language flagscan reads
+	Bytes            int64 `json:"bytes"`  // bytes of those files that were read
+	Parsed           int   `json:"parsed"` // files the prefilter let through to a parser
+	SkippedBinary    int   `json:"skipped_binary"`
+	SkippedOversize  int   `json:"skipped_oversize"`
+	SkippedMinified  int   `json:"skipped_minified"`
+	SkippedGenerated int   `json:"skipped_generated"`
+	// SkippedLFS are Git LFS pointer files: the content is elsewhere.
+	SkippedLFS int `json:"skipped_lfs"`
+	// SkippedSymlinks and SkippedSubmodules are tree entries of a
+	// scanned commit that are not files: never followed. They do not
+	// count in Files.
+	SkippedSymlinks   int     `json:"skipped_symlinks"`
+	SkippedSubmodules int     `json:"skipped_submodules"`
+	Errors            int     `json:"errors"`
+	References        int     `json:"references"`
+	Unresolved        int     `json:"unresolved"`
+	Keys              int     `json:"keys"`
+	DurationSeconds   float64 `json:"duration_seconds"`
+	FilesPerSecond    float64 `json:"files_per_second"`
+	MegabytesPerSec   float64 `json:"megabytes_per_second"`
+	RulesFingerprint  string  `json:"rules_fingerprint"`
 }
 
 // Result is the outcome of a scan, sorted by path, line and column.
@@ -170,32 +192,54 @@ type FileResult struct {
 	Unresolved []Unresolved
 	Errors     []FileError
 	Parsed     bool
-	Skipped    string // "binary", "oversize", "minified", "generated" or ""
+	Skipped    string // "binary", "oversize", "minified", "generated", "lfs", "symlink", "submodule" or ""
 	Bytes      int64
+	// Names holds the keys written as names the file does not bind, with
+	// what the file imports, for resolution in the tree the file is part
+	// of; nil when there are none. Each is in Unresolved as well.
+	Names *resolve.Names `json:",omitempty"`
 }
 
-// Scan walks src and detects references in every file it offers.
+// Scan walks src and detects references in every file it offers, then
+// resolves the keys written as names defined in other files of the tree.
 func (s *Scanner) Scan(ctx context.Context, src source.Source) (*Result, error) {
 	start := time.Now()
 	var (
-		mu  sync.Mutex
-		res = &Result{}
+		mu    sync.Mutex
+		res   = &Result{}
+		tree  = newTreeIndex(s.engine)
+		names []fileNames
 	)
-	err := s.Each(ctx, src, func(f source.File, fr FileResult) {
+	err := s.each(ctx, src, tree.filter(s.Filter()), tree.add, func(f source.File, fr FileResult) {
 		mu.Lock()
 		defer mu.Unlock()
 		res.add(f.Path, fr)
+		if fr.Names != nil {
+			names = append(names, fileNames{path: f.Path, names: fr.Names})
+		}
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(names) > 0 {
+		if err := s.resolveNames(ctx, res, tree, names); err != nil {
+			return nil, err
+		}
 	}
 	res.finish(time.Since(start), s.engine.rules.Fingerprint())
 	return res, nil
 }
 
 // Each walks src and calls fn with each file's result, from the worker
-// goroutines: fn must be safe for concurrent use.
+// goroutines: fn must be safe for concurrent use. Keys named through
+// other files are not resolved: each file is on its own.
 func (s *Scanner) Each(ctx context.Context, src source.Source, fn func(source.File, FileResult)) error {
+	return s.each(ctx, src, s.Filter(), nil, fn)
+}
+
+// each walks src with filter. offer, when set, sees every file first, on
+// the walking goroutine, and says whether it is scanned.
+func (s *Scanner) each(ctx context.Context, src source.Source, filter source.Filter, offer func(source.File) bool, fn func(source.File, FileResult)) error {
 	workers := s.opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -248,7 +292,10 @@ func (s *Scanner) Each(ctx context.Context, src source.Source, fn func(source.Fi
 		}
 	}
 	batch := make([]source.File, 0, batchSize)
-	walkErr := src.Walk(ctx, s.Filter(), func(f source.File) error {
+	walkErr := src.Walk(ctx, filter, func(f source.File) error {
+		if offer != nil && !offer(f) {
+			return nil
+		}
 		if batch = append(batch, f); len(batch) < batchSize {
 			return nil
 		}
@@ -298,12 +345,18 @@ func (s *Scanner) scanFile(ctx context.Context, d *Detector, f source.File, cach
 }
 
 func (s *Scanner) detectFile(ctx context.Context, d *Detector, f source.File, cache *cacheRun) FileResult {
+	if f.Special != "" {
+		return FileResult{Skipped: f.Special}
+	}
 	if f.Oversize {
 		return FileResult{Skipped: "oversize"}
 	}
 	content, err := f.Content()
 	if errors.Is(err, source.ErrOversize) {
 		return FileResult{Skipped: "oversize"}
+	}
+	if errors.Is(err, source.ErrTree) {
+		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "tree", Error: err.Error()}}}
 	}
 	if err != nil {
 		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "read", Error: err.Error()}}}
@@ -319,6 +372,11 @@ func (s *Scanner) Detect(ctx context.Context, d *Detector, path string, content 
 	switch {
 	case IsBinary(content):
 		fr.Skipped = "binary"
+		return fr
+	case len(content) >= len(lfsPointer) && string(content[:len(lfsPointer)]) == lfsPointer:
+		// The file's content is in LFS storage, which flagscan does
+		// not fetch: its keys are not seen, and it is counted.
+		fr.Skipped = "lfs"
 		return fr
 	case isMinified(content):
 		fr.Skipped = "minified"
@@ -336,9 +394,16 @@ func (s *Scanner) Detect(ctx context.Context, d *Detector, path string, content 
 	if det.Generated {
 		fr.Skipped = "generated"
 	}
-	lines := lineIndex(content, det.References)
+	lines := lineIndex(content, det.References, det.Unresolved)
 	for _, r := range det.References {
+		var via *Via
+		if r.Via.Line > 0 {
+			// The path is filled in where the file's path is known: a
+			// result is the same wherever the blob is.
+			via = &Via{Line: r.Via.Line}
+		}
 		fr.References = append(fr.References, Reference{
+			Via:          via,
 			FlagKey:      r.Key,
 			Path:         path,
 			Line:         r.Pos.Line,
@@ -351,7 +416,14 @@ func (s *Scanner) Detect(ctx context.Context, d *Detector, path string, content 
 		})
 	}
 	for _, u := range det.Unresolved {
-		fr.Unresolved = append(fr.Unresolved, Unresolved{Path: path, Line: u.Pos.Line, Column: u.Pos.Column, Language: lang, Rule: u.Rule, Expression: u.Text})
+		fr.Unresolved = append(fr.Unresolved, Unresolved{Path: path, Line: u.Pos.Line, Column: u.Pos.Column, Language: lang, Rule: u.Rule, Expression: u.Text, Name: strings.Join(u.Name, ".")})
+		if u.Name == nil {
+			continue
+		}
+		if fr.Names == nil {
+			fr.Names = &resolve.Names{Package: det.Package, Imports: det.Imports}
+		}
+		fr.Names.Uses = append(fr.Names.Uses, resolve.Use{Name: u.Name, Pos: u.Pos, Rule: u.Rule, Default: u.Default, Type: u.Type, Code: lines.snippet(u.Pos.Line, s.opts.ContextLines)})
 	}
 	return fr
 }
@@ -374,8 +446,19 @@ func invalidAt(b []byte) int {
 	return -1
 }
 
+// lfsPointer starts a Git LFS pointer file (git-lfs spec v1).
+const lfsPointer = "version https://git-lfs.github.com/spec/v1\n"
+
 // add merges one file's result.
 func (r *Result) add(path string, fr FileResult) {
+	switch fr.Skipped {
+	case "symlink":
+		r.Stats.SkippedSymlinks++
+		return
+	case "submodule":
+		r.Stats.SkippedSubmodules++
+		return
+	}
 	r.Stats.Files++
 	r.Stats.Bytes += fr.Bytes
 	switch fr.Skipped {
@@ -387,12 +470,17 @@ func (r *Result) add(path string, fr FileResult) {
 		r.Stats.SkippedMinified++
 	case "generated":
 		r.Stats.SkippedGenerated++
+	case "lfs":
+		r.Stats.SkippedLFS++
 	}
 	if fr.Parsed {
 		r.Stats.Parsed++
 	}
 	for _, ref := range fr.References {
 		ref.Path = path
+		if ref.Via != nil && ref.Via.Path == "" {
+			ref.Via = &Via{Path: path, Line: ref.Via.Line}
+		}
 		r.References = append(r.References, ref)
 	}
 	for _, u := range fr.Unresolved {
@@ -469,8 +557,12 @@ func isMinified(content []byte) bool {
 // references.
 type lines [][]byte
 
-func lineIndex(content []byte, refs []rules.Reference) lines {
-	if len(refs) == 0 {
+func lineIndex(content []byte, refs []rules.Reference, unresolved []rules.Unresolved) lines {
+	need := len(refs) > 0
+	for _, u := range unresolved {
+		need = need || u.Name != nil
+	}
+	if !need {
 		return nil
 	}
 	return bytes.Split(content, []byte{'\n'})

@@ -28,18 +28,8 @@ const sdkSamples = "../testdata/sdk"
 // with # are comments.
 func readWant(t *testing.T, path string) []string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var want []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for _, line := range wantLines(t, path) {
 		fields := strings.SplitN(line, " ", 4)
 		if fields[0] == "unresolved" {
 			if len(fields) < 3 {
@@ -56,10 +46,31 @@ func readWant(t *testing.T, path string) []string {
 		}
 		want = append(want, strings.Join(fields, " "))
 	}
+	return want
+}
+
+// wantLines returns the lines of a want file, less blank lines and
+// comments (lines starting with #).
+func wantLines(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		lines = append(lines, line)
+	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return want
+	return lines
 }
 
 func describe(d Detection) []string {

@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -62,6 +63,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "flagscan: %v\n", err)
+	var coded interface{ ExitCode() int }
+	if errors.As(err, &coded) {
+		return coded.ExitCode()
+	}
 	if cli.IsUsage(err) || strings.HasPrefix(err.Error(), "unknown command") {
 		return exitUsage
 	}
@@ -87,7 +92,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		return err
 	}
 	root.AddCommand(newScanCmd(), newPushCmd(), newLogCmd(), newStatusCmd(), newFlagsCmd(),
-		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd())
+		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd(), newDiffCmd(), newCICmd())
 	return root
 }
 

@@ -167,20 +167,44 @@ func TestLogMatchesScans(t *testing.T) {
 		commits = append(commits, gittest.Run(t, dir, "rev-parse", "HEAD"))
 	}
 
+	got := logTransitions(t, dir)
+	want, _ := scanTransitions(t, dir, commits)
+	if len(want) < 10 {
+		t.Fatalf("the random history has only %d transitions: not a test", len(want))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("log:\n%s\nscans:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// logTransitions runs `flagscan log --format json` on the repository at
+// dir and returns its events as "SHA8 Flag.new key" lines.
+func logTransitions(t *testing.T, dir string) []string {
+	t.Helper()
 	code, out, errOut := flagscan(t, "", "log", "-C", dir, "--db", filepath.Join(t.TempDir(), "db"), "--format", "json")
 	if code != exitOK {
 		t.Fatalf("log: exit %d: %s", code, errOut)
 	}
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
 		var b event.Body
 		if err := json.Unmarshal([]byte(line), &b); err != nil {
 			t.Fatal(err)
 		}
 		got = append(got, b.Commit.SHA[:8]+" "+b.Event+" "+b.FlagKey)
 	}
+	return got
+}
 
-	var want []string
+// scanTransitions runs `flagscan scan --rev` on each of the commits and
+// returns the keys that appear and disappear from one to the next, as
+// logTransitions gives them, and how many references were resolved
+// through a name.
+func scanTransitions(t *testing.T, dir string, commits []string) (lines []string, named int) {
+	t.Helper()
 	prev := map[string]bool{}
 	for _, c := range commits {
 		code, out, errOut := flagscan(t, "", "scan", "--format", "json", "--rev", c, "-C", dir)
@@ -190,31 +214,29 @@ func TestLogMatchesScans(t *testing.T) {
 		keys := map[string]bool{}
 		for _, r := range decodeResult(t, out).References {
 			keys[r.FlagKey] = true
+			if r.Via != nil {
+				named++
+			}
 		}
-		var lines []string
+		var step []string
 		for k := range keys {
 			if !prev[k] {
-				lines = append(lines, c[:8]+" Flag.new "+k)
+				step = append(step, c[:8]+" Flag.new "+k)
 			}
 		}
 		for k := range prev {
 			if !keys[k] {
-				lines = append(lines, c[:8]+" Flag.deleted "+k)
+				step = append(step, c[:8]+" Flag.deleted "+k)
 			}
 		}
 		// log orders a commit's transitions by key.
-		slices.SortFunc(lines, func(a, b string) int {
+		slices.SortFunc(step, func(a, b string) int {
 			return strings.Compare(a[strings.LastIndex(a, " "):], b[strings.LastIndex(b, " "):])
 		})
-		want = append(want, lines...)
+		lines = append(lines, step...)
 		prev = keys
 	}
-	if len(want) < 10 {
-		t.Fatalf("the random history has only %d transitions: not a test", len(want))
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("log:\n%s\nscans:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	return lines, named
 }
 
 // TestLogFormatEveryCommand: --log-format is checked for every command and

@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"path"
 	"slices"
+	"strings"
 
 	"github.com/flagscan/flagscan/scanner/syntax"
 )
@@ -25,24 +27,129 @@ func indexBindings(f *syntax.File) map[string][]syntax.Binding {
 	return m
 }
 
-// resolve returns the flag key an expression spells: a string literal, or
-// a name bound to one. ok is false for anything else.
+// maxHops bounds how many names are followed from a key expression to
+// its literal, so that a = b, b = a ends.
+const maxHops = 8
+
+// resolution is where resolving a key expression in its file ended.
+type resolution struct {
+	key string
+	ok  bool
+	// via is where the literal is written when the expression is a name
+	// bound to it; zero for a literal.
+	via syntax.Pos
+	// free is the name the expression came down to when this file does
+	// not bind it (it is imported, or defined in another file of the
+	// package): the names of its chain. nil when resolution failed on a
+	// name this file binds to what is not a constant.
+	free []string
+}
+
+// resolve returns the flag key an expression spells: a string literal, a
+// name bound to one, or a member of an object bound to a name
+// (FLAGS.CHECKOUT with const FLAGS = {CHECKOUT: "k"}). ok is false for
+// anything else.
 func (m *matcher) resolve(e syntax.Expr, scope int) (string, bool) {
-	for hops := 0; hops < 4; hops++ {
+	r := m.resolution(e, scope)
+	return r.key, r.ok
+}
+
+func (m *matcher) resolution(e syntax.Expr, scope int) resolution {
+	var rest []string
+	for hops := 0; hops < maxHops; hops++ {
+		for len(rest) > 0 && e.Kind == syntax.Object {
+			v, ok := prop(e, rest[0])
+			if !ok {
+				return resolution{}
+			}
+			e, rest = v, rest[1:]
+		}
 		switch e.Kind {
 		case syntax.String:
-			return e.Value, e.Value != ""
-		case syntax.Ident:
-			b, ok := m.binding(e.Value, scope)
-			if !ok {
-				return "", false
+			if len(rest) > 0 || e.Value == "" {
+				return resolution{}
 			}
-			e, scope = b.Value, b.Scope
+			r := resolution{key: e.Value, ok: true}
+			if hops > 0 {
+				r.via = e.Pos
+			}
+			return r
+		case syntax.Ident:
+			names := append(slices.Clip(e.Names()), rest...)
+			if b, ok := m.binding(names[0], scope); ok {
+				e, scope, rest = b.Value, b.Scope, names[1:]
+				continue
+			}
+			if len(names) > 1 && isInstance(names[0]) {
+				// self.KEY, this.KEY: a member of the enclosing type,
+				// bound in this file or not known.
+				if b, ok := m.binding(names[len(names)-1], scope); ok {
+					e, scope, rest = b.Value, b.Scope, nil
+					continue
+				}
+				return resolution{}
+			}
+			if m.bound(names[0], scope) {
+				// A parameter, a reassigned variable: what it holds is not
+				// known here, and it hides any name of another file.
+				return resolution{}
+			}
+			if len(names) > 1 && !m.imported(names[0]) {
+				// Flags.BTN inside class Flags, self.KEY: a member
+				// named through its type or instance, bound in this file.
+				if b, ok := m.binding(names[len(names)-1], scope); ok && ownedBy(b, names[len(names)-2]) {
+					e, scope, rest = b.Value, b.Scope, nil
+					continue
+				}
+			}
+			return resolution{free: names}
 		default:
-			return "", false
+			return resolution{}
 		}
 	}
-	return "", false
+	return resolution{}
+}
+
+// ownedBy reports whether a binding can be the member a chain names
+// through owner: one bound in a type of that name, or, where the
+// extractor does not say which type a binding is in, any binding.
+func ownedBy(b syntax.Binding, owner string) bool {
+	return len(b.Owner) == 0 || b.Owner[len(b.Owner)-1] == owner || !isTypeName(owner)
+}
+
+// isTypeName reports a name that may be a type's: one starting with an
+// upper-case letter. self.KEY and this.KEY name a member through an
+// instance, whatever its type.
+func isTypeName(s string) bool {
+	return s != "" && s[0] >= 'A' && s[0] <= 'Z'
+}
+
+// isInstance reports the names by which a method names its own object or
+// class.
+func isInstance(name string) bool {
+	return name == "self" || name == "cls" || name == "this"
+}
+
+// bound reports whether any binding of name is visible from scope.
+func (m *matcher) bound(name string, scope int) bool {
+	for _, b := range m.bindings[name] {
+		if m.file.Encloses(b.Scope, scope) {
+			return true
+		}
+	}
+	return false
+}
+
+// imported reports whether name (the head of a chain) is one the file
+// imports. An import that names no local name (Go's) binds the module's
+// own name, by convention the last element of its path.
+func (m *matcher) imported(name string) bool {
+	for _, im := range m.file.Imports {
+		if im.Local == name || strings.HasPrefix(im.Local, name+".") || im.Local == "" && path.Base(im.From) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // binding returns the one binding of name visible from scope: the
@@ -68,20 +175,17 @@ func (m *matcher) binding(name string, scope int) (syntax.Binding, bool) {
 			}
 		}
 	}
+	if found && best.Param {
+		return syntax.Binding{}, false
+	}
 	return best, found && !ambiguous
 }
 
 // key records a reference for the key expression e, or an unresolved entry
 // when e is not a constant. It returns whether a reference was recorded.
 func (m *matcher) key(e syntax.Expr, scope int, rule string, def *syntax.Expr, typ string) bool {
-	k, ok := m.resolve(e, scope)
-	if !ok {
-		if e.Kind != syntax.Null && e.Kind != syntax.Number && e.Kind != syntax.Bool {
-			m.unresolved = append(m.unresolved, Unresolved{Pos: e.Pos, Rule: rule, Text: e.Text})
-		}
-		return false
-	}
-	r := Reference{Key: k, Pos: e.Pos, Rule: rule}
+	res := m.resolution(e, scope)
+	r := Reference{Key: res.key, Pos: e.Pos, Rule: rule, Via: res.via}
 	if def != nil {
 		r.Default = def.Text
 		if typ == "" {
@@ -89,6 +193,12 @@ func (m *matcher) key(e syntax.Expr, scope int, rule string, def *syntax.Expr, t
 		}
 	}
 	r.Type = typ
+	if !res.ok {
+		if e.Kind != syntax.Null && e.Kind != syntax.Number && e.Kind != syntax.Bool {
+			m.unresolved = append(m.unresolved, Unresolved{Pos: e.Pos, Rule: rule, Text: e.Text, Name: res.free, Default: r.Default, Type: r.Type})
+		}
+		return false
+	}
 	m.refs = append(m.refs, r)
 	return true
 }

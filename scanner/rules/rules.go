@@ -25,6 +25,9 @@ type Reference struct {
 	Rule    string     // the rule that found it
 	Default string     // the default value as written in the code; "" when the code shows none
 	Type    string     // "string", "number", "boolean", "json" or "unknown"; "" when the code shows nothing
+	// Via is where the constant the key was read from is bound in the
+	// file, when the key is written as a name; zero for a literal.
+	Via syntax.Pos
 }
 
 // Unresolved is a call a rule matched whose key is not a constant: a
@@ -34,6 +37,15 @@ type Unresolved struct {
 	Pos  syntax.Pos
 	Rule string
 	Text string // the key expression as written
+	// Name is the name the key expression comes down to when the file
+	// does not bind it: imported, or defined in another file of its
+	// package. Its chain of names (FLAGS.CHECKOUT is ["FLAGS",
+	// "CHECKOUT"]), for resolution across files; nil otherwise.
+	Name []string
+	// Default and Type are what the reference would carry, were the name
+	// resolved in another file.
+	Default string
+	Type    string
 }
 
 // CallRule is a user's rule: calls to any of Calls, the key in argument

@@ -50,6 +50,23 @@ type Expr struct {
 	Props []Prop // Object entries, in source order
 	Elems []Expr // Array elements, in source order
 	Call  *Call  // CallExpr only
+	// Path is the whole name of an Ident written as a member chain of
+	// names (FLAGS.CHECKOUT, flags.Checkout, Keys.A.value): every name of
+	// the chain, Value being the last. nil for a bare name and for a
+	// chain on anything but names (f().x, a[0].b). A name defined in
+	// another file is looked up by its Path.
+	Path []string
+}
+
+// Names returns the names an Ident spells: its Path, or its one name.
+func (e Expr) Names() []string {
+	if e.Path != nil {
+		return e.Path
+	}
+	if e.Kind == Ident {
+		return []string{e.Value}
+	}
+	return nil
 }
 
 // Prop is one entry of an object literal. Key is the property name for
@@ -121,6 +138,44 @@ type Binding struct {
 	Value Expr
 	Scope int
 	Const bool
+	// Owner is the type the binding is a member of (a class, object,
+	// enum, struct), outermost first, for the members other files name
+	// through it (FlagKeys.CHECKOUT); nil for a binding of the file itself.
+	Owner []string
+	// Exported is set for a top-level binding the file exports (export
+	// const in JavaScript); languages that export by visibility leave it
+	// to the resolver.
+	Exported bool
+	// Pos is where the name is bound, for a reference to say how its
+	// key was resolved.
+	Pos Pos
+	// Param marks a function parameter: it names no constant, but it
+	// shadows an imported name of the same name.
+	Param bool
+}
+
+// Import is a name a file takes from another module: import {A as B}
+// from "./m" is {Local: "B", From: "./m", Name: "A"}; a whole module
+// (import * as m, require, a Go import, Python's import m) has Name "".
+type Import struct {
+	Local string // the name it binds in the file; may be dotted (Python's import a.b)
+	From  string // the module as written: "./flags", "@/flags", "example.com/m/flags", "..flags", "com.x.Keys"
+	Name  string // the name taken from the module; "default" for a default import; "" for the module itself
+	Pos   Pos
+}
+
+// Export is a name a module gives other modules beyond its exported
+// bindings: export {a as b} is {Name: "b", Local: "a"}; export {x} from
+// "./m" is {Name: "x", From: "./m", Imported: "x"}; export * from "./m"
+// is {Name: "*", From: "./m"}; export default expr and module.exports =
+// expr carry the expression in Value.
+type Export struct {
+	Name     string
+	Local    string
+	From     string
+	Imported string
+	Value    *Expr
+	Pos      Pos
 }
 
 // Scope is a function-like region of the file. Scope 0 is the whole file.
@@ -142,6 +197,12 @@ type File struct {
 	Bindings []Binding
 	Scopes   []Scope // Scopes[0] is the file scope
 	Queries  []QueryMatch
+	// Package is the package the file declares (Go's package clause,
+	// Java and Kotlin's package, C#'s namespace, PHP's namespace), "" where
+	// the language has none.
+	Package string
+	Imports []Import
+	Exports []Export
 }
 
 // NewFile returns a File with its file scope in place.

@@ -1,5 +1,7 @@
 package lexical
 
+import "github.com/flagscan/flagscan/scanner/syntax"
+
 // Dart: C-family code with nested block comments, four kinds of quotes,
 // raw strings, $name and ${expr} substitutions, named arguments, cascades
 // and null-aware members.
@@ -80,6 +82,10 @@ func colonLabel(p *parser, s, e int) (string, int) {
 // dartStep opens scopes at function bodies and arrow bodies and records
 // the bindings of declarations and assignments.
 func dartStep(p *parser, i int) {
+	if p.toks[i].kind == kIdent && p.depth == 0 && (p.is(i, "import") || p.is(i, "export")) {
+		dartDirective(p, i)
+		return
+	}
 	if p.toks[i].kind != kPunct {
 		return
 	}
@@ -102,6 +108,8 @@ func dartStep(p *parser, i int) {
 	case "{":
 		if p.match[i] > int32(i) && dartBody(p, i) {
 			p.pushScope(openScope{depth: p.depth})
+		} else if name := dartTypeName(p, i); name != "" {
+			p.types = append(p.types, openType{end: int(p.match[i]), name: name})
 		}
 	case "=>":
 		p.pushScope(openScope{depth: p.depth, term: termStmt})
@@ -173,4 +181,46 @@ func (p *parser) dartValueEnd(s int) int {
 		end = p.endFrom(g)
 	}
 	return end
+}
+
+// dartTypeName returns the name of the type whose body the brace at i
+// opens (class Name ... {, enum, mixin, extension Name on T), "" when it
+// opens something else.
+func dartTypeName(p *parser, i int) string {
+	for k := i - 1; k >= 0 && k >= i-32; k-- {
+		if p.toks[k].kind == kPunct {
+			switch p.punctText(k) {
+			case ";", "{", "}", "=", "=>", "(", ")":
+				return ""
+			}
+			continue
+		}
+		if p.is(k, "class") || p.is(k, "enum") || p.is(k, "mixin") || p.is(k, "extension") {
+			if p.isIdent(k+1) && k+1 < i {
+				return p.identValue(k + 1)
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// dartDirective records import 'uri' (as prefix) and export 'uri'.
+func dartDirective(p *parser, i int) {
+	if i+1 >= len(p.toks) || p.toks[i+1].kind != kString {
+		return
+	}
+	uri, _ := p.primary(i+1, i+2, 1)
+	if uri.Kind != syntax.String {
+		return
+	}
+	if p.is(i, "export") {
+		p.file.Exports = append(p.file.Exports, syntax.Export{Name: "*", From: uri.Value, Pos: p.pos(i)})
+		return
+	}
+	im := syntax.Import{Local: "*", From: uri.Value, Pos: p.pos(i)}
+	if p.is(i+2, "as") && p.isIdent(i+3) {
+		im.Local = p.identValue(i + 3)
+	}
+	p.file.Imports = append(p.file.Imports, im)
 }

@@ -1,6 +1,7 @@
 package lexical
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/flagscan/flagscan/scanner/syntax"
@@ -134,7 +135,11 @@ func (p *parser) operand(start, b, depth int) (syntax.Expr, int) {
 				j = m + 1
 				continue
 			}
-			e = syntax.Expr{Kind: syntax.Ident, Value: p.identValue(k)}
+			var path []string
+			if e.Kind == syntax.Ident && len(e.Names()) < 8 {
+				path = append(slices.Clip(e.Names()), p.identValue(k))
+			}
+			e = syntax.Expr{Kind: syntax.Ident, Value: p.identValue(k), Path: path}
 			j = k + 1
 		case op == "[" && p.d.subscripts && p.isSubscript(j):
 			m := p.group(j, b)
@@ -625,10 +630,16 @@ func (p *parser) exprEnding(j, depth int) syntax.Expr {
 			return e
 		}
 		s := j
-		for s >= 2 && p.isMemberOp(s-1) && p.isIdent(s-2) && !p.toks[s-1].nl {
+		for s >= 2 && p.isMemberOp(s-1) && p.isIdent(s-2) && !p.toks[s-1].nl && j-s < 16 {
 			s -= 2
 		}
-		return syntax.Expr{Kind: syntax.Ident, Value: p.identValue(j), Pos: p.pos(s), Text: p.text(s, j+1)}
+		e := syntax.Expr{Kind: syntax.Ident, Value: p.identValue(j), Pos: p.pos(s), Text: p.text(s, j+1)}
+		if s < j {
+			for k := s; k <= j; k += 2 {
+				e.Path = append(e.Path, p.identValue(k))
+			}
+		}
+		return e
 	case kString, kTemplate, kNumber, kChar:
 		e, _ := p.primary(j, j+1, depth)
 		e.Pos, e.Text = p.pos(j), p.text(j, j+1)

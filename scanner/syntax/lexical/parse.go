@@ -123,6 +123,27 @@ type parser struct {
 	block  bool  // Objective-C: a ^ was met; the next brace opens a block's body
 	indent int32 // the column of the current line's first token (F#'s layout)
 	iface  int   // VB: Interface blocks open, whose members have no body
+	types  []openType
+}
+
+// openType is a type body open at a point of the walk (Dart's class,
+// enum, mixin), for the members bound in it.
+type openType struct {
+	end  int // the token of its closing brace
+	name string
+}
+
+// owner returns the names of the types whose bodies hold token i,
+// outermost first; nil outside any.
+func (p *parser) owner(i int) []string {
+	for len(p.types) > 0 && p.types[len(p.types)-1].end < i {
+		p.types = p.types[:len(p.types)-1]
+	}
+	var out []string
+	for _, t := range p.types {
+		out = append(out, t.name)
+	}
+	return out
 }
 
 func newParser(d *dialect, src []byte, l *lexer, names map[string]bool) *parser {
@@ -629,7 +650,7 @@ func (p *parser) bind(name, a, b int, constant bool, scope int) {
 	}
 	v := p.expr(a, b, 1)
 	n := p.identValue(name)
-	p.file.Bindings = append(p.file.Bindings, syntax.Binding{Name: n, Value: v, Scope: scope, Const: constant})
+	p.file.Bindings = append(p.file.Bindings, syntax.Binding{Name: n, Value: v, Scope: scope, Const: constant, Pos: p.pos(name), Owner: p.owner(name)})
 	if v.Kind == syntax.CallExpr && v.Call != nil && v.Call.Assigned == "" {
 		v.Call.Assigned = n
 	}

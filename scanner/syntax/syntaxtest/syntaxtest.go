@@ -87,6 +87,9 @@ func Bindings(f *syntax.File) []string {
 	var out []string
 	for _, b := range f.Bindings {
 		s := b.Name + "=" + Expr(b.Value)
+		if b.Param {
+			s = "param " + b.Name
+		}
 		if b.Const {
 			s = "const " + s
 		}

@@ -32,6 +32,16 @@ func (csharpGrammar) query() string {
 `
 }
 
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (csharpGrammar) moduleQuery() string {
+	return `
+(using_directive) @import
+[(namespace_declaration) (file_scoped_namespace_declaration)] @package
+[(class_declaration) (struct_declaration) (interface_declaration) (record_declaration)] @type
+`
+}
+
 func (csharpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	switch n.Type() {
 	case "element_access_expression":
@@ -164,7 +174,7 @@ func (csharpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr 
 	case "member_access_expression":
 		// FlagKeys.Checkout names the constant Checkout.
 		if name := csharpSimpleName(n.ChildByFieldName("name")); name != nil {
-			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name)}
+			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name), Path: x.namePath(n, "member_access_expression", "expression", "name", csharpIdent)}
 		}
 	case "prefix_unary_expression":
 		if n.ChildCount() == 2 && x.text(n.Child(0)) == "-" {
@@ -419,4 +429,43 @@ func (csharpGrammar) assigned(x *extraction, n *sitter.Node) string {
 		}
 	}
 	return ""
+}
+
+func csharpIdent(t string) bool { return t == "identifier" }
+
+// declare records the (first) namespace and using directives: using A.B (the types of a
+// namespace), using static A.B.Keys (the members of a type) and using K =
+// A.B.Keys.
+func (csharpGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+	if capture == "package" {
+		if name := n.ChildByFieldName("name"); name != nil && x.file.Package == "" {
+			x.file.Package = strings.Join(strings.Fields(x.text(name)), "")
+		}
+		return
+	}
+	var name, alias *sitter.Node
+	static := false
+	for i := 0; i < int(n.ChildCount()); i++ {
+		c := n.Child(i)
+		switch {
+		case c.Type() == "static":
+			static = true
+		case n.FieldNameForChild(i) == "name":
+			alias = c
+		case c.Type() == "qualified_name" || c.Type() == "identifier":
+			name = c
+		}
+	}
+	if name == nil {
+		return
+	}
+	dotted := strings.Join(strings.Fields(x.text(name)), "")
+	switch {
+	case alias != nil:
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: x.text(alias), From: dotted, Pos: x.pos(n)})
+	case static:
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: "*", From: dotted, Name: "*", Pos: x.pos(n)})
+	default:
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: "*", From: dotted, Pos: x.pos(n)})
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -70,14 +71,107 @@ type grammar interface {
 	assigned(x *extraction, n *sitter.Node) string
 }
 
-// language is one grammar with its compiled query.
+// moduleGrammar is a grammar that also models what a file takes from and
+// gives to other files, for keys named in one file and defined in another:
+// its module query captures @import, @export, @package, @params and @type
+// nodes. @type (a class, object, enum) is handled here; a declarer handles
+// the others.
+type moduleGrammar interface {
+	// moduleQuery returns the patterns added to query's.
+	moduleQuery() string
+}
+
+// declarer is a moduleGrammar whose module query captures more than
+// @type.
+type declarer interface {
+	// declare records what a node captured as @import, @export,
+	// @package or @params declares into x.file.
+	declare(x *extraction, n *sitter.Node, capture string)
+}
+
+// maxPath bounds the names of a member chain kept in Expr.Path: a key is
+// named by two or three (FLAGS.CHECKOUT, Keys.Group.A.value).
+const maxPath = 8
+
+// namePath returns every name of a member chain of names, outermost
+// first, or nil when the chain holds anything else. member is the node
+// type of one access, with the object and the name in objectField and
+// nameField; leaf reports the node types of a plain name.
+func (x *extraction) namePath(n *sitter.Node, member, objectField, nameField string, leaf func(string) bool) []string {
+	return x.chainPath(n, func(n *sitter.Node) (*sitter.Node, *sitter.Node) {
+		if n.Type() != member {
+			return nil, nil
+		}
+		return n.ChildByFieldName(objectField), n.ChildByFieldName(nameField)
+	}, leaf)
+}
+
+// chainPath is namePath for grammars whose member accesses have no
+// fields: split returns the object and name of an access, nils for
+// anything else.
+func (x *extraction) chainPath(n *sitter.Node, split func(*sitter.Node) (object, name *sitter.Node), leaf func(string) bool) []string {
+	var rev []string
+	for n != nil && len(rev) < maxPath {
+		if leaf(n.Type()) {
+			rev = append(rev, x.text(n))
+			path := make([]string, len(rev))
+			for i, s := range rev {
+				path[len(rev)-1-i] = s
+			}
+			return path
+		}
+		obj, name := split(n)
+		if obj == nil || name == nil || !leaf(name.Type()) {
+			return nil
+		}
+		rev = append(rev, x.text(name))
+		n = obj
+	}
+	return nil
+}
+
+// openType is one of the types (classes, objects, enums) open at a point of the
+// file, outermost first, for the members bound in them.
+type openType struct {
+	end  uint32
+	name string
+}
+
+// owner returns the names of the types open at the current point, nil
+// outside any.
+func (x *extraction) owner() []string {
+	if len(x.types) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(x.types))
+	for _, t := range x.types {
+		if t.name != "" {
+			out = append(out, t.name)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// language is one grammar with its compiled queries.
 type language struct {
-	name    string
-	ts      *sitter.Language
-	g       grammar
+	name   string
+	ts     *sitter.Language
+	g      grammar
+	base   compiled // the grammar's query
+	custom []customQuery
+
+	moduleOnce sync.Once
+	full       *compiled // the query with the module patterns; see module
+	moduleErr  error
+}
+
+// compiled is a compiled query with its capture names by index.
+type compiled struct {
 	q       *sitter.Query
-	capture []string // capture names by index
-	custom  []customQuery
+	capture []string
 }
 
 type customQuery struct {
@@ -98,6 +192,7 @@ type extraction struct {
 	calls  map[uintptr]*syntax.Call
 	scope  int
 	scopes []openScope
+	types  []openType
 	// parents finds the parents of nodes (see parents).
 	parents *parents
 	// nest counts the calls being modelled, one inside another's
@@ -264,9 +359,19 @@ func (p *Parser) Close() {
 
 // Extract parses src as the named language and returns its syntax model.
 // The calls it models are those whose name is in names, and the calls they
-// are chained on.
+// are chained on. It leaves out what the file imports and exports, the
+// types its bindings are members of and the parameters of its functions:
+// see ExtractModule.
 func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map[string]bool) (*syntax.File, error) {
-	return p.extract(ctx, lang, src, names, nil, nil)
+	return p.extract(ctx, lang, src, names, false, nil, nil)
+}
+
+// ExtractModule is Extract with what the file imports, exports and
+// declares (syntax.File Imports, Exports, Package, Binding.Owner and
+// parameters): for a file whose keys are names, and for the files that
+// define them.
+func (p *Parser) ExtractModule(ctx context.Context, lang string, src []byte, names map[string]bool) (*syntax.File, error) {
+	return p.extract(ctx, lang, src, names, true, nil, nil)
 }
 
 // ExtractPartial is Extract with the content of the blocks in skip (from
@@ -276,11 +381,11 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 // with the blocks it needs.
 func (p *Parser) ExtractPartial(ctx context.Context, lang string, src []byte, names map[string]bool, skip []Block) (*syntax.File, *Partial, error) {
 	pa := &Partial{skip: skip, src: src}
-	f, err := p.extract(ctx, lang, src, names, skip, pa)
+	f, err := p.extract(ctx, lang, src, names, false, skip, pa)
 	return f, pa, err
 }
 
-func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map[string]bool, skip []Block, pa *Partial) (*syntax.File, error) {
+func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map[string]bool, module bool, skip []Block, pa *Partial) (*syntax.File, error) {
 	z, ok := p.reg.langs[lang]
 	if !ok {
 		return nil, fmt.Errorf("no grammar for language %q", lang)
@@ -288,6 +393,12 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 	l, err := z.get()
 	if err != nil {
 		return nil, err
+	}
+	q := &l.base
+	if module {
+		if q, err = l.module(); err != nil {
+			return nil, err
+		}
 	}
 	p.parser.SetLanguage(l.ts)
 	if lang == "swift" && len(src) > 0 && src[len(src)-1] != '\n' {
@@ -304,10 +415,9 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 	// parser's cancel flag after the parse is over, failing every later
 	// parse on this parser; context.Background has no Done channel.
 	//
-	// The same bound covers the extraction that follows, which also
+	// The extraction that follows is bounded by its work (maxTicks) and
 	// checks ctx between captures: a cancelled run stops within the file.
 	limit := parseTimeout(len(src))
-	deadline := time.Now().Add(limit)
 	p.parser.SetOperationLimit(int(limit / time.Microsecond))
 	var lines lineIndex
 	if pa != nil {
@@ -342,8 +452,8 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 	}
 	x.parents = newParents(root)
 	defer x.parents.close()
-	check := budget{ctx: ctx, deadline: deadline, limit: limit, lang: lang}
-	p.cursor.Exec(l.q, root)
+	check := budget{ctx: ctx, max: maxTicks(len(src)), lang: lang}
+	p.cursor.Exec(q.q, root)
 	for {
 		m, idx, ok := p.cursor.NextCapture()
 		if !ok {
@@ -354,7 +464,7 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 		}
 		n := m.Captures[idx].Node
 		x.enter(n.StartByte())
-		switch l.capture[m.Captures[idx].Index] {
+		switch q.capture[m.Captures[idx].Index] {
 		case "call":
 			if c := x.call(n, true); c != nil {
 				x.file.Calls = append(x.file.Calls, c)
@@ -368,10 +478,28 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 		case "binding":
 			for _, b := range l.g.bindings(x, n) {
 				b.Scope = x.scope
+				if b.Pos == (syntax.Pos{}) {
+					b.Pos = x.pos(n)
+				}
+				if b.Owner == nil {
+					b.Owner = x.owner()
+				}
 				x.file.Bindings = append(x.file.Bindings, b)
 				if x.partial != nil {
 					x.partial.bindings = append(x.partial.bindings, boundSpan{name: b.Name, span: Span{Start: int(n.StartByte()), End: int(n.EndByte())}})
 				}
+			}
+		case "type":
+			name := ""
+			if nn := n.ChildByFieldName("name"); nn != nil {
+				name = x.text(nn)
+			} else if tn := typeName(n); tn != nil {
+				name = x.text(tn)
+			}
+			x.types = append(x.types, openType{end: n.EndByte(), name: name})
+		case "import", "export", "package", "params":
+			if mg, ok := l.g.(declarer); ok {
+				mg.declare(x, n, q.capture[m.Captures[idx].Index])
 			}
 		}
 	}
@@ -383,32 +511,61 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 	return x.file, nil
 }
 
+// param records a function parameter: a binding with no value, in the
+// function's scope, that hides an imported name of the same name.
+func (x *extraction) param(n *sitter.Node) {
+	x.file.Bindings = append(x.file.Bindings, syntax.Binding{Name: x.text(n), Scope: x.scope, Pos: x.pos(n), Param: true})
+}
+
+// typeName returns the name of a type declaration whose grammar gives it
+// no name field (Kotlin's class_declaration and object_declaration): its
+// first type_identifier or simple_identifier child.
+func typeName(n *sitter.Node) *sitter.Node {
+	for i := 0; i < int(n.NamedChildCount()); i++ {
+		if c := n.NamedChild(i); c.Type() == "type_identifier" || c.Type() == "simple_identifier" {
+			return c
+		}
+	}
+	return nil
+}
+
 // budget stops an extraction that is cancelled or runs past its time.
 type budget struct {
-	ctx      context.Context
-	deadline time.Time
-	limit    time.Duration
-	lang     string
-	n        int
+	ctx  context.Context
+	max  int // units of work allowed
+	lang string
+	n    int
 }
+
+// maxTicks bounds the units of work (captures and the nodes they make the
+// extractor visit) an extraction of n bytes may take. The bound counts
+// work rather than time: a wall-clock bound would drop the references of
+// a big file whenever the machine is busy, and the same commit would give
+// other keys on another run. Extraction is linear in the tree, whose
+// nodes are fewer than its bytes, so this is far above what a real file
+// takes; it stops a grammar that loops.
+func maxTicks(n int) int { return 64*n + 1<<16 }
 
 // tick is called once per unit of work; it looks at the clock and the
 // context every few hundred.
 func (b *budget) tick() error {
-	if b.n++; b.n%256 != 0 {
+	if b.n++; b.n%256 != 0 && b.n <= b.max {
 		return nil
 	}
 	if err := b.ctx.Err(); err != nil {
 		return err
 	}
-	if time.Now().After(b.deadline) {
-		return fmt.Errorf("%w: %s: extraction took longer than %v", ErrParse, b.lang, b.limit)
+	if b.n > b.max {
+		return fmt.Errorf("%w: %s: extraction did more than %d units of work for a file of this size", ErrParse, b.lang, b.max)
 	}
 	return nil
 }
 
-// enter closes the scopes that end before offset.
+// enter closes the scopes and types that end before offset.
 func (x *extraction) enter(offset uint32) {
+	for len(x.types) > 0 && x.types[len(x.types)-1].end <= offset {
+		x.types = x.types[:len(x.types)-1]
+	}
 	for len(x.scopes) > 0 && x.scopes[len(x.scopes)-1].end <= offset {
 		x.scopes = x.scopes[:len(x.scopes)-1]
 		if len(x.scopes) > 0 {

@@ -26,6 +26,16 @@ func (goGrammar) query() string {
 `
 }
 
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (goGrammar) moduleQuery() string {
+	return `
+(package_clause) @package
+(import_spec) @import
+[(parameter_declaration) (variadic_parameter_declaration)] @params
+`
+}
+
 func (goGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	name, recv := memberCallee(n, "selector_expression", "field", "operand")
 	if name == nil {
@@ -61,7 +71,7 @@ func (g goGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 	case "selector_expression":
 		// pkg.Const or cfg.Key: the last name is the one bound.
 		if f := n.ChildByFieldName("field"); f != nil {
-			return syntax.Expr{Kind: syntax.Ident, Value: x.text(f)}
+			return syntax.Expr{Kind: syntax.Ident, Value: x.text(f), Path: x.namePath(n, "selector_expression", "operand", "field", goName)}
 		}
 	case "parenthesized_expression":
 		if n.NamedChildCount() > 0 {
@@ -266,4 +276,38 @@ func (goGrammar) assigned(x *extraction, n *sitter.Node) string {
 		return ""
 	}
 	return x.text(name)
+}
+
+// goName reports the node types of a plain name in a selector chain.
+func goName(t string) bool { return t == "identifier" || t == "field_identifier" }
+
+// declare records the package clause, imports and parameters.
+func (goGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+	switch capture {
+	case "package":
+		for i := 0; i < int(n.NamedChildCount()); i++ {
+			if c := n.NamedChild(i); c.Type() == "package_identifier" {
+				x.file.Package = x.text(c)
+			}
+		}
+	case "import":
+		p := n.ChildByFieldName("path")
+		if p == nil {
+			return
+		}
+		im := syntax.Import{From: unquote(x.text(p), 1), Pos: x.pos(n)}
+		if name := n.ChildByFieldName("name"); name != nil {
+			if name.Type() != "package_identifier" {
+				return // a dot or blank import binds no name
+			}
+			im.Local = x.text(name)
+		}
+		x.file.Imports = append(x.file.Imports, im)
+	case "params":
+		for i := 0; i < int(n.ChildCount()); i++ {
+			if c := n.Child(i); c.Type() == "identifier" && n.FieldNameForChild(i) == "name" {
+				x.param(c)
+			}
+		}
+	}
 }

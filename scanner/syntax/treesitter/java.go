@@ -27,6 +27,16 @@ func (javaGrammar) query() string {
 `
 }
 
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (javaGrammar) moduleQuery() string {
+	return `
+(package_declaration) @package
+(import_declaration) @import
+[(class_declaration) (interface_declaration) (enum_declaration)] @type
+`
+}
+
 func (javaGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	name := n.ChildByFieldName("name")
 	if name == nil {
@@ -61,7 +71,7 @@ func (g javaGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr 
 	case "field_access":
 		// Flags.BTN: the last name is the one bound.
 		if f := n.ChildByFieldName("field"); f != nil && f.Type() == "identifier" {
-			return syntax.Expr{Kind: syntax.Ident, Value: x.text(f)}
+			return syntax.Expr{Kind: syntax.Ident, Value: x.text(f), Path: x.namePath(n, "field_access", "object", "field", javaIdent)}
 		}
 	case "parenthesized_expression":
 		if n.NamedChildCount() > 0 {
@@ -241,4 +251,42 @@ func (javaGrammar) assigned(x *extraction, n *sitter.Node) string {
 		return ""
 	}
 	return x.text(name)
+}
+
+func javaIdent(t string) bool { return t == "identifier" }
+
+// declare records the package and imports: import a.b.Keys, import
+// static a.b.Keys.KEY and the wildcards import a.b.* and import static
+// a.b.Keys.*.
+func (javaGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+	var name *sitter.Node
+	static, wildcard := false, false
+	for i := 0; i < int(n.ChildCount()); i++ {
+		switch c := n.Child(i); c.Type() {
+		case "scoped_identifier", "identifier":
+			name = c
+		case "static":
+			static = true
+		case "asterisk":
+			wildcard = true
+		}
+	}
+	if name == nil {
+		return
+	}
+	dotted := x.text(name)
+	switch {
+	case capture == "package":
+		x.file.Package = dotted
+	case capture != "import":
+	case wildcard && static:
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: "*", From: dotted, Name: "*", Pos: x.pos(n)})
+	case wildcard:
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: "*", From: dotted, Pos: x.pos(n)})
+	case static:
+		member := dotted[strings.LastIndexByte(dotted, '.')+1:]
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: member, From: strings.TrimSuffix(dotted, "."+member), Name: member, Pos: x.pos(n)})
+	default:
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: dotted[strings.LastIndexByte(dotted, '.')+1:], From: dotted, Pos: x.pos(n)})
+	}
 }

@@ -25,6 +25,19 @@ func (jsGrammar) query() string {
 `
 }
 
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (jsGrammar) moduleQuery() string {
+	return `
+(enum_declaration) @binding
+(import_statement) @import
+(export_statement) @export
+(formal_parameters) @params
+(arrow_function parameter: (identifier) @params)
+[(class_declaration) (abstract_class_declaration)] @type
+`
+}
+
 func (jsGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	if n.Type() == "subscript_expression" {
 		return subscriptCallee(n, "index", "object")
@@ -66,7 +79,7 @@ func (g jsGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 		return syntax.Expr{Kind: syntax.Ident, Value: x.text(n)}
 	case "member_expression":
 		if p := n.ChildByFieldName("property"); p != nil {
-			return syntax.Expr{Kind: syntax.Ident, Value: x.text(p)}
+			return syntax.Expr{Kind: syntax.Ident, Value: x.text(p), Path: x.namePath(n, "member_expression", "object", "property", jsName)}
 		}
 	case "parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion":
 		for i := 0; i < int(n.NamedChildCount()); i++ {
@@ -110,7 +123,15 @@ func (g jsGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 			}
 		}
 		return e
-	case "call_expression", "subscript_expression":
+	case "call_expression":
+		// Object.freeze({...}) is the object it freezes.
+		if fn := n.ChildByFieldName("function"); fn != nil && x.text(fn) == "Object.freeze" {
+			if args := n.ChildByFieldName("arguments"); args != nil && args.NamedChildCount() == 1 {
+				return x.expr(args.NamedChild(0), depth)
+			}
+		}
+		return x.callExpr(n)
+	case "subscript_expression":
 		return x.callExpr(n)
 	case "await_expression":
 		if n.NamedChildCount() > 0 {
@@ -146,15 +167,27 @@ func concat(l, r syntax.Expr, plus bool) syntax.Expr {
 
 func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	var name, value *sitter.Node
-	constant := false
+	constant, exported := false, false
 	switch n.Type() {
+	case "enum_declaration":
+		return jsEnum(x, n)
 	case "variable_declarator":
 		name, value = n.ChildByFieldName("name"), n.ChildByFieldName("value")
+		if from, ok := jsRequire(x, value); ok {
+			jsRequireImports(x, name, from)
+			return nil
+		}
 		if p := x.parent(n); p != nil && p.Type() == "lexical_declaration" && p.ChildCount() > 0 {
 			constant = x.text(p.Child(0)) == "const"
+			if pp := x.parent(p); pp != nil && pp.Type() == "export_statement" {
+				exported = true
+			}
 		}
 	case "assignment_expression":
 		name, value = n.ChildByFieldName("left"), n.ChildByFieldName("right")
+		if jsModuleExport(x, name, value) {
+			return nil
+		}
 		if name != nil && name.Type() == "member_expression" {
 			name = name.ChildByFieldName("property")
 		}
@@ -168,7 +201,7 @@ func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	if name == nil || (name.Type() != "identifier" && name.Type() != "property_identifier") {
 		return nil
 	}
-	b := syntax.Binding{Name: x.text(name), Const: constant}
+	b := syntax.Binding{Name: x.text(name), Const: constant, Exported: exported, Pos: x.pos(name)}
 	if value != nil {
 		b.Value = x.expr(value, 1)
 	}
@@ -194,4 +227,248 @@ func (jsGrammar) assigned(x *extraction, n *sitter.Node) string {
 		return ""
 	}
 	return x.text(name)
+}
+
+// jsName reports the node types of a plain name in a member chain.
+func jsName(t string) bool {
+	return t == "identifier" || t == "property_identifier"
+}
+
+// jsEnum models a TypeScript enum as an object of its members, so that
+// Flags.CHECKOUT resolves like a member of a const object. Only string
+// members have a value a key can take.
+func jsEnum(x *extraction, n *sitter.Node) []syntax.Binding {
+	name, body := n.ChildByFieldName("name"), n.ChildByFieldName("body")
+	if name == nil || body == nil {
+		return nil
+	}
+	obj := syntax.Expr{Kind: syntax.Object, Pos: x.pos(n), Text: syntax.Clip(x.text(name))}
+	for i := 0; i < int(body.NamedChildCount()); i++ {
+		m := body.NamedChild(i)
+		if m.Type() != "enum_assignment" {
+			continue
+		}
+		k, v := m.ChildByFieldName("name"), m.ChildByFieldName("value")
+		if k == nil || v == nil {
+			continue
+		}
+		key := x.text(k)
+		if k.Type() == "string" {
+			key = jsStringValue(x, k)
+		}
+		e := x.expr(v, 1)
+		e.Pos = x.pos(k)
+		obj.Props = append(obj.Props, syntax.Prop{Key: key, Value: e})
+	}
+	exported := false
+	if p := x.parent(n); p != nil && p.Type() == "export_statement" {
+		exported = true
+	}
+	return []syntax.Binding{{Name: x.text(name), Value: obj, Const: true, Exported: exported, Pos: x.pos(name)}}
+}
+
+// jsRequire reports a require("m") call and the module it names.
+func jsRequire(x *extraction, n *sitter.Node) (string, bool) {
+	if n == nil || n.Type() != "call_expression" {
+		return "", false
+	}
+	fn, args := n.ChildByFieldName("function"), n.ChildByFieldName("arguments")
+	if fn == nil || args == nil || x.text(fn) != "require" || args.NamedChildCount() != 1 {
+		return "", false
+	}
+	if a := args.NamedChild(0); a.Type() == "string" {
+		return jsStringValue(x, a), true
+	}
+	return "", false
+}
+
+// jsRequireImports records what const F = require("m") and
+// const {A, B: C} = require("m") import.
+func jsRequireImports(x *extraction, name *sitter.Node, from string) {
+	if name == nil {
+		return
+	}
+	switch name.Type() {
+	case "identifier":
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: x.text(name), From: from, Pos: x.pos(name)})
+	case "object_pattern":
+		for i := 0; i < int(name.NamedChildCount()); i++ {
+			c := name.NamedChild(i)
+			switch c.Type() {
+			case "shorthand_property_identifier_pattern":
+				x.file.Imports = append(x.file.Imports, syntax.Import{Local: x.text(c), From: from, Name: x.text(c), Pos: x.pos(c)})
+			case "pair_pattern":
+				k, v := c.ChildByFieldName("key"), c.ChildByFieldName("value")
+				if k != nil && v != nil && v.Type() == "identifier" {
+					x.file.Imports = append(x.file.Imports, syntax.Import{Local: x.text(v), From: from, Name: x.text(k), Pos: x.pos(v)})
+				}
+			}
+		}
+	}
+}
+
+// jsModuleExport records module.exports = v, module.exports.A = v and
+// exports.A = v as exports, and reports whether the assignment was one.
+func jsModuleExport(x *extraction, left, value *sitter.Node) bool {
+	if left == nil || value == nil || left.Type() != "member_expression" {
+		return false
+	}
+	path := x.namePath(left, "member_expression", "object", "property", jsName)
+	var name string
+	switch {
+	case len(path) == 2 && path[0] == "module" && path[1] == "exports":
+		name = "="
+	case len(path) == 3 && path[0] == "module" && path[1] == "exports":
+		name = path[2]
+	case len(path) == 2 && path[0] == "exports":
+		name = path[1]
+	default:
+		return false
+	}
+	v := x.expr(value, 1)
+	e := syntax.Export{Name: name, Value: &v, Pos: x.pos(left)}
+	if v.Kind == syntax.Ident && v.Path == nil {
+		e.Local, e.Value = v.Value, nil
+	}
+	x.file.Exports = append(x.file.Exports, e)
+	return true
+}
+
+// declare records imports, exports and parameters.
+func (jsGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+	switch capture {
+	case "import":
+		jsImport(x, n)
+	case "export":
+		jsExport(x, n)
+	case "params":
+		if n.Type() == "identifier" {
+			x.param(n)
+			return
+		}
+		for i := 0; i < int(n.NamedChildCount()); i++ {
+			p := n.NamedChild(i)
+			if p.Type() == "required_parameter" || p.Type() == "optional_parameter" {
+				p = p.ChildByFieldName("pattern")
+			}
+			if p != nil && p.Type() == "assignment_pattern" {
+				p = p.ChildByFieldName("left")
+			}
+			if p != nil && p.Type() == "identifier" {
+				x.param(p)
+			}
+		}
+	}
+}
+
+// jsImport records an import statement's names.
+func jsImport(x *extraction, n *sitter.Node) {
+	src := n.ChildByFieldName("source")
+	if src == nil {
+		return
+	}
+	from := jsStringValue(x, src)
+	var clause *sitter.Node
+	for i := 0; i < int(n.NamedChildCount()); i++ {
+		if c := n.NamedChild(i); c.Type() == "import_clause" {
+			clause = c
+		}
+	}
+	if clause == nil {
+		return
+	}
+	for i := 0; i < int(clause.NamedChildCount()); i++ {
+		c := clause.NamedChild(i)
+		switch c.Type() {
+		case "identifier":
+			x.file.Imports = append(x.file.Imports, syntax.Import{Local: x.text(c), From: from, Name: "default", Pos: x.pos(c)})
+		case "namespace_import":
+			for j := 0; j < int(c.NamedChildCount()); j++ {
+				if id := c.NamedChild(j); id.Type() == "identifier" {
+					x.file.Imports = append(x.file.Imports, syntax.Import{Local: x.text(id), From: from, Pos: x.pos(id)})
+				}
+			}
+		case "named_imports":
+			for j := 0; j < int(c.NamedChildCount()); j++ {
+				spec := c.NamedChild(j)
+				if spec.Type() != "import_specifier" {
+					continue
+				}
+				name, alias := spec.ChildByFieldName("name"), spec.ChildByFieldName("alias")
+				if name == nil {
+					continue
+				}
+				local := name
+				if alias != nil {
+					local = alias
+				}
+				imported := x.text(name)
+				if name.Type() == "string" {
+					imported = jsStringValue(x, name)
+				}
+				x.file.Imports = append(x.file.Imports, syntax.Import{Local: x.text(local), From: from, Name: imported, Pos: x.pos(local)})
+			}
+		}
+	}
+}
+
+// jsExport records the exports of an export statement that are not
+// exported bindings (those are marked where they are bound).
+func jsExport(x *extraction, n *sitter.Node) {
+	from := ""
+	if src := n.ChildByFieldName("source"); src != nil {
+		from = jsStringValue(x, src)
+	}
+	if v := n.ChildByFieldName("value"); v != nil {
+		// export default expr
+		e := syntax.Export{Name: "default", Pos: x.pos(v)}
+		if v.Type() == "identifier" {
+			e.Local = x.text(v)
+		} else {
+			val := x.expr(v, 1)
+			e.Value = &val
+		}
+		x.file.Exports = append(x.file.Exports, e)
+		return
+	}
+	star := false
+	for i := 0; i < int(n.ChildCount()); i++ {
+		c := n.Child(i)
+		switch c.Type() {
+		case "*":
+			star = true
+		case "namespace_export":
+			for j := 0; j < int(c.NamedChildCount()); j++ {
+				if id := c.NamedChild(j); id.Type() == "identifier" {
+					x.file.Exports = append(x.file.Exports, syntax.Export{Name: x.text(id), From: from, Imported: "*", Pos: x.pos(id)})
+				}
+			}
+			star = false
+		case "export_clause":
+			for j := 0; j < int(c.NamedChildCount()); j++ {
+				spec := c.NamedChild(j)
+				if spec.Type() != "export_specifier" {
+					continue
+				}
+				name, alias := spec.ChildByFieldName("name"), spec.ChildByFieldName("alias")
+				if name == nil {
+					continue
+				}
+				exported := name
+				if alias != nil {
+					exported = alias
+				}
+				e := syntax.Export{Name: x.text(exported), Pos: x.pos(exported)}
+				if from != "" {
+					e.From, e.Imported = from, x.text(name)
+				} else {
+					e.Local = x.text(name)
+				}
+				x.file.Exports = append(x.file.Exports, e)
+			}
+		}
+	}
+	if star && from != "" {
+		x.file.Exports = append(x.file.Exports, syntax.Export{Name: "*", From: from, Pos: x.pos(n)})
+	}
 }

@@ -29,6 +29,16 @@ func (kotlinGrammar) query() string {
 `
 }
 
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (kotlinGrammar) moduleQuery() string {
+	return `
+(package_header) @package
+(import_header) @import
+[(class_declaration) (object_declaration)] @type
+`
+}
+
 func (kotlinGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	if n.NamedChildCount() < 2 {
 		return "", nil, nil, nil
@@ -124,7 +134,7 @@ func (g kotlinGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Exp
 	case "navigation_expression":
 		// Flags.BTN or Companion.KEY: the last name is the one bound.
 		if name := kotlinNavigationName(n); name != nil {
-			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name)}
+			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name), Path: x.chainPath(n, kotlinSplit, kotlinIdent)}
 		}
 	case "parenthesized_expression":
 		if n.NamedChildCount() > 0 {
@@ -349,4 +359,48 @@ func (kotlinGrammar) assigned(x *extraction, n *sitter.Node) string {
 		return ""
 	}
 	return x.text(name)
+}
+
+func kotlinIdent(t string) bool { return t == "simple_identifier" }
+
+// kotlinSplit takes a.b apart for chainPath.
+func kotlinSplit(n *sitter.Node) (*sitter.Node, *sitter.Node) {
+	if n.Type() != "navigation_expression" {
+		return nil, nil
+	}
+	return n.NamedChild(0), kotlinNavigationName(n)
+}
+
+// declare records the package and imports: import a.b.Keys, import
+// a.b.KEY (a top-level constant), import a.b.Keys as K, import a.b.*.
+func (kotlinGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+	var name, alias *sitter.Node
+	wildcard := false
+	for i := 0; i < int(n.NamedChildCount()); i++ {
+		switch c := n.NamedChild(i); c.Type() {
+		case "identifier":
+			name = c
+		case "import_alias":
+			alias = typeName(c)
+		case "wildcard_import":
+			wildcard = true
+		}
+	}
+	if name == nil {
+		return
+	}
+	dotted := strings.Join(strings.Fields(x.text(name)), "")
+	local := dotted[strings.LastIndexByte(dotted, '.')+1:]
+	if alias != nil {
+		local = x.text(alias)
+	}
+	switch {
+	case capture == "package":
+		x.file.Package = dotted
+	case capture != "import":
+	case wildcard:
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: "*", From: dotted, Pos: x.pos(n)})
+	default:
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: local, From: dotted, Pos: x.pos(n)})
+	}
 }

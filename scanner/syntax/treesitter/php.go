@@ -34,6 +34,16 @@ func (phpGrammar) query() string {
 `
 }
 
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (phpGrammar) moduleQuery() string {
+	return `
+(namespace_use_clause) @import
+(namespace_definition) @package
+[(class_declaration) (interface_declaration) (enum_declaration) (trait_declaration)] @type
+`
+}
+
 func (phpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	var name, recv *sitter.Node
 	switch n.Type() {
@@ -145,7 +155,13 @@ func (phpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 		// self::KEY, static::KEY, Flags::KEY name the constant KEY.
 		if c := n.NamedChildCount(); c > 1 {
 			if name := n.NamedChild(int(c) - 1); name.Type() == "name" {
-				return syntax.Expr{Kind: syntax.Ident, Value: x.text(name)}
+				e := syntax.Expr{Kind: syntax.Ident, Value: x.text(name)}
+				if class := phpName(n.NamedChild(0)); class != nil && c == 2 {
+					e.Path = []string{x.text(class), x.text(name)}
+				} else if t := n.NamedChild(0); c == 2 && (t.Type() == "relative_scope" || x.text(t) == "self" || x.text(t) == "static") {
+					e.Path = []string{"self", x.text(name)}
+				}
+				return e
 			}
 		}
 	case "member_access_expression", "nullsafe_member_access_expression":
@@ -368,4 +384,29 @@ func (phpGrammar) assigned(x *extraction, n *sitter.Node) string {
 		return ""
 	}
 	return phpVariable(x, p.ChildByFieldName("left"))
+}
+
+// declare records the namespace and use A\B\Keys and use A\B\Keys as K.
+func (phpGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+	if capture == "package" {
+		if name := n.ChildByFieldName("name"); name != nil && x.file.Package == "" {
+			x.file.Package = x.text(name)
+		}
+		return
+	}
+	if capture != "import" || n.NamedChildCount() == 0 {
+		return
+	}
+	name := n.NamedChild(0)
+	if name.Type() != "qualified_name" && name.Type() != "name" {
+		return
+	}
+	from := strings.TrimPrefix(x.text(name), `\`)
+	local := from[strings.LastIndexByte(from, '\\')+1:]
+	for i := 1; i < int(n.NamedChildCount()); i++ {
+		if c := n.NamedChild(i); c.Type() == "namespace_aliasing_clause" && c.NamedChildCount() > 0 {
+			local = x.text(c.NamedChild(0))
+		}
+	}
+	x.file.Imports = append(x.file.Imports, syntax.Import{Local: local, From: from, Pos: x.pos(n)})
 }

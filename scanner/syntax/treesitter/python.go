@@ -27,6 +27,16 @@ func (pythonGrammar) query() string {
 `
 }
 
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (pythonGrammar) moduleQuery() string {
+	return `
+[(import_statement) (import_from_statement)] @import
+[(parameters) (lambda_parameters)] @params
+(class_definition) @type
+`
+}
+
 func (pythonGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	if n.Type() == "subscript" {
 		return subscriptCallee(n, "subscript", "value")
@@ -88,7 +98,7 @@ func (g pythonGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Exp
 	case "attribute":
 		// flags.BTN or self.KEY: the last name is the one bound.
 		if a := n.ChildByFieldName("attribute"); a != nil {
-			return syntax.Expr{Kind: syntax.Ident, Value: x.text(a)}
+			return syntax.Expr{Kind: syntax.Ident, Value: x.text(a), Path: x.namePath(n, "attribute", "object", "attribute", pythonIdent)}
 		}
 	case "parenthesized_expression", "await":
 		if n.NamedChildCount() > 0 {
@@ -273,4 +283,67 @@ func (pythonGrammar) assigned(x *extraction, n *sitter.Node) string {
 		return ""
 	}
 	return x.text(name)
+}
+
+func pythonIdent(t string) bool { return t == "identifier" }
+
+// declare records imports and parameters.
+func (pythonGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+	switch capture {
+	case "import":
+		pythonImport(x, n)
+	case "params":
+		for i := 0; i < int(n.NamedChildCount()); i++ {
+			p := n.NamedChild(i)
+			switch p.Type() {
+			case "default_parameter", "typed_default_parameter":
+				p = p.ChildByFieldName("name")
+			case "typed_parameter", "list_splat_pattern", "dictionary_splat_pattern":
+				p = p.NamedChild(0)
+			}
+			if p != nil && p.Type() == "identifier" {
+				x.param(p)
+			}
+		}
+	}
+}
+
+// pythonImport records import a.b, import a.b as m, from m import X (as
+// Y), from . import m and from m import *.
+func pythonImport(x *extraction, n *sitter.Node) {
+	from := ""
+	if m := n.ChildByFieldName("module_name"); m != nil {
+		from = strings.Join(strings.Fields(x.text(m)), "")
+	}
+	add := func(local, name string, at *sitter.Node, mod string) {
+		x.file.Imports = append(x.file.Imports, syntax.Import{Local: local, From: mod, Name: name, Pos: x.pos(at)})
+	}
+	for i := 0; i < int(n.ChildCount()); i++ {
+		c := n.Child(i)
+		if c.Type() == "wildcard_import" {
+			add("*", "*", c, from)
+			continue
+		}
+		if n.FieldNameForChild(i) != "name" {
+			continue
+		}
+		name, alias := c, (*sitter.Node)(nil)
+		if c.Type() == "aliased_import" {
+			name, alias = c.ChildByFieldName("name"), c.ChildByFieldName("alias")
+		}
+		if name == nil {
+			continue
+		}
+		dotted := strings.Join(strings.Fields(x.text(name)), "")
+		switch {
+		case n.Type() == "import_statement" && alias != nil:
+			add(x.text(alias), "", alias, dotted)
+		case n.Type() == "import_statement":
+			add(dotted, "", name, dotted)
+		case alias != nil:
+			add(x.text(alias), dotted, alias, from)
+		default:
+			add(dotted, dotted, name, from)
+		}
+	}
 }

@@ -81,10 +81,7 @@ func compileLanguage(name string, mk func() (*sitter.Language, grammar), custom 
 	if err != nil {
 		return nil, fmt.Errorf("built-in query for %s: %w", name, err)
 	}
-	l := &language{name: name, ts: ts, g: g, q: q}
-	for i := uint32(0); i < q.CaptureCount(); i++ {
-		l.capture = append(l.capture, q.CaptureNameForId(i))
-	}
+	l := &language{name: name, ts: ts, g: g, base: compiled{q: q, capture: captureNames(q)}}
 	for _, c := range custom {
 		cq, err := compileCustom(c, ts)
 		if err != nil {
@@ -93,6 +90,34 @@ func compileLanguage(name string, mk func() (*sitter.Language, grammar), custom 
 		l.custom = append(l.custom, cq)
 	}
 	return l, nil
+}
+
+func captureNames(q *sitter.Query) []string {
+	var names []string
+	for i := uint32(0); i < q.CaptureCount(); i++ {
+		names = append(names, q.CaptureNameForId(i))
+	}
+	return names
+}
+
+// module returns the language's query with the patterns of its
+// moduleGrammar, compiled on first use: only files whose keys are names
+// need it, and its patterns cost every file they run over.
+func (l *language) module() (*compiled, error) {
+	l.moduleOnce.Do(func() {
+		mg, ok := l.g.(moduleGrammar)
+		if !ok {
+			l.full = &l.base
+			return
+		}
+		q, err := sitter.NewQuery([]byte(l.g.query()+mg.moduleQuery()), l.ts)
+		if err != nil {
+			l.moduleErr = fmt.Errorf("built-in module query for %s: %w", l.name, err)
+			return
+		}
+		l.full = &compiled{q: q, capture: captureNames(q)}
+	})
+	return l.full, l.moduleErr
 }
 
 // NewRegistry checks the custom queries and returns a registry. An error

@@ -30,6 +30,14 @@ func (swiftGrammar) query() string {
 `
 }
 
+// moduleQuery adds the patterns of what the file imports, exports and
+// declares, for keys named in other files.
+func (swiftGrammar) moduleQuery() string {
+	return `
+[(class_declaration) (protocol_declaration)] @type
+`
+}
+
 func (swiftGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	if n.Type() != "call_expression" || n.NamedChildCount() < 2 {
 		return "", nil, nil, nil
@@ -142,7 +150,7 @@ func (swiftGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 	case "navigation_expression":
 		// Flags.btn names the constant btn.
 		if name := swiftMember(n); name != nil {
-			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name)}
+			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name), Path: x.chainPath(n, swiftSplit, swiftIdent)}
 		}
 	case "prefix_expression":
 		if op := n.ChildByFieldName("operation"); op != nil && x.text(op) == "-" {
@@ -345,4 +353,14 @@ func (swiftGrammar) assigned(x *extraction, n *sitter.Node) string {
 		}
 	}
 	return ""
+}
+
+func swiftIdent(t string) bool { return t == "simple_identifier" }
+
+// swiftSplit takes a.b apart for chainPath.
+func swiftSplit(n *sitter.Node) (*sitter.Node, *sitter.Node) {
+	if n.Type() != "navigation_expression" {
+		return nil, nil
+	}
+	return n.ChildByFieldName("target"), swiftMember(n)
 }

@@ -32,13 +32,17 @@ func Result(w io.Writer, format string, res *scanner.Result) error {
 
 func writeCSV(w io.Writer, res *scanner.Result) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"flag_key", "path", "line", "column", "language", "rule", "type", "default_value", "code"})
+	_ = cw.Write([]string{"flag_key", "path", "line", "column", "language", "rule", "type", "default_value", "code", "via"})
 	for _, r := range res.References {
-		def := ""
+		def, via := "", ""
 		if r.DefaultValue != nil {
 			def = *r.DefaultValue
 		}
-		_ = cw.Write([]string{r.FlagKey, r.Path, strconv.Itoa(r.Line), strconv.Itoa(r.Column), r.Language, r.Rule, r.Type, def, r.Code})
+		if r.Via != nil {
+			// path:line, as an editor or grep -n shows it
+			via = r.Via.Path + ":" + strconv.Itoa(r.Via.Line)
+		}
+		_ = cw.Write([]string{r.FlagKey, r.Path, strconv.Itoa(r.Line), strconv.Itoa(r.Column), r.Language, r.Rule, r.Type, def, r.Code, via})
 	}
 	cw.Flush()
 	return cw.Error()

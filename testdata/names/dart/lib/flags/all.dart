@@ -1,0 +1,1 @@
+export 'flag_keys.dart';

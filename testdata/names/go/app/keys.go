@@ -1,0 +1,3 @@
+package app
+
+const localKey = "same-package-key"

@@ -1,0 +1,3 @@
+package app
+
+const testOnly = "test-only-key"

@@ -1,0 +1,5 @@
+package com.acme.flags;
+
+public interface Keys {
+    String SEARCH = "search-java";
+}

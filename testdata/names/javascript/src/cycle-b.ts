@@ -1,0 +1,2 @@
+export * from './cycle-a';
+export { LOOP } from './cycle-a';

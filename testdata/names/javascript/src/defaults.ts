@@ -1,0 +1,2 @@
+const D = { X: 'default-ident' };
+export default D;

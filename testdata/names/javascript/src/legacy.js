@@ -1,0 +1,4 @@
+module.exports = {
+  LEGACY: 'legacy-key',
+};
+module.exports.EXTRA = 'extra-key';

@@ -1,0 +1,2 @@
+<?php
+define('GLOBAL_KEY', 'global-php');

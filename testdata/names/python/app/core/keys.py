@@ -1,0 +1,1 @@
+CORE_KEY = "core-py"

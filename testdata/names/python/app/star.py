@@ -1,0 +1,2 @@
+STAR = "star-py"
+_HIDDEN = "hidden-py"

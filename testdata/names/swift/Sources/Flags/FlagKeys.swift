@@ -1,0 +1,8 @@
+enum FlagKeys {
+    static let checkout = "checkout-swift"
+    static var mutable = "mutable-swift"
+
+    enum Group {
+        static let banner = "banner-swift"
+    }
+}

@@ -1,0 +1,3 @@
+struct MiscKeys {
+    static let search = "search-swift"
+}
