@@ -158,9 +158,13 @@ func incomplete(errs []scanner.FileError) error {
 
 // scanStore opens the store whose blob cache a scan of target uses: path,
 // else flagscan.db in target's git directory if it exists (a scan does
-// not create a store). It returns nil when there is none.
+// not create a store). It returns nil when there is none, and when the
+// one found cannot be opened for writing (another user's, a read-only
+// checkout): a cache must not stop a scan it was only to speed up. A
+// store named with --db must open.
 func scanStore(ctx context.Context, target, path string) (*sql.DB, error) {
-	if path == "" {
+	explicit := path != ""
+	if !explicit {
 		loc, err := git.Discover(target)
 		if err != nil {
 			return nil, nil // not a repository: no store
@@ -171,8 +175,11 @@ func scanStore(ctx context.Context, target, path string) (*sql.DB, error) {
 		}
 	}
 	db, err := workspace.OpenStore(ctx, path)
-	if err != nil {
+	switch {
+	case err != nil && explicit:
 		return nil, fmt.Errorf("blob cache: %w", err)
+	case err != nil:
+		return nil, nil
 	}
 	return db, nil
 }
