@@ -404,6 +404,13 @@ func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from st
 			changed = append(changed, ch.Path)
 			if ch.To != "" && res.wanted(ch.Path) {
 				fr := res.refs(ch.Path, ch.To)
+				if _, had := st.files[ch.Path]; had && fr.unparsed {
+					// Not knowing what the new version holds is no reason
+					// to report its keys gone: the file keeps its last
+					// analysis (the error is reported) until a version of
+					// it parses.
+					continue
+				}
 				st.set(ch.Path, &fr)
 				st.trackNames(ch.Path, &fr)
 			} else {
