@@ -56,7 +56,7 @@ It also settles the holds of this repository older than --max-age, as
 'flagscan hook confirm' does: those of pushes that did not land are dropped.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return hook.PostReceive(cmd.Context(), &f, postAge, cmd.InOrStdin(), cmd.ErrOrStderr())
+			return hook.PostReceive(cmd.Context(), &f, postAge, std(cmd))
 		},
 	}
 	post.Flags().DurationVar(&postAge, "max-age", hook.DefaultHoldAge, "settle this repository's holds older than this")

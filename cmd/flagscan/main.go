@@ -68,12 +68,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	info := buildInfo()
 	root := &cobra.Command{
 		Use:           "flagscan",
 		Short:         "Find feature-flag references in code and report the keys that appear and disappear",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// The short form, which std hands to every command for webhook
+		// requests and log lines; --version prints the whole line.
+		Version: info.Short(),
 	}
+	root.SetVersionTemplate(info.String() + "\n")
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -82,13 +87,14 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.Usage(err) })
 	root.PersistentFlags().String(cli.LogFormatFlag, "text", "format of log lines on standard error: text, or json (one JSON object per line)")
 	root.AddCommand(newScanCmd(), newPushCmd(), newLogCmd(), newStatusCmd(), newFlagsCmd(),
-		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd())
+		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd(), newVersionCmd(info))
 	return root
 }
 
-// std returns the standard streams of cmd.
+// std returns the standard streams of cmd, and the version the root
+// command carries.
 func std(cmd *cobra.Command) cli.IO {
-	return cli.IO{In: cmd.InOrStdin(), Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()}
+	return cli.IO{In: cmd.InOrStdin(), Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), Version: cmd.Root().Version}
 }
 
 // logFormat returns the --log-format of cmd's command line.

@@ -237,6 +237,9 @@ func TestSyncManyRepositories(t *testing.T) {
 		if m["msg"] == "branch synced" {
 			logged = append(logged, fmt.Sprint(m["repository"]))
 		}
+		if v := buildInfo().Short(); m["version"] != v {
+			t.Errorf("log line %q: version %v, want %q", line, m["version"], v)
+		}
 	}
 	slices.Sort(logged)
 	if want := []string{"acme/billing", "acme/search", "acme/shop"}; !slices.Equal(logged, want) {

@@ -80,7 +80,7 @@ func Run(ctx context.Context, o Options, std cli.IO) error {
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
-	a := &actionRun{rf: &o.Workspace, inl: &o.Webhook, lookup: lookup, noFetch: o.NoFetch, stderr: std.Err, logFormat: o.LogFormat}
+	a := &actionRun{rf: &o.Workspace, inl: &o.Webhook, lookup: lookup, noFetch: o.NoFetch, stderr: std.Err, logFormat: o.LogFormat, version: std.Version}
 	eventPath := o.Event
 	if eventPath == "" {
 		eventPath, _ = cli.LookupNonEmpty(a.lookup, "GITHUB_EVENT_PATH")
@@ -104,6 +104,8 @@ type actionRun struct {
 	stderr  io.Writer
 	// logFormat is --log-format.
 	logFormat string
+	// version is flagscan's, for JSON log lines and webhook requests.
+	version string
 }
 
 // actionResult is what a run did, for the outputs and the summary.
@@ -183,7 +185,7 @@ func (a *actionRun) run(ctx context.Context, eventPath string) (*actionResult, e
 	if err != nil {
 		return nil, err
 	}
-	log, err := cli.NewLogger(a.logFormat, a.stderr, slog.LevelWarn)
+	log, err := cli.NewLogger(a.logFormat, a.version, a.stderr, slog.LevelWarn)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +281,7 @@ func (a *actionRun) run(ctx context.Context, eventPath string) (*actionResult, e
 	// Delivery never fails the run: the events are safe in the outbox,
 	// which the cache keeps for the next run.
 	res.Webhooks = len(w.Config.Webhooks)
-	res.Delivery = delivery.Inline(ctx, w.DB, w.Config, res.Budget, log)
+	res.Delivery = delivery.Inline(ctx, w.DB, w.Config, res.Budget, log, a.version)
 	if res.Delivery.Err != nil {
 		a.logf("delivering webhooks: %v (the events stay in the store's outbox, for the next run)", res.Delivery.Err)
 	}

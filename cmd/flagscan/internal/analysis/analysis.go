@@ -141,7 +141,7 @@ func Push(ctx context.Context, o PushOptions, std cli.IO) error {
 	}
 	// Within delivery.inline_budget; what is left waits for
 	// `flagscan deliver`. A delivery problem never fails the push.
-	delivery.AfterPush(ctx, std.Err, w.DB, w.Config)
+	delivery.AfterPush(ctx, std.Err, w.DB, w.Config, std.Version)
 	return nil
 }
 

@@ -46,7 +46,7 @@ func Deliver(ctx context.Context, o DeliverOptions, std cli.IO) error {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(std.Err, &slog.HandlerOptions{Level: level}))
-	d, subs, err := NewDeliverer(db, c, log, workers)
+	d, subs, err := NewDeliverer(db, c, log, workers, std.Version)
 	if err != nil {
 		return err
 	}

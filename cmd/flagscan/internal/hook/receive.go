@@ -194,10 +194,12 @@ func describeKey(e event.Event) string {
 	return fmt.Sprintf("%q%s (commit %s)", e.Body.FlagKey, where, cli.Short(e.Body.Commit.SHA))
 }
 
-// PostReceive is the post-receive hook.
-func PostReceive(ctx context.Context, f *Flags, maxAge time.Duration, stdin io.Reader, stderr io.Writer) error {
+// PostReceive is the post-receive hook: git's update lines on std.In,
+// messages for the pusher on std.Err.
+func PostReceive(ctx context.Context, f *Flags, maxAge time.Duration, std cli.IO) error {
+	stderr := std.Err
 	log := hookLog{stderr}
-	updates, err := cli.ReadUpdates(stdin)
+	updates, err := cli.ReadUpdates(std.In)
 	if err != nil {
 		return err
 	}
@@ -235,7 +237,7 @@ func PostReceive(ctx context.Context, f *Flags, maxAge time.Duration, stdin io.R
 	if _, err := settleHolds(ctx, db, f, site.gitDir, maxAge, false, time.Now(), log); err != nil {
 		log.printf("settling old holds: %v", err)
 	}
-	delivery.AfterPush(ctx, stderr, db, site.cfg)
+	delivery.AfterPush(ctx, stderr, db, site.cfg, std.Version)
 	return errors.Join(errs...)
 }
 
