@@ -140,7 +140,7 @@ func TestActionYAML(t *testing.T) {
 		}
 		if s.ID != "" {
 			var outs []string
-			for _, m := range echoOutputRE.FindAllStringSubmatch(s.Run, -1) {
+			for _, m := range echoOutputRE.FindAllStringSubmatch(s.Run+stepScript(t, s.Run), -1) {
 				outs = append(outs, m[1])
 			}
 			if s.Uses != "" {
@@ -209,6 +209,21 @@ func TestActionYAML(t *testing.T) {
 	if !setupGo || !build || !restore || !save {
 		t.Errorf("setup-go from the action's go.mod with its go.sum as cache key: %v; built from github.action_path: %v; store restored per branch and run: %v; saved always: %v", setupGo, build, restore, save)
 	}
+}
+
+// stepScript returns the text of the action's script that a step's run
+// calls ("$GITHUB_ACTION_PATH/.ci/..."), "" when it calls none.
+func stepScript(t *testing.T, run string) string {
+	t.Helper()
+	m := regexp.MustCompile(`\$GITHUB_ACTION_PATH/([A-Za-z0-9_./-]+)`).FindStringSubmatch(run)
+	if m == nil {
+		return ""
+	}
+	data, err := os.ReadFile(filepath.Join("..", "..", m[1]))
+	if err != nil {
+		t.Fatalf("a step runs %s: %v", m[1], err)
+	}
+	return string(data)
 }
 
 // knownFlagscanVariables are the FLAGSCAN_* variables flagscan reads.
