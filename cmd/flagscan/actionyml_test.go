@@ -312,3 +312,33 @@ func TestActionWorkflowExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestActionBinarySteps checks how the action gets its binary: a first
+// step that downloads a release's (.ci/action-binary.sh, tested in
+// internal/release) or says to build; the build steps run only then, and
+// only on a miss of the binary cache, whose key that step gives and which
+// is saved after a build; the analysis runs the binary either way.
+func TestActionBinarySteps(t *testing.T) {
+	a := loadActionYAML(t)
+	const build = "steps.binary.outputs.source == 'build'"
+	const miss = "steps.binary-cache.outputs.cache-hit != 'true'"
+	var get, restore, setupGo, compile, save bool
+	for _, s := range a.Runs.Steps {
+		switch {
+		case s.ID == "binary":
+			get = strings.Contains(s.Run, "$GITHUB_ACTION_PATH/.ci/action-binary.sh") && s.Env["BIN"] == "${{ steps.paths.outputs.bin }}"
+		case s.ID == "binary-cache":
+			restore = strings.HasPrefix(s.Uses, "actions/cache/restore@") && s.If == build &&
+				s.With["key"] == "${{ steps.binary.outputs.key }}" && s.With["path"] == "${{ steps.paths.outputs.bindir }}"
+		case strings.HasPrefix(s.Uses, "actions/setup-go@"):
+			setupGo = s.If == build+" && "+miss
+		case strings.Contains(s.Run, "go build"):
+			compile = s.If == build+" && "+miss && strings.Contains(s.Run, `-o "$BIN"`)
+		case strings.HasPrefix(s.Uses, "actions/cache/save@") && s.With["key"] == "${{ steps.binary.outputs.key }}":
+			save = s.If == build+" && "+miss && s.With["path"] == "${{ steps.paths.outputs.bindir }}"
+		}
+	}
+	if !get || !restore || !setupGo || !compile || !save {
+		t.Errorf("binary step: %v; cache restored on a build: %v; Go set up and flagscan built on a miss: %v, %v; saved after: %v", get, restore, setupGo, compile, save)
+	}
+}
