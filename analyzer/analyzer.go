@@ -195,66 +195,62 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 	if err != nil {
 		return err
 	}
-	res := newResolver(a)
-	events, origin, err := a.backfill(ctx, res, u, snap, branch)
+	// After the snapshot: a write between the two reads changes its version.
+	done, err := store.Ranges(ctx, a.db, a.opts.Repository, branch)
 	if err != nil {
 		return err
 	}
-	plan, err := a.plan(ctx, u, tip, snap)
+	p, err := a.plan(ctx, u, tip, snap, done)
 	if err != nil {
 		return err
 	}
-	var next *store.Snapshot
-	switch {
-	case plan.skip != "" && len(events) == 0:
-		out.Skipped = plan.skip
+	if p.skip != "" {
+		out.Skipped = p.skip
 		return nil
-	case plan.skip != "":
-		// Only the late range had news: the snapshot stays, its origin
-		// moves back.
-		next = snap
-	default:
-		st, err := a.baseline(ctx, res, plan, snap)
-		if err != nil {
-			return err
-		}
-		before := plan.storedKeys
-		if before == nil {
-			before = a.keySets(st)
-		}
-		last, lastRefs, err := a.walk(ctx, res, st, plan.from, plan.commits)
-		if err != nil {
-			return err
-		}
-		out.Commits = len(plan.commits)
-		events = append(events, a.events(st, before, snap, last, lastRefs, branch, tip)...)
-		if save {
-			if next, err = a.snapshot(st, branch, u.New); err != nil {
-				return err
-			}
-			if snap == nil {
-				origin = plan.from
-			} else {
-				next.Version = snap.Version
-			}
-		}
 	}
+	res := newResolver(a)
+	st, err := a.baseline(ctx, res, p, snap)
+	if err != nil {
+		return err
+	}
+	events, err := a.report(ctx, res, st, p, snap, branch, tip)
+	if err != nil {
+		return err
+	}
+	out.Commits = len(p.commits)
 	out.Events = events
 	out.Errors, out.Scanned, out.Cached = res.errors, res.scanned, res.cached
+	if !save {
+		if sink != nil && len(events) > 0 {
+			return a.deliver(ctx, sink, events)
+		}
+		return nil
+	}
+	next := snap
+	if p.advance {
+		if next, err = a.snapshot(st, branch, u.New); err != nil {
+			return err
+		}
+		if snap != nil {
+			next.Version = snap.Version
+		}
+	}
 
 	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store snapshot: %w", err)
 	}
 	defer tx.Rollback()
-	if save {
-		next.Origin = origin
-		if err := store.SaveSnapshot(ctx, tx, next); err != nil {
-			return err
-		}
+	// Saved even when it does not move (a late range): the version check
+	// keeps two runs of one range from both reporting it.
+	if err := store.SaveSnapshot(ctx, tx, next); err != nil {
+		return err
 	}
-	if sink != nil && len(out.Events) > 0 {
-		if err := sink(ctx, tx, out.Events); err != nil {
+	if err := store.AddRanges(ctx, tx, a.opts.Repository, branch, p.analysed()); err != nil {
+		return err
+	}
+	if sink != nil && len(events) > 0 {
+		if err := sink(ctx, tx, events); err != nil {
 			return fmt.Errorf("write events: %w", err)
 		}
 	}
@@ -264,48 +260,72 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 	return nil
 }
 
-// backfill returns the events of the part of an update that lies before
-// the stored snapshot's origin: transitions no run has reported, because
-// the run that should have was late (CI jobs finishing out of order on a
-// fresh database). It returns the origin the snapshot has after them.
-func (a *Analyzer) backfill(ctx context.Context, res *resolver, u Update, snap *store.Snapshot, branch string) ([]event.Event, string, error) {
-	if snap == nil {
-		return nil, "", nil
-	}
-	if snap.Origin == "" || git.IsZeroID(u.Old) || u.Old == snap.Origin {
-		// Covered from the empty tree, or nothing before the origin.
-		return nil, snap.Origin, nil
-	}
-	if older, err := a.repo.IsAncestor(u.Old, snap.Origin); err != nil || !older {
-		return nil, snap.Origin, nil
-	}
-	end := ""
-	if ok, err := a.repo.IsAncestor(snap.Origin, u.New); err == nil && ok {
-		end = snap.Origin
-	} else if ok, err := a.repo.IsAncestor(u.New, snap.Origin); err == nil && ok {
-		end = u.New
-	}
-	if end == "" {
-		return nil, snap.Origin, nil
-	}
-	tip, err := a.repo.Commit(end)
+// deliver hands the events of a preview to sink in a transaction of its own.
+func (a *Analyzer) deliver(ctx context.Context, sink Sink, events []event.Event) error {
+	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, "", err
+		return fmt.Errorf("write events: %w", err)
 	}
-	commits, found, err := a.repo.FirstParents(ctx, tip, u.Old)
-	if err != nil || !found {
-		return nil, snap.Origin, err
+	defer tx.Rollback()
+	if err := sink(ctx, tx, events); err != nil {
+		return fmt.Errorf("write events: %w", err)
 	}
-	st, err := a.baseline(ctx, res, plan{from: u.Old}, nil)
-	if err != nil {
-		return nil, "", err
+	return tx.Commit()
+}
+
+// report replays the commits of p onto st and returns the events of the
+// commits p reports. Each run of consecutive reported commits is one
+// segment: its events are the keys that differ between the state before
+// its first commit and after its last, attributed to the last commit of
+// the segment that changed each key.
+func (a *Analyzer) report(ctx context.Context, res *resolver, st *state, p plan, snap *store.Snapshot, branch string, tip *git.Commit) ([]event.Event, error) {
+	if p.report == nil {
+		// The whole walk is one segment, against the stored keys.
+		before := p.storedKeys
+		if before == nil {
+			before = a.keySets(st)
+		}
+		last, lastRefs, err := a.walk(ctx, res, st, p.from, p.commits)
+		if err != nil {
+			return nil, err
+		}
+		return a.events(st, before, snap, last, lastRefs, branch, tip), nil
 	}
-	before := a.keySets(st)
-	last, lastRefs, err := a.walk(ctx, res, st, u.Old, commits)
-	if err != nil {
-		return nil, "", err
+	reported := func(i int) bool { return i < len(p.commits) && p.report[i] }
+	var (
+		events   []event.Event
+		before   []map[string]bool
+		last     map[envKey]*git.Commit
+		lastRefs map[envKey][]event.Reference
+	)
+	open := func() {
+		before, last, lastRefs = a.keySets(st), map[envKey]*git.Commit{}, map[envKey][]event.Reference{}
 	}
-	return a.events(st, before, nil, last, lastRefs, branch, tip), u.Old, nil
+	if reported(0) {
+		open()
+	}
+	i := 0
+	err := a.replay(ctx, res, st, p.from, p.commits, func(c *git.Commit, trs []transition) error {
+		defer func() { i++ }()
+		if !reported(i) {
+			if reported(i + 1) {
+				open()
+			}
+			return nil
+		}
+		for _, tr := range trs {
+			k := envKey{tr.env, tr.key}
+			last[k] = c
+			if !tr.present {
+				lastRefs[k] = eventRefs(tr.last, c.FirstParent(), a.links)
+			}
+		}
+		if !reported(i + 1) {
+			events = append(events, a.events(st, before, nil, last, lastRefs, branch, c)...)
+		}
+		return nil
+	})
+	return events, err
 }
 
 // walk applies commits, oldest first, to st (the state of commit from),
@@ -400,15 +420,154 @@ type plan struct {
 	// fromSnapshot: the starting state is the stored snapshot's files.
 	fromSnapshot bool
 	// storedKeys are the keys events are computed against; nil means
-	// the keys of the starting state.
+	// the keys of the starting state. Only used when report is nil.
 	storedKeys []map[string]bool
+	// report says, for each commit, whether its transition is reported
+	// by this run; nil reports the whole walk as one segment.
+	report []bool
+	// advance: the snapshot moves to the pushed commit.
+	advance bool
 }
 
-// plan decides where to start from: the stored snapshot when there is one
-// (whatever <old> says: a force-push is diffed against what was stored),
-// else a scan of <old>, or for a new ref of the commit it branches off.
-func (a *Analyzer) plan(ctx context.Context, u Update, tip *git.Commit, snap *store.Snapshot) (plan, error) {
-	var p plan
+// analysed returns the ranges whose transitions p reports.
+func (p plan) analysed() []store.Range {
+	var out []store.Range
+	for i := 0; i < len(p.commits); i++ {
+		if p.report != nil && !p.report[i] {
+			continue
+		}
+		j := i
+		for j+1 < len(p.commits) && (p.report == nil || p.report[j+1]) {
+			j++
+		}
+		out = append(out, store.Range{Lo: p.commits[i].FirstParent(), Hi: p.commits[j].ID.String()})
+		i = j
+	}
+	return out
+}
+
+// plan decides what a push walks and reports.
+//
+// When <old> is on the first-parent line of <new>, the push reports the
+// commits of its own range that no run reported yet (done), whatever order
+// the runs come in: a late run for an older range gives its transitions, a
+// run for a range already reported gives nothing, and a run that arrives
+// before the one for the range just below it leaves that range to it. The
+// snapshot still moves to <new> when <new> is ahead of it.
+//
+// Otherwise (a new branch, a force-push, a fresh database) the walk starts
+// from the stored snapshot when there is one (whatever <old> says: a
+// force-push is diffed against what was stored), else from a scan of
+// <old>, or for a new ref of the commit it branches off.
+func (a *Analyzer) plan(ctx context.Context, u Update, tip *git.Commit, snap *store.Snapshot, done []store.Range) (plan, error) {
+	if snap != nil && !git.IsZeroID(u.Old) && u.Old != snap.Commit {
+		own, found, err := a.repo.FirstParents(ctx, tip, u.Old)
+		if err != nil {
+			return plan{}, err
+		}
+		if found {
+			if p, ok, err := a.planRange(ctx, u, tip, snap, own, done); err != nil || ok {
+				return p, err
+			}
+		}
+	}
+	return a.planWalk(ctx, u, tip, snap)
+}
+
+// planRange plans a push whose <old> is on the first-parent line of
+// <new> (own are the commits after it), against a snapshot of another
+// commit. ok is false when the snapshot is on neither side of the range's
+// line (a force-push since): planWalk then diffs against it.
+func (a *Analyzer) planRange(ctx context.Context, u Update, tip *git.Commit, snap *store.Snapshot, own []*git.Commit, done []store.Range) (p plan, ok bool, err error) {
+	covered := a.covered(u.Old, own, done)
+	report := make([]bool, len(own))
+	some := false
+	for i := range own {
+		report[i] = !covered[i]
+		some = some || report[i]
+	}
+	at := -1 // index of the snapshot's commit in own
+	for i, c := range own {
+		if c.ID.String() == snap.Commit {
+			at = i
+		}
+	}
+	stale := false
+	if at < 0 {
+		stale, _ = a.repo.IsAncestor(u.New, snap.Commit) // an error: the stored commit is gone
+	}
+	switch {
+	case at >= 0 || stale:
+		// The snapshot is inside the range or ahead of it: walk the range
+		// from a scan of <old>.
+		p = plan{from: u.Old, commits: own, report: report, advance: at >= 0 && at < len(own)-1}
+	default:
+		commits, found, err := a.repo.FirstParents(ctx, tip, snap.Commit)
+		if err != nil {
+			return plan{}, false, err
+		}
+		if !found {
+			return plan{}, false, nil
+		}
+		// The snapshot is behind <old>: walk from it, reporting only the
+		// range; the commits between are left to their own run.
+		gap := len(commits) - len(own)
+		p = plan{from: snap.Commit, commits: commits, fromSnapshot: snap.Fingerprint == a.fingerprint,
+			report: append(make([]bool, gap), report...), advance: true}
+	}
+	if !some && !p.advance {
+		if stale && snap.Commit != u.New {
+			return plan{skip: SkipStale}, true, nil
+		}
+		return plan{skip: SkipAnalyzed}, true, nil
+	}
+	return p, true, nil
+}
+
+// covered reports, for each commit of own (the commits after old on the
+// first-parent line of the push), whether a range of done covers it.
+func (a *Analyzer) covered(old string, own []*git.Commit, done []store.Range) []bool {
+	out := make([]bool, len(own))
+	if len(own) == 0 {
+		return out
+	}
+	index := map[string]int{old: -1}
+	for i, c := range own {
+		index[c.ID.String()] = i
+	}
+	newest := own[len(own)-1].ID.String()
+	for _, r := range done {
+		hi, ok := index[r.Hi]
+		if !ok {
+			// Ending above the push's range covers all of it that lies
+			// after the range's start.
+			if above, err := a.repo.IsAncestor(newest, r.Hi); err != nil || !above {
+				continue
+			}
+			hi = len(own) - 1
+		}
+		lo, ok := index[r.Lo]
+		if !ok {
+			if r.Lo != "" {
+				if below, err := a.repo.IsAncestor(r.Lo, old); err != nil || !below {
+					continue
+				}
+			}
+			lo = -1
+		}
+		for i := lo + 1; i <= hi; i++ {
+			out[i] = true
+		}
+	}
+	return out
+}
+
+// planWalk walks from the stored snapshot (whatever <old> says: a
+// force-push is diffed against what was stored), else from a scan of
+// <old>, or for a new ref of the commit it branches off, reporting the
+// whole walk.
+func (a *Analyzer) planWalk(ctx context.Context, u Update, tip *git.Commit, snap *store.Snapshot) (plan, error) {
+	p := plan{advance: true}
 	stop := ""
 	if snap != nil {
 		if snap.Commit == u.New {
@@ -575,7 +734,7 @@ func (a *Analyzer) body(typ string, env Environment, key, branch string, c *git.
 	if refs == nil {
 		refs = []event.Reference{}
 	}
-	return event.Body{
+	b := event.Body{
 		Contract: event.Contract{
 			Event:           typ,
 			UserID:          actor.ID,
@@ -591,6 +750,7 @@ func (a *Analyzer) body(typ string, env Environment, key, branch string, c *git.
 		Repository: a.opts.Repository,
 		Branch:     branch,
 		Commit:     commitOf(c, a.links),
-		References: refs,
 	}
+	b.SetReferences(refs)
+	return b
 }

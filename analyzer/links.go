@@ -42,7 +42,7 @@ func commitOf(c *git.Commit, l links) event.Commit {
 		AuthorName:  c.Author.Name,
 		AuthorEmail: c.Author.Email,
 		Time:        formatDate(c.Author.When),
-		Message:     strings.TrimSpace(c.Message),
+		Message:     event.ClipMessage(strings.TrimSpace(c.Message)),
 		URL:         l.commit(c.ID.String()),
 	}
 }

@@ -81,8 +81,18 @@ type Subscription struct {
 	// Content-Type or the webhook-* signature headers.
 	Headers []Header
 	// Payload holds extra body parameters, merged into the JSON body at send
-	// time; they never replace a field the event's body has.
+	// time; they never replace a field the event's body has. String values
+	// may hold placeholders ({{ .flag_key }}), as may header values and the
+	// URL's query.
 	Payload map[string]any
+	// Format is the body's shape: "" for the Flagship contract, or one of
+	// Formats for a receiver that accepts nothing else.
+	Format string
+	// Body, when set, is the body's own shape: a mapping decoded from YAML
+	// whose strings may hold placeholders. It does not go with Format.
+	Body any
+	// ContentType is ContentJSON (the default) or ContentForm.
+	ContentType string
 }
 
 // SubscriptionID returns the stable ID of the subscription with that
@@ -136,6 +146,9 @@ func (s *Subscription) Validate() error {
 		if _, err := signing.NewKey(s.Secret.Reveal()); err != nil {
 			fail("secret: %v", err)
 		}
+	}
+	for _, err := range s.checkShape() {
+		fail("%v", err)
 	}
 	for _, h := range s.Headers {
 		if strings.ContainsAny(h.Value.Reveal(), "\r\n\x00") {

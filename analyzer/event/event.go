@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // The event types of the Flagship webhook contract that flagscan emits.
@@ -76,6 +77,55 @@ type Body struct {
 	Branch     string      `json:"branch"`
 	Commit     Commit      `json:"commit"`
 	References []Reference `json:"references"`
+	// ReferencesCount is how many references the key has (had), of which
+	// References holds the first MaxReferences, or fewer if they would make
+	// the body too large (ReferencesTruncated). A key referenced 30,000
+	// times must not make an event that can never be sent.
+	ReferencesCount     int  `json:"references_count"`
+	ReferencesTruncated bool `json:"references_truncated,omitempty"`
+}
+
+// Bounds of a body's variable parts, well under the emitter's 1 MiB bound
+// of a request (payload parameters are added to the body).
+const (
+	// MaxReferences is the most references a body lists.
+	MaxReferences = 100
+	// MaxReferenceBytes bounds the encoded size of the references listed.
+	MaxReferenceBytes = 256 << 10
+	// MaxMessageBytes bounds the commit message a body carries.
+	MaxMessageBytes = 16 << 10
+)
+
+// SetReferences sets the references of b: the first of refs within
+// MaxReferences and MaxReferenceBytes, and how many there are.
+func (b *Body) SetReferences(refs []Reference) {
+	b.ReferencesCount = len(refs)
+	b.References = make([]Reference, 0, min(len(refs), MaxReferences))
+	size := 0
+	for _, r := range refs {
+		// The size of its JSON encoding, near enough: the fields and
+		// their escapes.
+		n := 48 + 2*(len(r.Path)+len(r.Code)+len(r.URL))
+		if len(b.References) == MaxReferences || size+n > MaxReferenceBytes {
+			b.ReferencesTruncated = true
+			return
+		}
+		size += n
+		b.References = append(b.References, r)
+	}
+}
+
+// ClipMessage returns a commit message cut to MaxMessageBytes (at a
+// character boundary), marked with an ellipsis when cut.
+func ClipMessage(m string) string {
+	if len(m) <= MaxMessageBytes {
+		return m
+	}
+	cut := MaxMessageBytes
+	for cut > 0 && !utf8.RuneStart(m[cut]) {
+		cut--
+	}
+	return m[:cut] + "…"
 }
 
 // Commit is the commit that introduced or removed a key.

@@ -93,10 +93,7 @@ type Snapshot struct {
 	Repo   string
 	Branch string
 	Commit string // the commit the snapshot describes
-	// Origin is the oldest commit whose later transitions were reported:
-	// the baseline of the branch's first analysis ("" for the empty tree).
-	// A run for a range before it, arriving late, still has events to give.
-	Origin      string
+	// What was reported is not the snapshot's business: see Ranges.
 	Fingerprint string // the rules fingerprint it was computed with
 	// Version counts the writes of this snapshot; a writer that read
 	// version v may only replace it if it is still v.
@@ -116,8 +113,8 @@ var ErrConflict = errors.New("snapshot changed since it was read")
 // LoadSnapshot returns the snapshot of a branch, or nil if there is none.
 func LoadSnapshot(ctx context.Context, q Querier, repo, branch string) (*Snapshot, error) {
 	s := &Snapshot{Repo: repo, Branch: branch, Files: map[string]string{}, Keys: map[string]map[string][]byte{}}
-	err := q.QueryRowContext(ctx, `SELECT commit_sha, origin, fingerprint, version, updated_at FROM snapshots WHERE repo = ? AND branch = ?`, repo, branch).
-		Scan(&s.Commit, &s.Origin, &s.Fingerprint, &s.Version, &s.UpdatedAt)
+	err := q.QueryRowContext(ctx, `SELECT commit_sha, fingerprint, version, updated_at FROM snapshots WHERE repo = ? AND branch = ?`, repo, branch).
+		Scan(&s.Commit, &s.Fingerprint, &s.Version, &s.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -175,10 +172,10 @@ func SaveSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
 	}
 	s.Version++
 	s.UpdatedAt = now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (repo, branch, commit_sha, origin, fingerprint, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (repo, branch) DO UPDATE SET commit_sha = excluded.commit_sha, origin = excluded.origin,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (repo, branch, commit_sha, origin, fingerprint, version, updated_at) VALUES (?, ?, ?, '', ?, ?, ?)
+		ON CONFLICT (repo, branch) DO UPDATE SET commit_sha = excluded.commit_sha,
 		fingerprint = excluded.fingerprint, version = excluded.version, updated_at = excluded.updated_at`,
-		s.Repo, s.Branch, s.Commit, s.Origin, s.Fingerprint, s.Version, s.UpdatedAt); err != nil {
+		s.Repo, s.Branch, s.Commit, s.Fingerprint, s.Version, s.UpdatedAt); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	for _, table := range []string{"snapshot_files", "snapshot_keys"} {

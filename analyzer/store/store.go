@@ -17,7 +17,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	// The SQLite driver, registered as "sqlite3".
@@ -44,13 +47,67 @@ func Open(ctx context.Context, path string, schemas ...Schema) (*sql.DB, error) 
 	}
 	if err := retryBusy(ctx, func() error { return db.PingContext(ctx) }); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: %w", path, explain(path, err))
 	}
 	if err := retryBusy(ctx, func() error { return Migrate(ctx, db, schemas...) }); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("migrate database %s: %w", path, err)
+		return nil, fmt.Errorf("migrate database %s: %w", path, explain(path, err))
 	}
 	return db, nil
+}
+
+// OpenReadOnly opens the existing database at path for the commands that
+// only read it (status, flags, deliveries): it writes nothing, so it works
+// on a store it may not write (a read-only mount, another user's), and it
+// never waits for a writer, as WAL readers do not. A store whose tables
+// are older than this flagscan is an error that says to run a command that
+// writes.
+func OpenReadOnly(ctx context.Context, path string, schemas ...Schema) (*sql.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Set("_busy_timeout", strconv.Itoa(int(busyTimeout.Milliseconds())))
+	q.Set("_foreign_keys", "on")
+	db, err := sql.Open("sqlite3", "file:"+uriPath(path)+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	for _, sc := range append([]Schema{tables{}}, schemas...) {
+		var version int
+		err := db.QueryRowContext(ctx, `SELECT version FROM schema_versions WHERE component = ?`, sc.Component()).Scan(&version)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			db.Close()
+			return nil, fmt.Errorf("open database %s: %w", path, explain(path, err))
+		}
+		if version != len(sc.Migrations()) {
+			db.Close()
+			return nil, fmt.Errorf("open database %s: the %s tables are at version %d, this flagscan reads %d: run a command that writes the store (push, sync) first", path, sc.Component(), version, len(sc.Migrations()))
+		}
+	}
+	return db, nil
+}
+
+// explain adds what SQLite's "unable to open database file" means when
+// the cause is permissions, which it reports as a missing file.
+func explain(path string, err error) error {
+	if _, statErr := os.Stat(path); statErr == nil {
+		f, werr := os.OpenFile(path, os.O_WRONLY, 0)
+		if werr != nil {
+			return fmt.Errorf("%w (the file exists but cannot be written: %v)", err, werr)
+		}
+		f.Close()
+		return err
+	}
+	dir := filepath.Dir(path)
+	probe, perr := os.CreateTemp(dir, ".flagscan-probe-*")
+	if perr != nil {
+		return fmt.Errorf("%w (the store cannot be made in %s: %v)", err, dir, perr)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return err
 }
 
 // busyTimeout is the _busy_timeout of DSN.
@@ -91,7 +148,27 @@ func DSN(path string) string {
 	q.Set("_txlock", "immediate")
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath(path) + "?" + q.Encode()
+}
+
+// uriPath returns path as the path of a file: URI. SQLite decodes %XX in
+// it and ends it at ? or #, so those three are escaped (and control
+// characters, which a URI cannot hold); an absolute path gets an empty
+// authority, or one starting with // would be read as a host.
+func uriPath(path string) string {
+	var b strings.Builder
+	if strings.HasPrefix(path, "/") {
+		b.WriteString("//")
+	}
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case c == '%' || c == '?' || c == '#' || c < 0x20 || c == 0x7f:
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // tables are the analyzer's own: the blob cache and the snapshots.
@@ -135,6 +212,16 @@ func (tables) Migrations() []string {
 		refs   BLOB NOT NULL,
 		PRIMARY KEY (repo, branch, env, key)
 	) WITHOUT ROWID;`,
+		// What the origin of each snapshot said: the transitions after it
+		// up to the snapshot's commit were reported.
+		`CREATE TABLE analysed_ranges (
+		repo   TEXT NOT NULL,
+		branch TEXT NOT NULL,
+		lo     TEXT NOT NULL,
+		hi     TEXT NOT NULL,
+		PRIMARY KEY (repo, branch, lo, hi)
+	) WITHOUT ROWID;
+	INSERT INTO analysed_ranges (repo, branch, lo, hi) SELECT repo, branch, origin, commit_sha FROM snapshots WHERE origin <> commit_sha;`,
 	}
 }
 

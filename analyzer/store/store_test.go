@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -118,5 +120,18 @@ func TestSaveSnapshotConflict(t *testing.T) {
 	got, err := LoadSnapshot(ctx, first, "r", "main")
 	if err != nil || got.Version != 2 || len(got.Files) != 0 {
 		t.Fatalf("snapshot after the race: %+v, %v", got, err)
+	}
+}
+
+// TestOpenSaysWhyAStoreCannotBeMade: SQLite reports a store it cannot
+// create as a missing file; the error says where it cannot be made.
+func TestOpenSaysWhyAStoreCannotBeMade(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), filepath.Join(file, "flagscan.db"))
+	if err == nil || !strings.Contains(err.Error(), "the store cannot be made in "+file) {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -67,7 +67,7 @@ table, or with --format json one event body per line.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Args = args
+			o.Args, o.LogFormat = args, logFormat(cmd)
 			return analysis.Push(cmd.Context(), o, std(cmd))
 		},
 	}

@@ -34,7 +34,10 @@ order they were produced. Several deliver processes may share a store.
 Webhooks come from the configuration only; deliveries of a webhook the
 configuration no longer has (or whose description or URL changed) wait.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return delivery.Deliver(cmd.Context(), o, std(cmd)) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.LogFormat = logFormat(cmd)
+			return delivery.Deliver(cmd.Context(), o, std(cmd))
+		},
 	}
 	registerStore(cmd, &o.Store)
 	fl := cmd.Flags()

@@ -56,6 +56,7 @@ It also settles the holds of this repository older than --max-age, as
 'flagscan hook confirm' does: those of pushes that did not land are dropped.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.LogFormat = logFormat(cmd)
 			return hook.PostReceive(cmd.Context(), &f, postAge, std(cmd))
 		},
 	}

@@ -613,6 +613,21 @@ webhooks:
 		}
 	})
 
+	t.Run("pushed configuration cannot raise the server's limits", func(t *testing.T) {
+		s := newHookServer(t, bin, "scan:\n  max_file_size: 1KiB\n")
+		w := s.clone("w")
+		s.commit(w, "big", map[string]string{
+			".flagscan.yml": "scan:\n  max_file_size: 1000GiB\n",
+			"big.js":        js("big-key") + "// " + strings.Repeat("x", 4096) + "\n",
+			"small.js":      js("small-key"),
+		})
+		out := s.mustPush(w, "main")
+		if !strings.Contains(out, "scan.max_file_size 1000GiB is more than the server's 1KiB, which applies") {
+			t.Errorf("no word about the pushed limit:\n%s", out)
+		}
+		s.expect("the server's limit", "Flag.new small-key@main")
+	})
+
 	t.Run("held events are released, not copied", func(t *testing.T) {
 		s := newHookServer(t, bin, "")
 		w := s.clone("w")

@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -86,6 +87,10 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	// they are usage errors.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.Usage(err) })
 	root.PersistentFlags().String(cli.LogFormatFlag, "text", "format of log lines on standard error: text, or json (one JSON object per line)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		_, err := cli.NewLogger(logFormat(cmd), info.Short(), io.Discard, slog.LevelInfo)
+		return err
+	}
 	root.AddCommand(newScanCmd(), newPushCmd(), newLogCmd(), newStatusCmd(), newFlagsCmd(),
 		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd(), newVersionCmd(info))
 	return root

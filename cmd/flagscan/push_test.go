@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/scanner/git/gittest"
 
 	"github.com/flagscan/flagscan/analyzer"
@@ -212,5 +214,88 @@ func TestLogMatchesScans(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("log:\n%s\nscans:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestLogFormatEveryCommand: --log-format is checked for every command and
+// applies to the log lines of push and deliver too, not only action and
+// sync.
+func TestLogFormatEveryCommand(t *testing.T) {
+	dir, c0, c1 := pushRepo(t)
+	if code, _, errOut := flagscan(t, "", "status", "-C", dir, "--log-format", "xml"); code != exitUsage || !strings.Contains(errOut, `--log-format "xml": use text or json`) {
+		t.Fatalf("--log-format xml: exit %d, %s", code, errOut)
+	}
+	secret := newSecret(t)
+	t.Setenv("PUSH_TEST_SECRET", secret)
+	rc := newReceiver(t, secret, func(string, int) int { return 503 })
+	cfg := writeConfig(t, t.TempDir(), `
+webhooks:
+  - description: test receiver
+    events: [Flag.new, Flag.deleted]
+    url: `+rc.URL+`/hook
+    secret: ${PUSH_TEST_SECRET}
+delivery:
+  allow_hosts: [127.0.0.1]
+  inline_budget: 10s
+  retry_schedule: [1h]
+`)
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	for _, args := range [][]string{
+		{"push", "-C", dir, "--db", db, "--config", cfg, "--log-format", "json", c0, c1, "refs/heads/main"},
+		{"deliver", "-C", dir, "--db", db, "--config", cfg, "--log-format", "json"},
+	} {
+		_, _, errOut := flagscan(t, "", args...)
+		logged := 0
+		for _, l := range strings.Split(strings.TrimSpace(errOut), "\n") {
+			if l == "" || strings.HasPrefix(l, "flagscan: ") {
+				continue // a message for people, not a log line
+			}
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(l), &rec); err != nil || rec["level"] == nil {
+				t.Errorf("%s: log line %q is not JSON: %v", args[0], l, err)
+			}
+			logged++
+		}
+		if args[0] == "push" && logged == 0 {
+			t.Errorf("push: no JSON log line about the failed delivery in %q", errOut)
+		}
+	}
+}
+
+// TestReadingCommandsDoNotWaitForWriters: status, flags and deliveries
+// read the store while another process holds its write lock (WAL readers
+// never wait), where they used to fail with "database is locked" after the
+// busy timeout.
+func TestReadingCommandsDoNotWaitForWriters(t *testing.T) {
+	dir, c0, c1 := pushRepo(t)
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	if code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, c0, c1, "refs/heads/main"); code != exitOK {
+		t.Fatalf("push: %s", errOut)
+	}
+	writer, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	tx, err := writer.Begin() // immediate: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`DELETE FROM snapshot_keys`); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"status", "-C", dir, "--db", db},
+		{"flags", "-C", dir, "--db", db, "--branch", "main"},
+		{"deliveries", "-C", dir, "--db", db, "--format", "json"},
+	} {
+		code, out, errOut := flagscan(t, "", args...)
+		if code != exitOK {
+			t.Errorf("%s while a writer holds the lock: exit %d: %s", args[0], code, errOut)
+		}
+		if args[0] == "flags" && !strings.Contains(out, "checkout") {
+			t.Errorf("flags read the writer's uncommitted change: %s", out)
+		}
 	}
 }

@@ -140,7 +140,7 @@ func TestScanErrors(t *testing.T) {
 		{"unknown flag", []string{"scan", "--frobnicate", dir}, exitUsage, "frobnicate"},
 		{"not a repository", []string{"scan", "--rev", "HEAD", dir}, exitError, "open repository"},
 		{"bad config", []string{"scan", "--config", filepath.Join(dir, "bad.yml"), dir}, exitUsage, "bad.yml:2: scan.context_lines"},
-		{"bad query", []string{"scan", "--config", filepath.Join(dir, "badquery.yml"), dir}, exitUsage, `badquery.yml: rules: rule "broken"`},
+		{"bad query", []string{"scan", "--config", filepath.Join(dir, "badquery.yml"), dir}, exitUsage, `badquery.yml:2: rules[0].query: rule "broken"`},
 		{"no rules", []string{"scan", "--no-builtin", dir}, exitUsage, "no rules"},
 		{"unknown command", []string{"frob"}, exitUsage, "unknown command"},
 	} {
@@ -252,5 +252,40 @@ func TestScanRobust(t *testing.T) {
 	}
 	if len(res.Errors) != 1 || res.Errors[0].Path != "latin1.js" || res.Errors[0].Kind != "encoding" {
 		t.Errorf("errors %+v, want latin1.js: encoding", res.Errors)
+	}
+}
+
+// TestTablesEscapeControlCharacters: keys and paths from pushed code are
+// printed escaped in tables (a terminal would act on them), exact in JSON.
+func TestTablesEscapeControlCharacters(t *testing.T) {
+	dir := t.TempDir()
+	gittest.WriteFile(t, filepath.Join(dir, "web", "x\x1b[2J.js"), "visitor.getFlag(\"escape-\\u001b[31m\", 1);\n")
+	code, out, errOut := flagscan(t, "", "scan", dir, "--format", "table")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.ContainsAny(out+errOut, "\x1b") || !strings.Contains(out, `escape-\x1b[31m`) || !strings.Contains(out, `web/x\x1b[2J.js`) {
+		t.Errorf("table:\n%q", out)
+	}
+	code, out, _ = flagscan(t, "", "scan", dir, "--format", "json")
+	res := decodeResult(t, out)
+	if code != exitOK || len(res.References) != 1 || res.References[0].FlagKey != "escape-\x1b[31m" || res.References[0].Path != "web/x\x1b[2J.js" {
+		t.Errorf("JSON must stay exact: %+v", res.References)
+	}
+}
+
+// TestBadQueryNamesItsLineAndCreatesNoStore: a rule whose tree-sitter query
+// does not compile is a usage error at the rule's line, found before a
+// store is made.
+func TestBadQueryNamesItsLineAndCreatesNoStore(t *testing.T) {
+	dir := gittest.New(t).Dir
+	gittest.WriteFile(t, filepath.Join(dir, ".flagscan.yml"), "scan:\n  context_lines: 1\nrules:\n  - name: r\n    languages: [go]\n    query: '(call_expression function: (nope) @key)'\n")
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	code, _, errOut := flagscan(t, "", "log", "-C", dir, "--db", db)
+	if code != exitUsage || !strings.Contains(errOut, ".flagscan.yml:4: rules[0].query: ") || !strings.Contains(errOut, "invalid node type") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("a store was made for a configuration that cannot run: %v", err)
 	}
 }

@@ -757,3 +757,65 @@ func fmtAll(s emitter.Subscription) string {
 	b, _ := json.Marshal(s)
 	return string(b) + s.GoString() + s.Secret.String() + s.Headers[0].Value.GoString()
 }
+
+// TestPlaceholderWithoutFieldIsRetried: a placeholder the event cannot
+// fill fails the attempt with the template class, nothing is sent, and the
+// delivery is retried like any other (the configuration may be fixed).
+func TestPlaceholderWithoutFieldIsRetried(t *testing.T) {
+	db := testenv.OpenDB(t, "")
+	rc := testenv.NewReceiver(t, "", nil)
+	sub := testenv.Sub("tpl", rc.URL, "")
+	sub.Payload = map[string]any{"k": "{{ .no_such_field }}"}
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
+	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{})
+	st, err := d.Deliver(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := show(t, db, "evt_1").Attempts[0]
+	if st.Retrying != 1 || st.Failed != 0 || rc.Count() != 0 || a.ErrorClass != deliver.ClassTemplate || !strings.Contains(a.Error, "no_such_field") {
+		t.Errorf("stats %+v, %d requests, attempt %+v", st, rc.Count(), a)
+	}
+}
+
+// TestRetryAfterBeyondInt64IsCapped: a Retry-After with more seconds than
+// int64 holds asks for the longest wait, not for none.
+func TestRetryAfterBeyondInt64IsCapped(t *testing.T) {
+	db := testenv.OpenDB(t, "")
+	rc := testenv.NewReceiver(t, "", func(r *testenv.Request) testenv.Reply {
+		return testenv.Reply{Status: http.StatusServiceUnavailable, Header: map[string]string{"Retry-After": "99999999999999999999999"}}
+	})
+	sub := testenv.Sub("huge", rc.URL, "")
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
+	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{
+		RetrySchedule: []time.Duration{time.Minute}, MaxRetryAfter: 10 * time.Minute, Jitter: -1,
+	})
+	before := time.Now()
+	if _, err := d.Deliver(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	next := show(t, db, "evt_1").Deliveries[0].NextAt
+	if wait := next.Sub(before); wait < 10*time.Minute-time.Second {
+		t.Errorf("retry in %s, want the 10m bound", wait)
+	}
+}
+
+// TestEchoedHeadersRedactedInRecordedAnswers: a receiver that echoes its
+// request must not get a bearer token stored in the outbox.
+func TestEchoedHeadersRedactedInRecordedAnswers(t *testing.T) {
+	db := testenv.OpenDB(t, "")
+	rc := testenv.NewReceiver(t, "", func(r *testenv.Request) testenv.Reply {
+		return testenv.Reply{Status: http.StatusBadRequest, Body: "you sent Authorization: " + r.Header.Get("Authorization")}
+	})
+	sub := testenv.Sub("echo", rc.URL, "")
+	sub.Headers = []emitter.Header{{Name: "Authorization", Value: "Bearer tok-12345"}}
+	testenv.Enqueue(t, db, []emitter.Subscription{sub}, testenv.Event("evt_1", event.FlagNew, "a"))
+	d := newDeliverer(t, db, []emitter.Subscription{sub}, deliver.Options{})
+	if _, err := d.Deliver(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	a := show(t, db, "evt_1").Attempts[0]
+	if strings.Contains(string(a.Response), "tok-12345") || !strings.Contains(string(a.Response), "REDACTED") {
+		t.Errorf("recorded answer %q", a.Response)
+	}
+}

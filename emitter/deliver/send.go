@@ -34,6 +34,7 @@ const (
 	ClassBlocked      = "blocked"        // the address is not allowed (see dialguard)
 	ClassBodyTooLarge = "body_too_large" // the body, payload merged, is over the bound
 	ClassPayload      = "payload"        // the payload parameters cannot be merged
+	ClassTemplate     = "template"       // a placeholder names no field of the event
 	ClassInterrupted  = "interrupted"    // cut short by shutdown or the time budget
 )
 
@@ -77,12 +78,21 @@ type subscription struct {
 func (d *Deliverer) send(ctx context.Context, s *subscription, id string, body []byte, cutoff time.Time) (r Report) {
 	r.Started = time.Now()
 	defer func() { r.Duration = time.Since(r.Started) }()
-	merged, err := emitter.MergePayload(body, s.Payload)
+	req0, err := s.Request(body)
 	if err != nil {
 		r.Class, r.Error = ClassPayload, err.Error()
+		if errors.Is(err, emitter.ErrTemplate) {
+			r.Class = ClassTemplate
+		}
 		return r
 	}
-	if err := emitter.CheckBody(merged, d.maxBody); err != nil {
+	merged := req0.Body
+	if req0.ContentType == emitter.ContentJSON {
+		err = emitter.CheckBody(merged, d.maxBody)
+	} else if d.maxBody > 0 && len(merged) > d.maxBody {
+		err = fmt.Errorf("%w: %d bytes, over the %d-byte bound", emitter.ErrBodyTooLarge, len(merged), d.maxBody)
+	}
+	if err != nil {
 		r.Class, r.Error = ClassBodyTooLarge, err.Error()
 		if !errors.Is(err, emitter.ErrBodyTooLarge) {
 			r.Class = ClassPayload
@@ -96,18 +106,18 @@ func (d *Deliverer) send(ctx context.Context, s *subscription, id string, body [
 	}
 	rctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodPost, s.URL, bytes.NewReader(merged))
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, req0.URL, bytes.NewReader(merged))
 	if err != nil {
 		r.Class, r.Error = ClassConnection, "cannot make a request for this URL"
 		return r
 	}
-	for _, h := range s.Headers {
+	for _, h := range req0.Headers {
 		if reserved(h.Name) {
 			continue
 		}
 		req.Header.Add(h.Name, h.Value.Reveal())
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", req0.ContentType)
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", d.userAgent)
 	}
@@ -126,7 +136,7 @@ func (d *Deliverer) send(ctx context.Context, s *subscription, id string, body [
 		// Read a little more so that the connection can be reused.
 		io.CopyN(io.Discard, resp.Body, 64<<10)
 	}
-	r.Response = buf
+	r.Response = redactAnswer(buf, req0.Headers, s.Secret)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		if rerr != nil && !r.Truncated {
@@ -148,6 +158,27 @@ func (d *Deliverer) send(ctx context.Context, s *subscription, id string, body [
 	}
 	r.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return r
+}
+
+// redactAnswer replaces, in the first bytes of an answer, the values of
+// the request's configured headers and the signing secret: a receiver that
+// echoes its request would otherwise have a bearer token stored in the
+// outbox and shown by `flagscan deliveries show`.
+func redactAnswer(buf []byte, headers []emitter.Header, secret emitter.Secret) []byte {
+	values := []string{secret.Reveal()}
+	for _, h := range headers {
+		values = append(values, h.Value.Reveal())
+		// "Bearer TOKEN": the token alone may be echoed too.
+		if _, tok, ok := strings.Cut(h.Value.Reveal(), " "); ok {
+			values = append(values, tok)
+		}
+	}
+	for _, v := range values {
+		if len(v) >= 4 {
+			buf = bytes.ReplaceAll(buf, []byte(v), []byte("REDACTED"))
+		}
+	}
+	return buf
 }
 
 func resolveLocation(base *url.URL, loc string) string {
@@ -173,6 +204,10 @@ func retryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
+	}
+	if strings.Trim(v, "0123456789") == "" && len(v) > 18 {
+		// More seconds than int64 holds: the longest wait there is.
+		return 365 * 24 * time.Hour
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 		if n <= 0 {

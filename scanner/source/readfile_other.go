@@ -20,6 +20,9 @@ func readFile(abs, path string, maxSize int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("read %s: %w", path, ErrNotRegular)
+	}
 	if maxSize > 0 && fi.Size() > maxSize {
 		return nil, fmt.Errorf("read %s (%d bytes): %w", path, fi.Size(), ErrOversize)
 	}

@@ -25,6 +25,10 @@ func readFile(abs, path string, maxSize int64) ([]byte, error) {
 	if err := fstat(fd, &st); err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: abs, Err: err}
 	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		// Swapped for a FIFO, a device or a directory since the walk.
+		return nil, fmt.Errorf("read %s: %w", path, ErrNotRegular)
+	}
 	if maxSize > 0 && st.Size > maxSize {
 		return nil, fmt.Errorf("read %s (%d bytes): %w", path, st.Size, ErrOversize)
 	}
@@ -56,9 +60,18 @@ func readFile(abs, path string, maxSize int64) ([]byte, error) {
 }
 
 // openRead opens a file for reading, retrying when a signal interrupts.
+//
+// The walk saw a regular file, but the tree may have changed since: a file
+// swapped for a symbolic link is not followed (it could lead out of the
+// tree), and one swapped for a FIFO is not waited on (opening a FIFO for
+// reading blocks until a writer comes, and no signal ends the wait).
+// readFile then checks that what it opened is a regular file.
 func openRead(path string) (int, error) {
 	for {
-		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+		if err == syscall.ELOOP {
+			return -1, fmt.Errorf("a symbolic link: %w", ErrNotRegular)
+		}
 		if err != syscall.EINTR {
 			return fd, err
 		}

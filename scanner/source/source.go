@@ -18,6 +18,12 @@ import (
 // read because it is larger than Filter.MaxSize.
 var ErrOversize = errors.New("file larger than the size limit")
 
+// ErrNotRegular is returned (wrapped) by File.Content for a working-tree
+// file that is no longer a regular file when it is read: replaced by a
+// symbolic link, a FIFO or a device since the tree was walked. It is not
+// read: a link could lead out of the tree, a FIFO would block the scan.
+var ErrNotRegular = errors.New("not a regular file (replaced since the tree was walked)")
+
 // File is one file offered for scanning.
 type File struct {
 	// Path is slash-separated and relative to the root of the repository

@@ -301,8 +301,8 @@ func (csharpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 			b.Value = x.expr(v, 1)
 		}
 		// const and readonly sit on the declaration statement or field.
-		if decl := n.Parent(); decl != nil {
-			if owner := decl.Parent(); owner != nil {
+		if decl := x.parent(n); decl != nil {
+			if owner := x.parent(decl); owner != nil {
 				b.Const = csharpHasModifier(x, owner, "const", "readonly")
 			}
 		}
@@ -395,9 +395,9 @@ func csharpTarget(x *extraction, t *sitter.Node) string {
 }
 
 func (csharpGrammar) assigned(x *extraction, n *sitter.Node) string {
-	child, p := n, n.Parent()
+	child, p := n, x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "await_expression" || p.Type() == "parenthesized_expression" || p.Type() == "cast_expression"); up++ {
-		child, p = p, p.Parent()
+		child, p = p, x.parent(p)
 	}
 	if p == nil {
 		return ""

@@ -98,6 +98,12 @@ type extraction struct {
 	calls  map[uintptr]*syntax.Call
 	scope  int
 	scopes []openScope
+	// parents finds the parents of nodes (see parents).
+	parents *parents
+	// nest counts the calls being modelled, one inside another's
+	// arguments or receiver: past maxDepth a call is not looked into, so
+	// that f(f(f(...))) nested thousands deep costs a few calls each.
+	nest int
 }
 
 type openScope struct {
@@ -108,6 +114,17 @@ type openScope struct {
 // text returns the source text of n.
 func (x *extraction) text(n *sitter.Node) string {
 	return string(x.src[n.StartByte():n.EndByte()])
+}
+
+// clipped returns the source text of n clipped as syntax.Clip does,
+// copying only what it keeps: the text of each of thousands of nested
+// expressions is the rest of the nest.
+func (x *extraction) clipped(n *sitter.Node) string {
+	b := x.bytes(n)
+	if len(b) > syntax.MaxText {
+		b = b[:syntax.MaxText+1]
+	}
+	return syntax.Clip(string(b))
 }
 
 // bytes returns the source bytes of n without copying.
@@ -127,14 +144,14 @@ func (x *extraction) expr(n *sitter.Node, depth int) syntax.Expr {
 		return syntax.Expr{}
 	}
 	if depth > maxDepth {
-		return syntax.Expr{Kind: syntax.Other, Pos: x.pos(n), Text: syntax.Clip(x.text(n))}
+		return syntax.Expr{Kind: syntax.Other, Pos: x.pos(n), Text: x.clipped(n)}
 	}
 	e := x.lang.g.expr(x, n, depth+1)
 	if e.Pos == (syntax.Pos{}) {
 		e.Pos = x.pos(n)
 	}
 	if e.Text == "" {
-		e.Text = syntax.Clip(x.text(n))
+		e.Text = x.clipped(n)
 	}
 	return e
 }
@@ -162,6 +179,8 @@ func (x *extraction) call(n *sitter.Node, filtered bool) *syntax.Call {
 		Line:  int(n.StartPoint().Row) + 1,
 	}
 	x.calls[n.ID()] = c
+	x.nest++
+	defer func() { x.nest-- }()
 	if recv != nil {
 		r := x.expr(recv, 1)
 		c.Receiver = &r
@@ -204,6 +223,9 @@ func subscriptCallee(n *sitter.Node, indexField, objectField string) (string, *s
 
 // callExpr models a call node met inside an expression.
 func (x *extraction) callExpr(n *sitter.Node) syntax.Expr {
+	if x.nest >= maxDepth {
+		return syntax.Expr{Kind: syntax.Other}
+	}
 	c := x.call(n, false)
 	if c == nil {
 		return syntax.Expr{Kind: syntax.Other}
@@ -260,7 +282,12 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 	// too, but go-tree-sitter watches it from a goroutine that can set the
 	// parser's cancel flag after the parse is over, failing every later
 	// parse on this parser; context.Background has no Done channel.
-	p.parser.SetOperationLimit(int(parseTimeout(len(src)) / time.Microsecond))
+	//
+	// The same bound covers the extraction that follows, which also
+	// checks ctx between captures: a cancelled run stops within the file.
+	limit := parseTimeout(len(src))
+	deadline := time.Now().Add(limit)
+	p.parser.SetOperationLimit(int(limit / time.Microsecond))
 	tree, err := p.parser.ParseCtx(context.Background(), nil, src)
 	if err != nil {
 		p.parser.Reset()
@@ -276,11 +303,17 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 		calls: make(map[uintptr]*syntax.Call),
 	}
 	root := tree.RootNode()
+	x.parents = newParents(root)
+	defer x.parents.close()
+	check := budget{ctx: ctx, deadline: deadline, limit: limit, lang: lang}
 	p.cursor.Exec(l.q, root)
 	for {
 		m, idx, ok := p.cursor.NextCapture()
 		if !ok {
 			break
+		}
+		if err := check.tick(); err != nil {
+			return nil, err
 		}
 		n := m.Captures[idx].Node
 		x.enter(n.StartByte())
@@ -303,9 +336,35 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 		}
 	}
 	for _, cq := range l.custom {
-		x.runCustom(p.cursor, cq, root)
+		if err := x.runCustom(p.cursor, cq, root, &check); err != nil {
+			return nil, err
+		}
 	}
 	return x.file, nil
+}
+
+// budget stops an extraction that is cancelled or runs past its time.
+type budget struct {
+	ctx      context.Context
+	deadline time.Time
+	limit    time.Duration
+	lang     string
+	n        int
+}
+
+// tick is called once per unit of work; it looks at the clock and the
+// context every few hundred.
+func (b *budget) tick() error {
+	if b.n++; b.n%256 != 0 {
+		return nil
+	}
+	if err := b.ctx.Err(); err != nil {
+		return err
+	}
+	if time.Now().After(b.deadline) {
+		return fmt.Errorf("%w: %s: extraction took longer than %v", ErrParse, b.lang, b.limit)
+	}
+	return nil
 }
 
 // enter closes the scopes that end before offset.
@@ -321,12 +380,15 @@ func (x *extraction) enter(offset uint32) {
 }
 
 // runCustom runs a custom rule's query and records its @key captures.
-func (x *extraction) runCustom(c *sitter.QueryCursor, cq customQuery, root *sitter.Node) {
+func (x *extraction) runCustom(c *sitter.QueryCursor, cq customQuery, root *sitter.Node, check *budget) error {
 	c.Exec(cq.q, root)
 	for {
 		m, ok := c.NextMatch()
 		if !ok {
-			return
+			return nil
+		}
+		if err := check.tick(); err != nil {
+			return err
 		}
 		if cq.filter {
 			m = c.FilterPredicates(m, x.src)

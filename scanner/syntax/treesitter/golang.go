@@ -167,7 +167,7 @@ func goElementExpr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 			return x.other(n)
 		}
 		e := goComposite(x, nil, n, depth+1)
-		e.Pos, e.Text = x.pos(n), syntax.Clip(x.text(n))
+		e.Pos, e.Text = x.pos(n), x.clipped(n)
 		return e
 	}
 	return x.expr(n, depth)
@@ -238,14 +238,14 @@ func (goGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 }
 
 func (goGrammar) assigned(x *extraction, n *sitter.Node) string {
-	p := n.Parent()
+	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && p.Type() == "parenthesized_expression"; up++ {
-		p = p.Parent()
+		p = x.parent(p)
 	}
 	if p == nil || p.Type() != "expression_list" || p.NamedChildCount() != 1 {
 		return ""
 	}
-	decl := p.Parent()
+	decl := x.parent(p)
 	if decl == nil {
 		return ""
 	}

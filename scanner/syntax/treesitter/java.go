@@ -191,7 +191,7 @@ func (javaGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	switch n.Type() {
 	case "variable_declarator":
 		name, value = n.ChildByFieldName("name"), n.ChildByFieldName("value")
-		if decl := n.Parent(); decl != nil {
+		if decl := x.parent(n); decl != nil {
 			switch decl.Type() {
 			case "constant_declaration":
 				// Interface fields are implicitly static final.
@@ -223,9 +223,9 @@ func (javaGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 }
 
 func (javaGrammar) assigned(x *extraction, n *sitter.Node) string {
-	p := n.Parent()
+	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression"); up++ {
-		n, p = p, p.Parent()
+		n, p = p, x.parent(p)
 	}
 	if p == nil {
 		return ""

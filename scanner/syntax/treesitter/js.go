@@ -150,7 +150,7 @@ func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	switch n.Type() {
 	case "variable_declarator":
 		name, value = n.ChildByFieldName("name"), n.ChildByFieldName("value")
-		if p := n.Parent(); p != nil && p.Type() == "lexical_declaration" && p.ChildCount() > 0 {
+		if p := x.parent(n); p != nil && p.Type() == "lexical_declaration" && p.ChildCount() > 0 {
 			constant = x.text(p.Child(0)) == "const"
 		}
 	case "assignment_expression":
@@ -176,9 +176,9 @@ func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 }
 
 func (jsGrammar) assigned(x *extraction, n *sitter.Node) string {
-	p := n.Parent()
+	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "await_expression" || p.Type() == "parenthesized_expression" || p.Type() == "as_expression" || p.Type() == "non_null_expression"); up++ {
-		p = p.Parent()
+		p = x.parent(p)
 	}
 	if p == nil {
 		return ""

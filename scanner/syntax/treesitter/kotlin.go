@@ -315,9 +315,9 @@ func kotlinAssignable(n *sitter.Node) *sitter.Node {
 }
 
 func (kotlinGrammar) assigned(x *extraction, n *sitter.Node) string {
-	p := n.Parent()
+	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && p.Type() == "parenthesized_expression"; up++ {
-		n, p = p, p.Parent()
+		n, p = p, x.parent(p)
 	}
 	if p == nil || p.ChildCount() < 3 {
 		return ""

@@ -325,7 +325,7 @@ func (phpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 				b.Value = x.expr(init.NamedChild(0), 1)
 			}
 		}
-		if decl := n.Parent(); decl != nil && decl.Type() == "property_declaration" {
+		if decl := x.parent(n); decl != nil && decl.Type() == "property_declaration" {
 			for i := 0; i < int(decl.NamedChildCount()); i++ {
 				if decl.NamedChild(i).Type() == "readonly_modifier" {
 					b.Const = true
@@ -357,9 +357,9 @@ func phpTarget(x *extraction, t *sitter.Node) string {
 }
 
 func (phpGrammar) assigned(x *extraction, n *sitter.Node) string {
-	child, p := n, n.Parent()
+	child, p := n, x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && p.Type() == "parenthesized_expression"; up++ {
-		child, p = p, p.Parent()
+		child, p = p, x.parent(p)
 	}
 	if p == nil || p.Type() != "assignment_expression" {
 		return ""

@@ -252,9 +252,9 @@ func pythonConstName(name string) bool {
 }
 
 func (pythonGrammar) assigned(x *extraction, n *sitter.Node) string {
-	p := n.Parent()
+	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "await" || p.Type() == "parenthesized_expression"); up++ {
-		n, p = p, p.Parent()
+		n, p = p, x.parent(p)
 	}
 	if p == nil {
 		return ""

@@ -305,9 +305,9 @@ func swiftTarget(x *extraction, t *sitter.Node) string {
 }
 
 func (swiftGrammar) assigned(x *extraction, n *sitter.Node) string {
-	child, p := n, n.Parent()
+	child, p := n, x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "try_expression" || p.Type() == "await_expression"); up++ {
-		child, p = p, p.Parent()
+		child, p = p, x.parent(p)
 	}
 	if p == nil {
 		return ""

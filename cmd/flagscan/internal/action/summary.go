@@ -186,12 +186,12 @@ func mdRefs(refs []event.Reference, last bool) string {
 // mdText escapes text for a Markdown table cell.
 func mdText(s string) string {
 	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", "", "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "`", "\\`")
-	return r.Replace(s)
+	return cli.Printable(r.Replace(s))
 }
 
 // mdCode shows s as code in a table cell.
 func mdCode(s string) string {
-	s = strings.NewReplacer("|", `\|`, "\n", " ", "\r", "").Replace(s)
+	s = cli.Printable(strings.NewReplacer("|", `\|`, "\n", " ", "\r", "").Replace(s))
 	if strings.Contains(s, "`") {
 		return "`` " + s + " ``"
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -92,7 +93,7 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 	}
 	if out == "table" {
 		for _, e := range res.Errors {
-			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", e.Path, e.Kind, e.Error)
+			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", cli.Printable(e.Path), e.Kind, cli.Printable(e.Error))
 		}
 	}
 	return report.Result(std.Out, out, res)
@@ -104,6 +105,7 @@ type PushOptions struct {
 	Stdin     bool
 	Args      []string // <old> <new> <ref> unless Stdin
 	Format    string
+	LogFormat string
 }
 
 // Push analyzes ref updates, writes their events to the outbox, prints
@@ -141,7 +143,11 @@ func Push(ctx context.Context, o PushOptions, std cli.IO) error {
 	}
 	// Within delivery.inline_budget; what is left waits for
 	// `flagscan deliver`. A delivery problem never fails the push.
-	delivery.AfterPush(ctx, std.Err, w.DB, w.Config, std.Version)
+	log, err := cli.NewLogger(o.LogFormat, std.Version, std.Err, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
+	delivery.AfterPush(ctx, log, w.DB, w.Config, std.Version)
 	return nil
 }
 
@@ -206,7 +212,7 @@ func Log(ctx context.Context, o LogOptions, std cli.IO) error {
 
 // Status prints the tracked branches, the snapshots and the outbox.
 func Status(ctx context.Context, rf *workspace.Flags, std cli.IO) error {
-	w, err := workspace.Open(ctx, rf)
+	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
 	}
@@ -238,7 +244,7 @@ func Flags(ctx context.Context, o FlagsOptions, std cli.IO) error {
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}
-	w, err := workspace.Open(ctx, rf)
+	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
 	}

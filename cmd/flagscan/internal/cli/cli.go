@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -161,4 +163,39 @@ func ReadUpdates(r io.Reader) ([]analyzer.Update, error) {
 		return nil, fmt.Errorf("read standard input: %w", err)
 	}
 	return out, nil
+}
+
+// Printable returns s with what a terminal would act on escaped: control
+// characters (C0, DEL and C1, tabs and line breaks included) as \xNN or
+// \uNNNN, and bytes that are not UTF-8 as \xNN. Keys, paths and messages
+// come from pushed code: printed raw, `escape-\033[2J` would clear a
+// pusher's screen. Human-readable output goes through it; JSON and CSV
+// stay exact.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x80 && unicode.IsControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }

@@ -16,6 +16,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -156,11 +157,40 @@ func Find(repoTop string) (path string, ok bool) {
 // Load reads and parses the configuration file at path. ${NAME} references
 // in webhooks are expanded from the process environment.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// MaxFileSize bounds a configuration file.
+const MaxFileSize = 1 << 20
+
+// ReadFile reads the configuration file at path: a regular file of at
+// most MaxFileSize bytes. A FIFO would block the command, and /dev/zero
+// would fill its memory.
+func ReadFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	return Parse(path, data)
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("reading config %s: not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading config %s: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("reading config %s: more than the %d bytes a configuration may have", path, MaxFileSize)
+	}
+	return data, nil
 }
 
 // Parse parses and validates the configuration in data; name, usually the

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -315,6 +317,12 @@ func TestParseErrors(t *testing.T) {
 		{"bad variable", hook + "    secret: ${1SECRET}\n", 5, "webhooks[0].secret", "${1SECRET} is not a variable reference"},
 		{"unterminated variable", hook + "    headers:\n      X-Token: ${TOKEN\n", 6, "webhooks[0].headers.X-Token", "unterminated ${"},
 
+		{"bad placeholder", hook + "    headers:\n      X-Flag: '{{ flag_key }}'\n", 6, "webhooks[0].headers.X-Flag", `placeholder {{ flag_key }}: want a field of the event`},
+		{"unclosed placeholder", hook + "    payload:\n      note: 'key {{ .flag_key'\n", 6, "webhooks[0].payload.note", "a placeholder {{ is not closed"},
+		{"unknown format", hook + "    format: discord\n", 5, "webhooks[0].format", `"discord": use slack, teams, github_dispatch, gitlab_trigger`},
+		{"format and body", hook + "    format: slack\n    body: {text: hi}\n", 2, "webhooks[0].body", "does not go with format slack"},
+		{"body not a mapping", hook + "    body: [a]\n", 5, "webhooks[0].body", "must be a mapping"},
+		{"content type", hook + "    content_type: text/xml\n", 5, "webhooks[0].content_type", `"text/xml": use application/json or application/x-www-form-urlencoded`},
 		// delivery
 		{"zero timeout", "delivery:\n  timeout: 0s\n", 2, "delivery.timeout", "must be more than 0"},
 		{"timeout without unit", "delivery:\n  timeout: 10\n", 2, "delivery.timeout", `"10" is not a duration: add a unit, e.g. 10s`},
@@ -442,5 +450,49 @@ func TestDocsExample(t *testing.T) {
 	}
 	if want := string(readFile(t, "testdata/spec-example.yml")); block != want {
 		t.Errorf("the example of docs/config.md differs from testdata/spec-example.yml:\n%s", block)
+	}
+}
+
+// TestVariableHoldingPlaceholderRefused: a variable's value is never read
+// as a placeholder the file's author did not write.
+func TestVariableHoldingPlaceholderRefused(t *testing.T) {
+	data := "webhooks:\n  - description: d\n    events: [Flag.new]\n    url: https://h.example/x\n    headers:\n      Authorization: Bearer ${TOKEN}\n"
+	_, err := ParseWithEnv(".flagscan.yml", []byte(data), env(map[string]string{"TOKEN": "a{{ .flag_key }}"}))
+	if err == nil || !strings.Contains(err.Error(), "environment variable TOKEN holds {{") || strings.Contains(err.Error(), "a{{") {
+		t.Fatalf("err = %v", err)
+	}
+	w, err := ParseWithEnv(".flagscan.yml", []byte(strings.Replace(data, "${TOKEN}", "${TOKEN} {{ .flag_key }}", 1)), env(map[string]string{"TOKEN": "t0k"}))
+	if err != nil || w.Webhooks[0].Headers[0].Value.Reveal() != "Bearer t0k {{ .flag_key }}" {
+		t.Fatalf("a placeholder beside a variable: %v, %v", w, err)
+	}
+}
+
+// TestAliasBombRefused: nested aliases that would expand to billions of
+// values are refused at once, not decoded for minutes.
+func TestAliasBombRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 10; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	data := "webhooks:\n  - description: d\n    events: [Flag.new]\n    url: https://h.example/x\n    payload:\n      bomb: *a9\n"
+	_, err := ParseWithEnv(".flagscan.yml", []byte(b.String()+data), nil)
+	if err == nil || !strings.Contains(err.Error(), "aliases expand to more than") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestConfigMustBeARegularFileOfBoundedSize: a FIFO would block and
+// /dev/zero would fill the memory.
+func TestConfigMustBeARegularFileOfBoundedSize(t *testing.T) {
+	if _, err := ReadFile(os.DevNull); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("%s: %v", os.DevNull, err)
+	}
+	big := filepath.Join(t.TempDir(), "big.yml")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("#\n"), MaxFileSize), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(big); err == nil || !strings.Contains(err.Error(), "more than the") {
+		t.Errorf("a 2 MiB file: %v", err)
 	}
 }

@@ -90,6 +90,10 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.syntaxError(err)
 		return nil
 	}
+	if size := expandedSize(&doc, map[*yaml.Node]int{}); size > maxNodes {
+		d.errorf(&doc, "", "the file's aliases expand to more than %d values: a configuration needs far fewer", maxNodes)
+		return nil
+	}
 	root := resolve(doc.Content[0])
 	if isNull(root) {
 		return nil
@@ -99,6 +103,35 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		return nil
 	}
 	return root
+}
+
+// maxNodes bounds the values of a file once its aliases are expanded: a
+// few lines of nested aliases ("billion laughs") would otherwise make the
+// decoding of a payload run for minutes.
+const maxNodes = 100_000
+
+// expandedSize counts the nodes of n with its aliases expanded, stopping
+// once past maxNodes; memo holds the counts of nodes already seen.
+func expandedSize(n *yaml.Node, memo map[*yaml.Node]int) int {
+	if n == nil {
+		return 0
+	}
+	if v, ok := memo[n]; ok {
+		return v
+	}
+	memo[n] = maxNodes + 1 // a cycle counts as too many
+	size := 1
+	if n.Kind == yaml.AliasNode {
+		size = expandedSize(n.Alias, memo)
+	}
+	for _, c := range n.Content {
+		if size > maxNodes {
+			break
+		}
+		size += expandedSize(c, memo)
+	}
+	memo[n] = size
+	return size
 }
 
 func (d *decoder) syntaxError(err error) {

@@ -101,3 +101,22 @@ func (c *Config) WithDetection(det *Detection) (*Config, error) {
 	}
 	return &next, nil
 }
+
+// WithPushedDetection is WithDetection for a configuration that came with
+// pushed code (a server hook): it may lower the server's scan settings
+// that bound the work, never raise them, so that a push cannot make the
+// server read a 50 MB file. It returns what it did not take, for the
+// pusher.
+func (c *Config) WithPushedDetection(det *Detection) (*Config, []string, error) {
+	next, err := c.WithDetection(det)
+	if err != nil || det == nil {
+		return next, nil, err
+	}
+	var notes []string
+	if next.Scan.MaxFileSize > c.Scan.MaxFileSize {
+		notes = append(notes, fmt.Sprintf("%s: scan.max_file_size %s is more than the server's %s, which applies",
+			det.File, next.Scan.MaxFileSize, c.Scan.MaxFileSize))
+		next.Scan.MaxFileSize = c.Scan.MaxFileSize
+	}
+	return next, notes, nil
+}

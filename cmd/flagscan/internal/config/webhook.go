@@ -3,10 +3,13 @@ package config
 import (
 	"encoding/base64"
 	"errors"
-	"github.com/flagscan/flagscan/analyzer/event"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
+
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/emitter"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -30,6 +33,14 @@ type Webhook struct {
 	// never replace a contract field. Values are as YAML decodes them, with
 	// mappings as map[string]any and lists as []any.
 	Payload map[string]any
+	// Format is the body's shape: "" for the Flagship contract, or a
+	// preset (slack, teams, github_dispatch, gitlab_trigger).
+	Format string
+	// Body is the body's own shape, a mapping whose strings may hold
+	// placeholders; nil for the Flagship contract or a Format.
+	Body map[string]any
+	// ContentType is "" (JSON) or application/x-www-form-urlencoded.
+	ContentType string
 	// Line is the line of the file where the subscription starts.
 	Line int
 }
@@ -42,6 +53,15 @@ type Header struct {
 
 func (d *decoder) webhooks(n *yaml.Node, path string) []Webhook {
 	var hooks []Webhook
+	// The description and the URL identify a subscription (its deliveries
+	// are keyed by them): two entries with both the same would share
+	// deliveries, so the file is refused here, naming both, rather than
+	// by deliver later.
+	type entry struct {
+		path string
+		line int
+	}
+	seen := map[[2]string]entry{}
 	for i, item := range d.items(n, path) {
 		p := index(path, i)
 		w := Webhook{Line: item.Line}
@@ -74,6 +94,29 @@ func (d *decoder) webhooks(n *yaml.Node, path string) []Webhook {
 			}},
 			field{"headers", func(p string, v *yaml.Node) { w.Headers = x.headers(v, p) }},
 			field{"payload", func(p string, v *yaml.Node) { w.Payload = x.payload(v, p) }},
+			field{"body", func(p string, v *yaml.Node) {
+				if v.Kind != yaml.MappingNode {
+					d.errorf(v, p, "must be a mapping (the body's fields)")
+					return
+				}
+				w.Body, _ = x.value(v, p).(map[string]any)
+			}},
+			field{"format", func(p string, v *yaml.Node) {
+				if f, ok := d.str(v, p); ok {
+					if !slices.Contains(emitter.Formats(), f) {
+						d.errorf(v, p, "%q: use %s", f, strings.Join(emitter.Formats(), ", "))
+					}
+					w.Format = f
+				}
+			}},
+			field{"content_type", func(p string, v *yaml.Node) {
+				if ct, ok := d.str(v, p); ok {
+					if ct != emitter.ContentJSON && ct != emitter.ContentForm {
+						d.errorf(v, p, "%q: use %s or %s", ct, emitter.ContentJSON, emitter.ContentForm)
+					}
+					w.ContentType = ct
+				}
+			}},
 		) {
 			continue
 		}
@@ -81,9 +124,19 @@ func (d *decoder) webhooks(n *yaml.Node, path string) []Webhook {
 		if child(item, "url") == nil {
 			d.errorf(item, p+".url", "is required")
 		}
+		if w.Format != "" && w.Body != nil {
+			d.errorf(item, p+".body", "does not go with format %s: give one", w.Format)
+		}
 		if noItems(child(item, "events")) {
 			d.errorf(item, p+".events", "is required: %s, %s or both", event.FlagNew, event.FlagDeleted)
 		}
+		id := [2]string{w.Description, w.URL}
+		if first, ok := seen[id]; ok && w.Description != "" && w.URL != "" {
+			// The URL is not shown: its expansion may hold a token.
+			d.errorf(item, p, "has the description and url of %s (line %d): one subscription per description and url", first.path, first.line)
+			continue
+		}
+		seen[id] = entry{p, item.Line}
 		hooks = append(hooks, w)
 	}
 	return hooks
@@ -192,7 +245,20 @@ func (x expander) expand(n *yaml.Node, path, s string) (string, bool) {
 			ok = false
 			continue
 		}
+		if strings.Contains(v, "{{") {
+			// It would be read as a placeholder, which the file's author
+			// did not write.
+			x.d.errorf(n, path, "environment variable %s holds {{, which would be read as a placeholder (webhook %q)", name, x.webhook)
+			ok = false
+			continue
+		}
 		b.WriteString(v)
+	}
+	if out := b.String(); ok && strings.Contains(out, "{{") {
+		if err := emitter.CheckTemplate(out); err != nil {
+			x.d.errorf(n, path, "%v (webhook %q)", err, x.webhook)
+			return "", false
+		}
 	}
 	return b.String(), ok
 }

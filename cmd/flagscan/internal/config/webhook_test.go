@@ -147,3 +147,35 @@ func TestSecretZero(t *testing.T) {
 		t.Errorf("empty secret prints as %q / %#v", s.String(), s)
 	}
 }
+
+// TestDuplicateWebhooksRefusedAtLoad: two webhooks with the same
+// description and URL (so the same subscription) are refused when the file
+// is loaded, with its name and both entries' lines, and without the URL's
+// expanded token. Before, push wrote their deliveries and deliver then
+// refused the configuration with no file or line.
+func TestDuplicateWebhooksRefusedAtLoad(t *testing.T) {
+	doc := `webhooks:
+  - description: hook
+    events: [Flag.new]
+    url: https://h/x?token=${TOKEN}
+  - description: other
+    events: [Flag.new]
+    url: https://h/x?token=${TOKEN}
+  - description: hook
+    events: [Flag.new]
+    url: https://h/x?token=${TOKEN}
+`
+	_, err := ParseWithEnv("flagscan.yml", []byte(doc), env(map[string]string{"TOKEN": "t0k3n"}))
+	if err == nil {
+		t.Fatal("duplicate webhooks accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{"flagscan.yml:8", "webhooks[2]", "webhooks[0] (line 2)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not name %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "t0k3n") {
+		t.Errorf("error %q shows the token", msg)
+	}
+}

@@ -21,6 +21,8 @@ type DeliverOptions struct {
 	Budget  time.Duration
 	Workers int
 	Quiet   bool
+	// LogFormat is --log-format: text or json.
+	LogFormat string
 }
 
 // Deliver sends what is due: one pass, or until ctx ends with Watch.
@@ -45,7 +47,10 @@ func Deliver(ctx context.Context, o DeliverOptions, std cli.IO) error {
 	if quiet || !watch {
 		level = slog.LevelWarn
 	}
-	log := slog.New(slog.NewTextHandler(std.Err, &slog.HandlerOptions{Level: level}))
+	log, err := cli.NewLogger(o.LogFormat, std.Version, std.Err, level)
+	if err != nil {
+		return err
+	}
 	d, subs, err := NewDeliverer(db, c, log, workers, std.Version)
 	if err != nil {
 		return err
@@ -118,7 +123,7 @@ func List(ctx context.Context, opts ListOptions, std cli.IO) error {
 	if o.Since, err = sinceFlag(since); err != nil {
 		return err
 	}
-	db, err := f.open(ctx)
+	db, err := f.openReadOnly(ctx)
 	if err != nil {
 		return err
 	}
@@ -136,7 +141,7 @@ func Show(ctx context.Context, f *Flags, id, format string, std cli.IO) error {
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}
-	db, err := f.open(ctx)
+	db, err := f.openReadOnly(ctx)
 	if err != nil {
 		return err
 	}

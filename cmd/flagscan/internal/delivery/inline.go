@@ -3,8 +3,6 @@ package delivery
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -89,29 +87,30 @@ func NewDeliverer(db *sql.DB, c *config.Config, log *slog.Logger, workers int, v
 	return d, subs, nil
 }
 
-// deliverAfterPush is the inline delivery of `flagscan push`: what is due
-// is sent for at most delivery.inline_budget (0: nothing), and the rest is
-// left to `flagscan deliver`. Failures are logged to w and never fail the
+// AfterPush is the inline delivery of `flagscan push` and of the
+// post-receive hook: what is due is sent for at most
+// delivery.inline_budget (0: nothing), and the rest is left to `flagscan
+// deliver`. Failures are logged to log (--log-format's) and never fail the
 // push: the events are safe in the outbox.
-func AfterPush(ctx context.Context, w io.Writer, db *sql.DB, c *config.Config, version string) {
+// version is flagscan's, for the User-Agent of the requests.
+func AfterPush(ctx context.Context, log *slog.Logger, db *sql.DB, c *config.Config, version string) {
 	budget := c.Delivery.InlineBudget
 	if budget <= 0 || len(c.Webhooks) == 0 {
 		return
 	}
-	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	d, _, err := NewDeliverer(db, c, log, 0, version)
 	if err != nil {
-		fmt.Fprintf(w, "flagscan: webhooks: %v\n", err)
+		log.Error("webhooks not delivered", "err", err)
 		return
 	}
 	defer d.Close()
 	st, err := d.Deliver(ctx, budget)
 	if err != nil {
-		fmt.Fprintf(w, "flagscan: delivering webhooks: %v (the events stay in the outbox)\n", err)
+		log.Warn("delivering webhooks failed; the events stay in the outbox", "err", err)
 		return
 	}
 	if st.Claimed > st.Delivered {
-		fmt.Fprintf(w, "flagscan: webhooks: %d delivered, %d to be retried by `flagscan deliver`\n", st.Delivered, st.Claimed-st.Delivered)
+		log.Warn("webhooks not all delivered; flagscan deliver retries them", "delivered", st.Delivered, "retrying", st.Claimed-st.Delivered)
 	}
 }
 

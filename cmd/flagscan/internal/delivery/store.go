@@ -11,6 +11,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
+	"github.com/flagscan/flagscan/emitter/outbox"
+
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
@@ -71,4 +75,18 @@ func (f *Flags) open(ctx context.Context) (*sql.DB, error) {
 		return nil, err
 	}
 	return workspace.OpenStore(ctx, p)
+}
+
+// openReadOnly opens the store, which must exist, for reading only: the
+// listing commands work on a store they cannot write and never wait for
+// a writer.
+func (f *Flags) openReadOnly(ctx context.Context) (*sql.DB, error) {
+	p := f.path()
+	if _, err := os.Stat(p); err != nil {
+		if os.IsNotExist(err) {
+			return nil, cli.Usagef("no store at %s: give --db, or run where flagscan push ran", p)
+		}
+		return nil, err
+	}
+	return store.OpenReadOnly(ctx, p, outbox.Schema{}, holds.Schema{})
 }

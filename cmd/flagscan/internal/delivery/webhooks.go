@@ -30,7 +30,7 @@ func ListWebhooks(ctx context.Context, f *Flags, std cli.IO) error {
 		return err
 	}
 	disabled := map[string]outbox.SubscriptionState{}
-	if db, err := f.open(ctx); err == nil {
+	if db, err := f.openReadOnly(ctx); err == nil {
 		states, err := outbox.Subscriptions(ctx, db)
 		db.Close()
 		if err != nil {

@@ -36,6 +36,7 @@ const DefaultHoldAge = time.Hour
 type Flags struct {
 	Repo, DB, Config   string // the repository (default $GIT_DIR), the store, the server's configuration
 	Repository, WebURL string // the repository's name and web address in events
+	LogFormat          string // --log-format of delivery's log lines: text or json
 }
 
 // hookSite is the repository a hook runs for, with the server's
@@ -154,9 +155,11 @@ func (r *hookRun) workspace(u analyzer.Update) (*hookAnalyzer, error) {
 			r.warnings = append(r.warnings, fmt.Sprintf("%s: ignored in hook mode, where only the server's configuration sets them: %s",
 				det.File, strings.Join(det.Ignored, ", ")))
 		}
-		if cfg, err = cfg.WithDetection(det); err != nil {
+		var notes []string
+		if cfg, notes, err = cfg.WithPushedDetection(det); err != nil {
 			return nil, err
 		}
+		r.warnings = append(r.warnings, notes...)
 	}
 	ha := &hookAnalyzer{w: &workspace.Workspace{Repo: r.repo, Dir: r.site.gitDir, DB: r.db, Config: cfg, Flags: &workspace.Flags{
 		Repository: r.name,
@@ -229,9 +232,9 @@ func summarize(u analyzer.Update, events []event.Event) string {
 			more = fmt.Sprintf(" and %d more", len(keys)-show)
 			keys = keys[:show]
 		}
-		parts = append(parts, fmt.Sprintf("%s %s%s", typ, strings.Join(keys, ", "), more))
+		parts = append(parts, fmt.Sprintf("%s %s%s", typ, cli.Printable(strings.Join(keys, ", ")), more))
 	}
-	return fmt.Sprintf("%s: %s", u.Ref, strings.Join(parts, "; "))
+	return fmt.Sprintf("%s: %s", cli.Printable(u.Ref), strings.Join(parts, "; "))
 }
 
 func compactStrings(s []string) []string {

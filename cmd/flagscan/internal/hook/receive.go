@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -189,7 +190,7 @@ func previewPush(ctx context.Context, f *Flags, site *hookSite, updates []analyz
 func describeKey(e event.Event) string {
 	where := ""
 	if refs := e.Body.References; len(refs) > 0 {
-		where = fmt.Sprintf(" at %s:%d", refs[0].Path, refs[0].Line)
+		where = fmt.Sprintf(" at %s:%d", cli.Printable(refs[0].Path), refs[0].Line)
 	}
 	return fmt.Sprintf("%q%s (commit %s)", e.Body.FlagKey, where, cli.Short(e.Body.Commit.SHA))
 }
@@ -237,7 +238,11 @@ func PostReceive(ctx context.Context, f *Flags, maxAge time.Duration, std cli.IO
 	if _, err := settleHolds(ctx, db, f, site.gitDir, maxAge, false, time.Now(), log); err != nil {
 		log.printf("settling old holds: %v", err)
 	}
-	delivery.AfterPush(ctx, stderr, db, site.cfg, std.Version)
+	dlog, err := cli.NewLogger(f.LogFormat, std.Version, stderr, slog.LevelWarn)
+	if err != nil {
+		dlog = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	delivery.AfterPush(ctx, dlog, db, site.cfg, std.Version)
 	return errors.Join(errs...)
 }
 

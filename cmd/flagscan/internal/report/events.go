@@ -22,10 +22,10 @@ func Outcomes(stdout, stderr io.Writer, format string, outcomes []*analyzer.Outc
 	var events []event.Event
 	for _, o := range outcomes {
 		if o.Skipped != "" {
-			fmt.Fprintf(stderr, "flagscan: %s %s..%s: %s\n", o.Update.Ref, cli.Short(o.Update.Old), cli.Short(o.Update.New), o.Skipped)
+			fmt.Fprintf(stderr, "flagscan: %s %s..%s: %s\n", cli.Printable(o.Update.Ref), cli.Short(o.Update.Old), cli.Short(o.Update.New), o.Skipped)
 		}
 		for _, e := range o.Errors {
-			fmt.Fprintf(stderr, "flagscan: %s: %s: %s\n", e.Path, e.Kind, e.Error)
+			fmt.Fprintf(stderr, "flagscan: %s: %s: %s\n", cli.Printable(e.Path), e.Kind, cli.Printable(e.Error))
 		}
 		events = append(events, o.Events...)
 	}
@@ -54,7 +54,7 @@ func Events(w io.Writer, format string, events []event.Event) error {
 				where += fmt.Sprintf(" (+%d)", n-1)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.Event, b.FlagKey, b.EnvironmentID, b.Branch, cli.Short(b.Commit.SHA), b.Commit.AuthorName, where)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.Event, cli.Printable(b.FlagKey), cli.Printable(b.EnvironmentID), cli.Printable(b.Branch), cli.Short(b.Commit.SHA), cli.Printable(b.Commit.AuthorName), cli.Printable(where))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -79,7 +79,7 @@ func Status(out io.Writer, tracked []string, statuses []store.BranchStatus, coun
 		if keys == "" {
 			keys = "0"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Repo, s.Branch, cli.Short(s.Commit), keys, s.UpdatedAt)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cli.Printable(s.Repo), cli.Printable(s.Branch), cli.Short(s.Commit), cli.Printable(keys), s.UpdatedAt)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -133,11 +133,11 @@ func Flags(out io.Writer, format string, snap *store.Snapshot, only string) erro
 		for _, r := range l.References {
 			where = append(where, fmt.Sprintf("%s:%d", r.Path, r.Line))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", l.Environment, l.FlagKey, strings.Join(where, " "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", cli.Printable(l.Environment), cli.Printable(l.FlagKey), cli.Printable(strings.Join(where, " ")))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%d keys at %s on %s\n", len(lines), cli.Short(snap.Commit), snap.Branch)
+	fmt.Fprintf(out, "%d keys at %s on %s\n", len(lines), cli.Short(snap.Commit), cli.Printable(snap.Branch))
 	return nil
 }

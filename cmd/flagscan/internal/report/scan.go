@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+
 	"github.com/flagscan/flagscan/scanner"
 )
 
@@ -54,7 +56,7 @@ func writeTable(w io.Writer, res *scanner.Result) error {
 		if typ == "" {
 			typ = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s:%d:%d\t%s\t%s\t%s\t%s\n", r.FlagKey, r.Path, r.Line, r.Column, r.Language, typ, def, r.Rule)
+		fmt.Fprintf(tw, "%s\t%s:%d:%d\t%s\t%s\t%s\t%s\n", cli.Printable(r.FlagKey), cli.Printable(r.Path), r.Line, r.Column, r.Language, typ, def, cli.Printable(r.Rule))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -76,9 +78,9 @@ func writeTable(w io.Writer, res *scanner.Result) error {
 	return nil
 }
 
-// OneLine returns s on one line, cut to n characters.
+// OneLine returns s on one line, cut to n characters, printable.
 func OneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = cli.Printable(strings.Join(strings.Fields(s), " "))
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}

@@ -481,7 +481,7 @@ func writeSync(out io.Writer, format string, results []repoSync) error {
 			case b.Skipped != "":
 				result = b.Skipped
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", b.Repository, b.Branch, from, cli.Short(b.To), b.Commits, b.New, b.Deleted, result)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", cli.Printable(b.Repository), cli.Printable(b.Branch), from, cli.Short(b.To), b.Commits, b.New, b.Deleted, result)
 			events = append(events, b.events...)
 		}
 	}

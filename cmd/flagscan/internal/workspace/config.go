@@ -1,7 +1,6 @@
 package workspace
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -65,9 +64,9 @@ func LoadScanConfig(flag, top string) (*config.Config, error) {
 	explicit := ConfigFile(flag, top, "")
 	c := config.Default()
 	if explicit != "" {
-		data, err := os.ReadFile(explicit)
+		data, err := config.ReadFile(explicit)
 		if err != nil {
-			return nil, fmt.Errorf("reading config: %w", err)
+			return nil, err
 		}
 		det, err := config.ParseDetection(explicit, data)
 		if err != nil {

@@ -44,11 +44,7 @@ func NewScanner(c *config.Config, s ScanSettings) (*scanner.Scanner, error) {
 	}
 	engine, err := scanner.NewEngine(rules.New(builtin, calls, queries), queries)
 	if err != nil {
-		where := "built-in rules"
-		if c.File != "" {
-			where = c.File
-		}
-		return nil, cli.Usage(fmt.Errorf("%s: rules: %w", where, err))
+		return nil, cli.Usage(ruleError(c, err))
 	}
 	for _, g := range s.Exclude {
 		if err := config.CheckGlob(g); err != nil {
@@ -82,4 +78,24 @@ func Excluder(patterns []string) func(string, bool) bool {
 		}
 		return false
 	}
+}
+
+// ruleError says which rule of the configuration a compile error is
+// about, with its file, line and key, by compiling its query rules one at
+// a time: only on this error path.
+func ruleError(c *config.Config, err error) error {
+	for i, r := range c.Rules {
+		if r.Query == "" {
+			continue
+		}
+		q := []rules.QueryRule{{Name: r.Name, Languages: r.Languages, Query: r.Query}}
+		if _, qerr := scanner.NewEngine(rules.New(false, nil, q), q); qerr != nil {
+			return &config.Error{File: c.File, Line: r.Line, Path: fmt.Sprintf("rules[%d].query", i), Msg: qerr.Error()}
+		}
+	}
+	where := "built-in rules"
+	if c.File != "" {
+		where = c.File
+	}
+	return fmt.Errorf("%s: rules: %w", where, err)
 }

@@ -9,7 +9,9 @@ package workspace
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,6 +51,16 @@ type Workspace struct {
 
 // Open opens the repository, the store and the configuration f names.
 func Open(ctx context.Context, f *Flags) (*Workspace, error) {
+	return open(ctx, f, OpenStore)
+}
+
+// OpenReadOnly is Open for the commands that only read the store: see
+// OpenStoreReadOnly.
+func OpenReadOnly(ctx context.Context, f *Flags) (*Workspace, error) {
+	return open(ctx, f, OpenStoreReadOnly)
+}
+
+func open(ctx context.Context, f *Flags, openStore func(context.Context, string) (*sql.DB, error)) (*Workspace, error) {
 	if _, err := os.Stat(f.Repo); err != nil {
 		return nil, fmt.Errorf("repository %s: %w", f.Repo, err)
 	}
@@ -64,11 +76,16 @@ func Open(ctx context.Context, f *Flags) (*Workspace, error) {
 	if err := f.override(cfg); err != nil {
 		return nil, err
 	}
+	// The rules are checked before the store is opened: a bad rule must
+	// not leave a new store behind.
+	if _, err := NewScanner(cfg, f.Scan); err != nil {
+		return nil, err
+	}
 	dbPath := f.DB
 	if dbPath == "" {
 		dbPath = filepath.Join(loc.GitDir, "flagscan.db")
 	}
-	db, err := OpenStore(ctx, dbPath)
+	db, err := openStore(ctx, dbPath)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +118,22 @@ func (f *Flags) override(c *config.Config) error {
 // the hooks' holds' tables in place.
 func OpenStore(ctx context.Context, path string) (*sql.DB, error) {
 	return store.Open(ctx, path, outbox.Schema{}, holds.Schema{})
+}
+
+// OpenStoreReadOnly opens the store at path for reading only
+// (store.OpenReadOnly): it never waits for a writer and works where the
+// store cannot be written. Where there is no store yet, it is an empty
+// one in memory: nothing has been analyzed.
+func OpenStoreReadOnly(ctx context.Context, path string) (*sql.DB, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		db, err := store.Open(ctx, ":memory:", outbox.Schema{}, holds.Schema{})
+		if err == nil {
+			// Each connection would be another database.
+			db.SetMaxOpenConns(1)
+		}
+		return db, err
+	}
+	return store.OpenReadOnly(ctx, path, outbox.Schema{}, holds.Schema{})
 }
 
 // Analyzer returns the analyzer the workspace's configuration describes.
@@ -245,6 +278,11 @@ func Subscriptions(c *config.Config) ([]emitter.Subscription, error) {
 			Events:      w.Events,
 			Secret:      emitter.Secret(w.Secret.Reveal()),
 			Payload:     w.Payload,
+			Format:      w.Format,
+			ContentType: w.ContentType,
+		}
+		if w.Body != nil {
+			s.Body = w.Body
 		}
 		for _, h := range w.Headers {
 			s.Headers = append(s.Headers, emitter.Header{Name: h.Name, Value: emitter.Secret(h.Value.Reveal())})
