@@ -299,3 +299,120 @@ func TestReadingCommandsDoNotWaitForWriters(t *testing.T) {
 		}
 	}
 }
+
+// TestWhatNewUsersTrippedOn is issue 12's list of surprises, each as it
+// must be now.
+func TestWhatNewUsersTrippedOn(t *testing.T) {
+	dir, c0, c1 := pushRepo(t)
+	clearSyncEnv(t)
+
+	t.Run("push delivers to FLAGSCAN_WEBHOOK_URL", func(t *testing.T) {
+		secret := newSecret(t)
+		rc := newReceiver(t, secret, nil)
+		t.Setenv("FLAGSCAN_WEBHOOK_URL", rc.URL+"/hook")
+		t.Setenv("FLAGSCAN_WEBHOOK_SECRET", secret)
+		t.Setenv("FLAGSCAN_ALLOW_HOSTS", "127.0.0.1")
+		db := filepath.Join(t.TempDir(), "flagscan.db")
+		if code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, c0, c1, "refs/heads/main"); code != exitOK {
+			t.Fatalf("push: %s", errOut)
+		}
+		if got := rc.received(); len(got) != 2 {
+			t.Errorf("the receiver got %d events, want 2", len(got))
+		}
+	})
+
+	t.Run("only commands that deliver need secrets", func(t *testing.T) {
+		cfg := writeConfig(t, t.TempDir(), "webhooks:\n  - description: d\n    events: [Flag.new]\n    url: https://h.example/x\n    secret: ${TRIP_UNSET_SECRET}\n")
+		db := filepath.Join(t.TempDir(), "flagscan.db")
+		for _, args := range [][]string{{"status"}, {"log", "--format", "json"}} {
+			if code, _, errOut := flagscan(t, "", append(args, "-C", dir, "--db", db, "--config", cfg)...); code != exitOK {
+				t.Errorf("%s: exit %d: %s", args[0], code, errOut)
+			}
+		}
+		code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, "--config", cfg, c0, c1, "refs/heads/main")
+		if code != exitUsage || !strings.Contains(errOut, "TRIP_UNSET_SECRET is not set") {
+			t.Errorf("push: exit %d: %s", code, errOut)
+		}
+	})
+
+	t.Run("events with no webhook say where they went", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "flagscan.db")
+		_, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, c0, c1, "refs/heads/main")
+		if !strings.Contains(errOut, "no webhook is configured: these events are printed here and sent nowhere") {
+			t.Errorf("push: %s", errOut)
+		}
+	})
+
+	t.Run("one validation for flags, environment and file", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"scan", "--context-lines", "99", dir},
+			{"scan", "--workers", "-3", dir},
+			{"scan", "--config", filepath.Join(dir, "nosuch.yml"), dir},
+		} {
+			if code, _, errOut := flagscan(t, "", args...); code != exitUsage {
+				t.Errorf("%q: exit %d, want %d: %s", args, code, exitUsage, errOut)
+			}
+		}
+	})
+
+	t.Run("brace globs", func(t *testing.T) {
+		gittest.WriteFile(t, filepath.Join(dir, "svc", "p.py"), "visitor.get_flag(\"py-key\", False)\n")
+		cfg := writeConfig(t, t.TempDir(), "scan:\n  exclude: ['**/*.{py,go}']\n")
+		code, out, errOut := flagscan(t, "", "scan", "--config", cfg, "--format", "json", dir)
+		if res := decodeResult(t, out); code != exitOK || len(res.References) != 1 || res.References[0].FlagKey != "checkout" {
+			t.Errorf("exit %d, references %+v: %s", code, res.References, errOut)
+		}
+	})
+
+	t.Run("scan one file", func(t *testing.T) {
+		code, out, errOut := flagscan(t, "", "scan", "--format", "json", filepath.Join(dir, "web", "a.ts"))
+		if res := decodeResult(t, out); code != exitOK || len(res.References) != 1 || res.References[0].Path != "web/a.ts" {
+			t.Errorf("exit %d, references %+v: %s", code, res.References, errOut)
+		}
+		code, out, _ = flagscan(t, "", "scan", "--format", "table", filepath.Join(dir, "web", "a.ts"))
+		if code != exitOK || !strings.Contains(out, "1 reference to 1 key in 1 file ") {
+			t.Errorf("table: %s", out)
+		}
+	})
+}
+
+// TestDeliveryLogs: durations in JSON logs are durations, and a 410 says
+// the webhook is disabled, not that it will be retried.
+func TestDeliveryLogs(t *testing.T) {
+	dir, c0, c1 := pushRepo(t)
+	secret := newSecret(t)
+	t.Setenv("PUSH_TEST_SECRET", secret)
+	rc := newReceiver(t, secret, func(string, int) int { return 410 })
+	cfg := writeConfig(t, t.TempDir(), `
+webhooks:
+  - description: gone
+    events: [Flag.new, Flag.deleted]
+    url: `+rc.URL+`/hook
+    secret: ${PUSH_TEST_SECRET}
+delivery:
+  allow_hosts: [127.0.0.1]
+  inline_budget: 0s
+`)
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	if code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, "--config", cfg, c0, c1, "refs/heads/main"); code != exitOK {
+		t.Fatalf("push: %s", errOut)
+	}
+	_, _, errOut := flagscan(t, "", "deliver", "-C", dir, "--db", db, "--config", cfg, "--log-format", "json")
+	if strings.Contains(errOut, "will retry") || !strings.Contains(errOut, "webhook disabled") {
+		t.Errorf("a 410's log: %s", errOut)
+	}
+	timed := 0
+	for _, l := range strings.Split(strings.TrimSpace(errOut), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(l), &rec) != nil || rec["duration"] == nil {
+			continue
+		}
+		timed++
+		if d, ok := rec["duration"].(string); !ok || !strings.HasSuffix(d, "s") {
+			t.Errorf("duration %v is not a duration string: %s", rec["duration"], l)
+		}
+	}
+	if timed == 0 {
+		t.Errorf("no JSON log line with a duration: %s", errOut)
+	}
+}

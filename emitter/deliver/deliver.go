@@ -536,6 +536,13 @@ func (d *Deliverer) logResult(r *outbox.Result) {
 	if a.ErrorClass != "" {
 		args = append(args, "class", a.ErrorClass, "err", a.Error)
 	}
+	switch {
+	case r.DisableSubscription != "":
+		// Its deliveries wait for `flagscan webhook enable`, not for a
+		// retry: saying "will retry" beside "disabled" misleads.
+		d.log.Error("webhook disabled: the receiver answered 410 Gone; its events wait until `flagscan webhook enable`", args...)
+		return
+	}
 	switch r.Outcome {
 	case outbox.Delivered:
 		d.log.Info("webhook delivered", args...)
@@ -545,9 +552,6 @@ func (d *Deliverer) logResult(r *outbox.Result) {
 		d.log.Error("webhook delivery given up; replay it with `flagscan deliveries replay`", args...)
 	case outbox.Interrupted:
 		d.log.Info("webhook attempt interrupted; it will be sent again", args...)
-	}
-	if r.DisableSubscription != "" {
-		d.log.Error("webhook disabled: the receiver answered 410 Gone; enable it with `flagscan webhook enable`", "webhook", s.Description)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/flagscan/flagscan/analyzer"
@@ -19,6 +20,7 @@ import (
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/progress"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 	"github.com/flagscan/flagscan/emitter/outbox"
@@ -67,6 +69,12 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 			return err
 		}
 		src = r
+	} else if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
+		one, err := source.One(target)
+		if err != nil {
+			return err
+		}
+		src = one
 	} else {
 		d, err := source.Dir(target)
 		if err != nil {
@@ -78,16 +86,23 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 		top = t
 	} else if rev == "" {
 		top = target
+		if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
+			top = filepath.Dir(target)
+		}
 	}
 	cfg, err := workspace.LoadScanConfig(configPath, top)
 	if err != nil {
 		return err
 	}
+	var done func()
+	settings.Progress, done = progress.Track(std.Err, "scan", os.LookupEnv)
 	sc, err := workspace.NewScanner(cfg, settings)
 	if err != nil {
+		done()
 		return err
 	}
 	res, err := sc.Scan(ctx, src)
+	done()
 	if err != nil {
 		return err
 	}
@@ -134,9 +149,22 @@ func Push(ctx context.Context, o PushOptions, std cli.IO) error {
 		return err
 	}
 	defer w.Close()
+	// The webhook a CI gives by FLAGSCAN_WEBHOOK_URL applies to push as to
+	// action and sync.
+	if err := (&delivery.Webhook{}).Apply(w.Config, os.LookupEnv); err != nil {
+		return err
+	}
 	outcomes, err := w.Push(ctx, updates)
 	if err != nil {
 		return err
+	}
+	if len(w.Config.Webhooks) == 0 {
+		for _, o := range outcomes {
+			if len(o.Events) > 0 {
+				fmt.Fprintln(std.Err, "flagscan: no webhook is configured: these events are printed here and sent nowhere (configure webhooks, or FLAGSCAN_WEBHOOK_URL, to deliver them)")
+				break
+			}
+		}
 	}
 	if err := report.Outcomes(std.Out, std.Err, format, outcomes); err != nil {
 		return err
@@ -161,6 +189,10 @@ type LogOptions struct {
 // Log prints every transition of a branch's first-parent history.
 func Log(ctx context.Context, o LogOptions, std cli.IO) error {
 	rf, from, to, branch, format := &o.Workspace, o.From, o.To, o.Branch, o.Format
+	rf.NoWebhooks = true // log sends nothing
+	var done func()
+	rf.Scan.Progress, done = progress.Track(std.Err, "log", os.LookupEnv)
+	defer done()
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}
@@ -212,6 +244,7 @@ func Log(ctx context.Context, o LogOptions, std cli.IO) error {
 
 // Status prints the tracked branches, the snapshots and the outbox.
 func Status(ctx context.Context, rf *workspace.Flags, std cli.IO) error {
+	rf.NoWebhooks = true
 	w, err := workspace.OpenReadOnly(ctx, rf)
 	if err != nil {
 		return err
@@ -241,6 +274,7 @@ type FlagsOptions struct {
 // Flags prints the keys of a branch's snapshot.
 func Flags(ctx context.Context, o FlagsOptions, std cli.IO) error {
 	rf, branch, env, format := &o.Workspace, o.Branch, o.Env, o.Format
+	rf.NoWebhooks = true
 	if err := cli.TableOrJSON(format); err != nil {
 		return err
 	}

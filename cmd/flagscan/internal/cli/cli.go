@@ -101,7 +101,7 @@ const LogFormatFlag = "log-format"
 // NewLogger returns a logger writing to w in format (text or json, as
 // --log-format says; "" is text), at level and above.
 func NewLogger(format, version string, w io.Writer, level slog.Level) (*slog.Logger, error) {
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationText}
 	switch format {
 	case "", "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
@@ -111,6 +111,16 @@ func NewLogger(format, version string, w io.Writer, level slog.Level) (*slog.Log
 		return slog.New(slog.NewJSONHandler(w, opts)).With("version", version), nil
 	}
 	return nil, Usagef("--%s %q: use text or json", LogFormatFlag, format)
+}
+
+// durationText writes durations as Go writes them (1.5s, 230ms): slog's
+// JSON handler would write nanoseconds, which a person reading logs or a
+// log store's query cannot tell from a count.
+func durationText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.String(a.Key, a.Value.Duration().String())
+	}
+	return a
 }
 
 // LookupNonEmpty returns the variable name from lookup, trimmed; false

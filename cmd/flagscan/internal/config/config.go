@@ -207,10 +207,26 @@ func Parse(name string, data []byte) (*Config, error) {
 // header values and string payload values looked up with lookup instead of
 // in the process environment. A nil lookup finds no variable.
 func ParseWithEnv(name string, data []byte, lookup func(string) (string, bool)) (*Config, error) {
+	return parse(name, data, lookup, false)
+}
+
+// LoadWithoutWebhooks loads the configuration file at path as Load does,
+// but for a command that sends nothing (status, flags, log): its webhooks
+// section is not read, so that a secret that comes from a variable this
+// shell does not set does not stop it.
+func LoadWithoutWebhooks(path string) (*Config, error) {
+	data, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parse(path, data, os.LookupEnv, true)
+}
+
+func parse(name string, data []byte, lookup func(string) (string, bool), skipWebhooks bool) (*Config, error) {
 	if lookup == nil {
 		lookup = func(string) (string, bool) { return "", false }
 	}
-	d := &decoder{file: name, lookup: lookup}
+	d := &decoder{file: name, lookup: lookup, skipWebhooks: skipWebhooks}
 	c := Default()
 	c.File = name
 	if root := d.document(data); root != nil {

@@ -47,6 +47,8 @@ type decoder struct {
 	file   string
 	lookup func(string) (string, bool)
 	errs   []*Error
+	// skipWebhooks leaves the webhooks section out (LoadWithoutWebhooks).
+	skipWebhooks bool
 }
 
 // err returns the problems found, sorted by line, joined; or nil.

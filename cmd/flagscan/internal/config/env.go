@@ -121,7 +121,7 @@ func ApplyEnv(c *Config, lookup func(string) (string, bool)) error {
 		if err != nil {
 			err = fmt.Errorf("%q is not an integer", v)
 		} else {
-			err = checkContextLines(i)
+			err = CheckContextLines(i)
 		}
 		if err != nil {
 			fail(EnvContextLines, "%v", err)

@@ -13,12 +13,80 @@ import (
 //   - a path segment "**" matches any number of segments, including none, so
 //     "vendor/**" matches "vendor" and everything below it and "**/*.js"
 //     matches a .js file in any directory;
+//
 //   - elsewhere, as in path.Match, "*" matches any run of characters but "/",
 //     "?" one character but "/", "[a-z]" and "[^a-z]" one character in or not
 //     in a class, and "\" escapes the character after it.
 //
+//   - "{a,b}" matches either alternative, as in shells and .gitignore-like
+//     tools: "**/*.{py,go}" is "**/*.py" or "**/*.go".
+//
 // A malformed pattern (see CheckGlob) may match nothing.
 func MatchGlob(pattern, name string) bool {
+	for _, alt := range expandBraces(pattern) {
+		if matchGlob(alt, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxBraceAlternatives bounds what a pattern's braces expand to.
+const maxBraceAlternatives = 256
+
+// expandBraces returns the patterns that the first {a,b,...} of pattern
+// (not escaped by \) expands to, each expanded in turn; a pattern without
+// braces is itself. Unbalanced braces are left as they are (CheckGlob
+// refuses them).
+func expandBraces(pattern string) []string {
+	open := -1
+	for i := 0; i < len(pattern); i++ {
+		switch pattern[i] {
+		case '\\':
+			i++
+		case '{':
+			open = i
+		}
+		if open >= 0 {
+			break
+		}
+	}
+	if open < 0 {
+		return []string{pattern}
+	}
+	depth, start := 0, open+1
+	var alts []string
+	for i := open; i < len(pattern); i++ {
+		switch pattern[i] {
+		case '\\':
+			i++
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				alts = append(alts, pattern[start:i])
+				var out []string
+				for _, a := range alts {
+					for _, rest := range expandBraces(pattern[:open] + a + pattern[i+1:]) {
+						if len(out) < maxBraceAlternatives {
+							out = append(out, rest)
+						}
+					}
+				}
+				return out
+			}
+		case ',':
+			if depth == 1 {
+				alts = append(alts, pattern[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return []string{pattern}
+}
+
+func matchGlob(pattern, name string) bool {
 	// p and n index the start of the current segment of pattern and name; a
 	// value past the end means every segment has been matched. starP and starN
 	// remember where matching resumes when the last "**" seen has to absorb
@@ -60,7 +128,7 @@ func segment(s string, i int) (seg string, next int) {
 }
 
 // CheckGlob reports what is wrong with pattern as a MatchGlob pattern, or
-// returns nil. Beyond path.Match's syntax, it refuses patterns that
+// returns nil. Beyond path.Match's syntax (and braces), it refuses patterns that
 // MatchGlob would accept but that surely mean something else: an absolute or
 // empty pattern, an empty segment ("a//b", "vendor/"), "**" inside a
 // segment ("a**"), and "[!...]" (write "[^...]").
@@ -72,10 +140,21 @@ func CheckGlob(pattern string) error {
 		return fmt.Errorf("%q: patterns are relative to the root: remove the leading /", pattern)
 	case strings.HasSuffix(pattern, "/"):
 		return fmt.Errorf("%q: to match a directory and what it holds, write %q", pattern, pattern+"**")
+	case strings.Count(pattern, "{")-strings.Count(pattern, "\\{") != strings.Count(pattern, "}")-strings.Count(pattern, "\\}"):
+		return fmt.Errorf("%q has unbalanced braces: write {a,b} for either a or b", pattern)
 	}
-	for p := 0; p <= len(pattern); {
+	for _, alt := range expandBraces(pattern) {
+		if err := checkAlternative(pattern, alt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkAlternative(pattern, alt string) error {
+	for p := 0; p <= len(alt); {
 		var seg string
-		seg, p = segment(pattern, p)
+		seg, p = segment(alt, p)
 		switch {
 		case seg == "":
 			return fmt.Errorf("%q has an empty path segment", pattern)

@@ -101,3 +101,32 @@ func BenchmarkMatchGlob(b *testing.B) {
 		MatchGlob("**/node_modules/**/*.min.js", "web/app/node_modules/lib/dist/deep/x.min.js")
 	}
 }
+
+func TestBraceGlobs(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"**/*.{py,go}", "a/b/c.py", true},
+		{"**/*.{py,go}", "c.go", true},
+		{"**/*.{py,go}", "c.js", false},
+		{"{web,api}/**", "api/x/y.ts", true},
+		{"{web,api}/**", "docs/x.md", false},
+		{"src/{a,b{1,2}}/*.ts", "src/b2/x.ts", true},
+		{"src/{a,b{1,2}}/*.ts", "src/b3/x.ts", false},
+		{`lit\{a,b\}.js`, "lit{a,b}.js", true},
+	} {
+		if err := CheckGlob(tc.pattern); err != nil {
+			t.Errorf("CheckGlob(%q): %v", tc.pattern, err)
+		}
+		if got := MatchGlob(tc.pattern, tc.name); got != tc.want {
+			t.Errorf("MatchGlob(%q, %q) = %v, want %v", tc.pattern, tc.name, got, tc.want)
+		}
+	}
+	if err := CheckGlob("**/*.{py,go"); err == nil {
+		t.Error("unbalanced braces accepted")
+	}
+	if err := CheckGlob("{a,b//c}"); err == nil {
+		t.Error("an alternative with an empty segment accepted")
+	}
+}

@@ -38,7 +38,11 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 		}},
 		field{"scan", func(p string, v *yaml.Node) { d.scan(v, p, &c.Scan) }},
 		field{"rules", func(p string, v *yaml.Node) { c.Rules = d.rules(v, p) }},
-		field{"webhooks", func(p string, v *yaml.Node) { c.Webhooks = d.webhooks(v, p) }},
+		field{"webhooks", func(p string, v *yaml.Node) {
+			if !d.skipWebhooks {
+				c.Webhooks = d.webhooks(v, p)
+			}
+		}},
 		field{"delivery", func(p string, v *yaml.Node) { d.delivery(v, p, &c.Delivery) }},
 		field{"hook", func(p string, v *yaml.Node) { d.hook(v, p, &c.Hook) }},
 	)
@@ -86,7 +90,7 @@ func (d *decoder) scan(n *yaml.Node, path string, s *Scan) {
 		}},
 		field{"context_lines", func(p string, v *yaml.Node) {
 			if i, ok := d.int(v, p); ok {
-				if err := checkContextLines(i); err != nil {
+				if err := CheckContextLines(i); err != nil {
 					d.errorf(v, p, "%v", err)
 				} else {
 					s.ContextLines = i
@@ -101,7 +105,9 @@ func (d *decoder) scan(n *yaml.Node, path string, s *Scan) {
 	)
 }
 
-func checkContextLines(i int) error {
+// CheckContextLines checks a scan.context_lines value, whichever of the
+// file, the environment or a flag gives it.
+func CheckContextLines(i int) error {
 	if i < 0 || i > maxContextLines {
 		return fmt.Errorf("%d is out of range: 0 to %d", i, maxContextLines)
 	}

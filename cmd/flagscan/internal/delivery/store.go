@@ -41,7 +41,16 @@ func (f *Flags) location() git.Location {
 // config loads the configuration, found as for push (configFile).
 func (f *Flags) config() (*config.Config, error) {
 	loc := f.location()
-	return workspace.LoadConfig(f.Config, loc.WorkTree, loc.GitDir)
+	c, err := workspace.LoadConfig(f.Config, loc.WorkTree, loc.GitDir)
+	if err != nil {
+		return nil, err
+	}
+	// The webhook a CI gives by FLAGSCAN_WEBHOOK_URL is delivered as the
+	// file's are, by every command that delivers.
+	if err := (&Webhook{}).Apply(c, os.LookupEnv); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // subscriptions loads the configuration, as config does, and returns it

@@ -281,3 +281,21 @@ func clock(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
+
+// Track draws a progress line on w for one long piece of work (a scan, a
+// log), when w is a terminal and CI is not set, and returns the scanner's
+// callback (nil when nothing is drawn) and the function that ends the line.
+func Track(w io.Writer, label string, lookup func(string) (string, bool)) (func(scanner.Progress), func()) {
+	on, _ := Mode("auto", w, lookup)
+	if !on {
+		return nil, func() {}
+	}
+	p := New(w, true, nil)
+	p.AddUnits(1)
+	u := p.Begin(label, 0)
+	p.Start(200 * time.Millisecond)
+	return u.Scanner(), func() {
+		u.End()
+		p.Stop()
+	}
+}

@@ -45,6 +45,11 @@ func lastAnswer(d *outbox.Delivery) string {
 
 // Deliveries writes deliveries as a table, JSON lines or CSV.
 func Deliveries(w io.Writer, format string, ds []outbox.Delivery) error {
+	if format == "table" || format == "" {
+		var flush func() error
+		w, flush = fit(w)
+		defer func() { _ = flush() }()
+	}
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)

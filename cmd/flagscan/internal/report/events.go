@@ -34,6 +34,11 @@ func Outcomes(stdout, stderr io.Writer, format string, outcomes []*analyzer.Outc
 
 // Events prints events as a table or as JSON lines.
 func Events(w io.Writer, format string, events []event.Event) error {
+	if format == "table" || format == "" {
+		var flush func() error
+		w, flush = fit(w)
+		defer func() { _ = flush() }()
+	}
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		for _, e := range events {
@@ -59,13 +64,16 @@ func Events(w io.Writer, format string, events []event.Event) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%d events\n", len(events))
+	fmt.Fprintln(w, Plural(len(events), "event"))
 	return nil
 }
 
 // Status writes the tracked branches, the snapshots and the outbox's
 // counts.
 func Status(out io.Writer, tracked []string, statuses []store.BranchStatus, counts map[string]int) error {
+	var flush func() error
+	out, flush = fit(out)
+	defer func() { _ = flush() }()
 	fmt.Fprintf(out, "tracked branches: %s\n\n", strings.Join(tracked, ", "))
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REPOSITORY\tBRANCH\tCOMMIT\tKEYS\tUPDATED")
@@ -98,6 +106,11 @@ type flagLine struct {
 // Flags writes the keys of a snapshot (of one environment, unless only
 // is ""), with their references.
 func Flags(out io.Writer, format string, snap *store.Snapshot, only string) error {
+	if format == "table" || format == "" {
+		var flush func() error
+		out, flush = fit(out)
+		defer func() { _ = flush() }()
+	}
 	var lines []flagLine
 	for env, keys := range snap.Keys {
 		if only != "" && env != only {

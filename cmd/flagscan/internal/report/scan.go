@@ -45,6 +45,9 @@ func writeCSV(w io.Writer, res *scanner.Result) error {
 }
 
 func writeTable(w io.Writer, res *scanner.Result) error {
+	var flush func() error
+	w, flush = fit(w)
+	defer func() { _ = flush() }()
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FLAG KEY\tLOCATION\tLANGUAGE\tTYPE\tDEFAULT\tRULE")
 	for _, r := range res.References {
@@ -62,17 +65,17 @@ func writeTable(w io.Writer, res *scanner.Result) error {
 		return err
 	}
 	st := res.Stats
-	fmt.Fprintf(w, "\n%d references to %d keys in %d files (%d parsed, %.1f MB) in %.2fs",
-		st.References, st.Keys, st.Files, st.Parsed, float64(st.Bytes)/1e6, st.DurationSeconds)
+	fmt.Fprintf(w, "\n%s to %s in %s (%d parsed, %.1f MB) in %.2fs",
+		Plural(st.References, "reference"), Plural(st.Keys, "key"), Plural(st.Files, "file"), st.Parsed, float64(st.Bytes)/1e6, st.DurationSeconds)
 	if skipped := st.SkippedBinary + st.SkippedOversize + st.SkippedMinified + st.SkippedGenerated; skipped > 0 {
 		fmt.Fprintf(w, "; skipped %d (binary %d, over the size limit %d, minified %d, generated %d)",
 			skipped, st.SkippedBinary, st.SkippedOversize, st.SkippedMinified, st.SkippedGenerated)
 	}
 	if st.Unresolved > 0 {
-		fmt.Fprintf(w, "; %d calls with a key that is not a constant (see --format json)", st.Unresolved)
+		fmt.Fprintf(w, "; %s with a key that is not a constant (see --format json)", Plural(st.Unresolved, "call"))
 	}
 	if st.Errors > 0 {
-		fmt.Fprintf(w, "; %d files with errors", st.Errors)
+		fmt.Fprintf(w, "; %s with errors", Plural(st.Errors, "file"))
 	}
 	fmt.Fprintln(w)
 	return nil
@@ -85,4 +88,12 @@ func OneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// Plural returns "1 file", "2 files".
+func Plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

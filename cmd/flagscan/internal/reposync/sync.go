@@ -147,7 +147,10 @@ type repoSync struct {
 	Repository string
 	Branches   []BranchResult
 	Delivery   delivery.Result
-	Err        error // the repository could not be opened or listed
+	// Webhooks counts the repository's webhooks: with none, its events
+	// went nowhere, and the summary says so.
+	Webhooks int
+	Err      error // the repository could not be opened or listed
 }
 
 func (r *repoSync) failed() bool {
@@ -229,6 +232,7 @@ func (s *syncer) repo(ctx context.Context, dir string) repoSync {
 	for _, h := range heads {
 		res.Branches = append(res.Branches, s.branch(ctx, w, res.Repository, h))
 	}
+	res.Webhooks = len(w.Config.Webhooks)
 	res.Delivery = delivery.Inline(ctx, w.DB, w.Config, s.budget, s.log, s.version)
 	if d := res.Delivery; d.Err != nil {
 		s.log.Warn("webhook delivery failed; the events stay in the outbox", "repository", res.Repository, "err", d.Err)
@@ -495,6 +499,8 @@ func writeSync(out io.Writer, format string, results []repoSync) error {
 			fmt.Fprintf(out, "webhooks of %s: %v (the events stay in the outbox)\n", r.Repository, d.Err)
 		case d.Ran:
 			fmt.Fprintf(out, "webhooks of %s: %d delivered, %d to retry, %d given up, %d interrupted\n", r.Repository, d.Stats.Delivered, d.Stats.Retrying, d.Stats.Failed, d.Stats.Interrupted)
+		case r.Err == nil && r.Webhooks == 0 && hasEvents(r):
+			fmt.Fprintf(out, "%s has no webhook: its events were printed here and sent nowhere (configure webhooks, or FLAGSCAN_WEBHOOK_URL, to deliver them)\n", cli.Printable(r.Repository))
 		}
 	}
 	if len(events) == 0 {
@@ -502,4 +508,13 @@ func writeSync(out io.Writer, format string, results []repoSync) error {
 	}
 	fmt.Fprintln(out)
 	return report.Events(out, "table", events)
+}
+
+func hasEvents(r repoSync) bool {
+	for _, b := range r.Branches {
+		if b.New+b.Deleted > 0 {
+			return true
+		}
+	}
+	return false
 }

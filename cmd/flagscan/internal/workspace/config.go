@@ -43,10 +43,14 @@ func ConfigFile(flag, top, gitDir string) string {
 // LoadConfig returns the configuration of the file ConfigFile finds, else
 // the defaults; then the FLAGSCAN_* environment variables on top.
 func LoadConfig(flag, top, gitDir string) (*config.Config, error) {
+	return loadConfig(flag, top, gitDir, config.Load)
+}
+
+func loadConfig(flag, top, gitDir string, load func(string) (*config.Config, error)) (*config.Config, error) {
 	c := config.Default()
 	if path := ConfigFile(flag, top, gitDir); path != "" {
 		var err error
-		if c, err = config.Load(path); err != nil {
+		if c, err = load(path); err != nil {
 			return nil, cli.Usage(err)
 		}
 	}
@@ -66,7 +70,7 @@ func LoadScanConfig(flag, top string) (*config.Config, error) {
 	if explicit != "" {
 		data, err := config.ReadFile(explicit)
 		if err != nil {
-			return nil, err
+			return nil, cli.Usage(err)
 		}
 		det, err := config.ParseDetection(explicit, data)
 		if err != nil {

@@ -46,6 +46,14 @@ func NewScanner(c *config.Config, s ScanSettings) (*scanner.Scanner, error) {
 	if err != nil {
 		return nil, cli.Usage(ruleError(c, err))
 	}
+	if s.ContextLines >= 0 {
+		if err := config.CheckContextLines(s.ContextLines); err != nil {
+			return nil, cli.Usagef("--context-lines: %v", err)
+		}
+	}
+	if s.Workers < 0 {
+		return nil, cli.Usagef("--workers %d: must be at least 1 (0: one per CPU)", s.Workers)
+	}
 	for _, g := range s.Exclude {
 		if err := config.CheckGlob(g); err != nil {
 			return nil, cli.Usagef("--exclude: %v", err)

@@ -35,6 +35,9 @@ type Flags struct {
 	AccountID, AccountName         string // override account
 	EnvironmentID, EnvironmentName string // override the one environment
 	Scan                           ScanSettings
+	// NoWebhooks is set by commands that send nothing (status, flags,
+	// log): the configuration's webhooks are not read, nor their secrets.
+	NoWebhooks bool
 }
 
 // Workspace is an opened repository with its store and configuration.
@@ -69,7 +72,11 @@ func open(ctx context.Context, f *Flags, openStore func(context.Context, string)
 		return nil, fmt.Errorf("open repository %s: %w", f.Repo, err)
 	}
 	loc := repo.Location()
-	cfg, err := LoadConfig(f.Config, loc.WorkTree, loc.GitDir)
+	load := config.Load
+	if f.NoWebhooks {
+		load = config.LoadWithoutWebhooks
+	}
+	cfg, err := loadConfig(f.Config, loc.WorkTree, loc.GitDir, load)
 	if err != nil {
 		return nil, err
 	}
