@@ -303,7 +303,7 @@ func TestReleaseNotesAndFormula(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subject, err := exec.Command("git", "-C", repoRoot(t), "log", "-1", "--format=%s", b.commit).Output()
+	subject, err := exec.Command("git", "-C", repoRoot(t), "log", "-1", "--no-merges", "--format=%s", b.commit).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
