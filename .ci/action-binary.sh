@@ -14,8 +14,16 @@
 # action's directory is a tarball of the commit, with no .git to ask).
 #
 # Environment: BIN, GITHUB_ACTION_PATH, GITHUB_OUTPUT, RUNNER_OS,
-# RUNNER_ARCH (as GitHub sets them) and FLAGSCAN_RELEASE_URL (install.sh's).
+# RUNNER_ARCH (as GitHub sets them); FLAGSCAN_RELEASE_URL (install.sh's),
+# by default the releases of the action's own repository on its own server
+# (SERVER_URL, ACTION_REPOSITORY: github.server_url, github.action_repository),
+# so that a fork or a GitHub Enterprise Server mirror gets its own.
 set -eu
+
+if [ -z "${FLAGSCAN_RELEASE_URL:-}" ] && [ -n "${ACTION_REPOSITORY:-}" ]; then
+	FLAGSCAN_RELEASE_URL="${SERVER_URL:-https://github.com}/$ACTION_REPOSITORY/releases/download"
+	export FLAGSCAN_RELEASE_URL
+fi
 
 action=${GITHUB_ACTION_PATH:?}
 : "${BIN:?}" "${GITHUB_OUTPUT:?}"
