@@ -50,6 +50,7 @@ func FuzzPush(f *testing.F) {
 		present := map[string]bool{}
 		for len(ops) > 0 && len(commits) < 8 {
 			change := map[string]string{}
+			onDisk := maps.Clone(present)
 			for n := next()%3 + 1; n > 0; n-- {
 				path := fmt.Sprintf("m%d/f%d.%s", next()%2, next()%4, []string{"js", "py", "go"}[next()%3])
 				switch op := next() % 5; {
@@ -66,6 +67,11 @@ func FuzzPush(f *testing.F) {
 					}
 					change[path] = flagJS(keys...) + "// filler\n"
 					present[path] = true
+				}
+			}
+			for p, c := range change {
+				if c == "" && !onDisk[p] {
+					delete(change, p) // written and removed in one commit: never on disk
 				}
 			}
 			commits = append(commits, r.Commit(fmt.Sprintf("c%d", len(commits)), change))

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/action"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/ci"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/reposync"
 )
 
@@ -44,13 +45,46 @@ FLAGSCAN_ALLOW_HOSTS, FLAGSCAN_DELIVERY_BUDGET, FLAGSCAN_CONFIG.`,
 			return action.Run(cmd.Context(), o, std(cmd))
 		},
 	}
+	registerRun(cmd, &o)
+	return cmd
+}
+
+func newCICmd() *cobra.Command {
+	var o action.Options
+	cmd := &cobra.Command{
+		Use:   "ci",
+		Short: "Analyze the push or merge request of a CI run (GitHub Actions, GitLab CI, Bitbucket, Azure Pipelines, CircleCI, Jenkins)",
+		Long: `CI is 'flagscan action' for every CI system: it detects the provider from the
+environment, reads the push from its variables (GitLab's CI_COMMIT_BEFORE_SHA,
+Jenkins' GIT_PREVIOUS_SUCCESSFUL_COMMIT; providers that do not say bring the
+stored snapshot up to the commit) and analyzes it as action does. A pull
+request (GitHub) or merge-request pipeline (GitLab) reports the keys the
+change adds and removes from the merge base, sends no webhook, and with
+--comment keeps one comment on it up to date (token: FLAGSCAN_TOKEN, else
+GITHUB_TOKEN or GITLAB_TOKEN). See docs/ci.md and templates/.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Webhook.BudgetSet = cmd.Flags().Changed("deliver-budget")
+			o.LogFormat = logFormat(cmd)
+			return ci.Run(cmd.Context(), o, std(cmd))
+		},
+	}
+	registerRun(cmd, &o)
+	return cmd
+}
+
+// registerRun adds the flags of action and ci.
+func registerRun(cmd *cobra.Command, o *action.Options) {
 	registerWorkspace(cmd, &o.Workspace)
 	registerWebhook(cmd, &o.Webhook, "delivery.inline_budget")
 	fl := cmd.Flags()
-	fl.StringVar(&o.Event, "event", "", "the event payload (default: $GITHUB_EVENT_PATH)")
+	fl.StringVar(&o.Event, "event", "", "the GitHub event payload (default: $GITHUB_EVENT_PATH)")
 	fl.BoolVar(&o.NoFetch, "no-fetch", false, "never fetch missing commits from origin (a shallow checkout then fails with a message)")
 	fl.StringVar(&o.Format, "format", "table", "what to print on standard output: table, or json (one event body per line)")
-	return cmd
+	fl.StringVar(&o.Output, "output", "", "append the outputs as name=value lines to this file (default: $GITHUB_OUTPUT)")
+	fl.StringVar(&o.Summary, "summary", "", "append the Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
+	fl.BoolVar(&o.Comment, "comment", false, "comment the change on the pull or merge request, updating the comment on later pushes")
+	fl.StringSliceVar(&o.FailOn, "fail-on", nil, "for a pull or merge request, exit with status 3 on: added, removed, change, policy")
 }
 
 func newSyncCmd() *cobra.Command {

@@ -147,7 +147,7 @@ func TestActionYAML(t *testing.T) {
 				outs = append(outs, knownOutputs[strings.Split(s.Uses, "@")[0]]...)
 			}
 			if strings.Contains(s.Run, " action ") || strings.HasSuffix(strings.TrimSpace(strings.Trim(s.Run, `'`)), " action") {
-				outs = append(outs, action.OutputNewFlags, action.OutputDeletedFlags, action.OutputEvents)
+				outs = append(outs, action.OutputNewFlags, action.OutputDeletedFlags, action.OutputEvents, action.OutputAddedFlags, action.OutputRemovedFlags)
 				flagscanStep = &a.Runs.Steps[i]
 			}
 			setBy[s.ID] = outs
@@ -174,7 +174,7 @@ func TestActionYAML(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if want := []string{action.OutputDeletedFlags, action.OutputEvents, action.OutputNewFlags}; !slices.Equal(names, want) {
+	if want := []string{action.OutputAddedFlags, action.OutputDeletedFlags, action.OutputEvents, action.OutputNewFlags, action.OutputRemovedFlags}; !slices.Equal(names, want) {
 		t.Errorf("outputs %v, want %v", names, want)
 	}
 

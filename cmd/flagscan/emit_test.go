@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/version"
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
@@ -263,7 +264,7 @@ delivery:
 		t.Errorf("payload or header missing: %s %q", first, auth)
 	}
 	// Receivers can tell which build sent an event.
-	if want := "flagscan/" + buildInfo().Short(); agent != want {
+	if want := "flagscan/" + version.Build().Short(); agent != want {
 		t.Errorf("User-Agent %q, want %q", agent, want)
 	}
 

@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/version"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 )
 
@@ -62,6 +64,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "flagscan: %v\n", err)
+	var coded interface{ ExitCode() int }
+	if errors.As(err, &coded) {
+		return coded.ExitCode()
+	}
 	if cli.IsUsage(err) || strings.HasPrefix(err.Error(), "unknown command") {
 		return exitUsage
 	}
@@ -69,7 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	info := buildInfo()
+	info := version.Build()
 	root := &cobra.Command{
 		Use:           "flagscan",
 		Short:         "Find feature-flag references in code and report the keys that appear and disappear",
@@ -92,8 +98,17 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		return err
 	}
 	root.AddCommand(newScanCmd(), newPushCmd(), newLogCmd(), newStatusCmd(), newFlagsCmd(),
-		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd(), newVersionCmd(info))
+		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd(), newDiffCmd(), newCICmd(),
+		newVersionCmd(info))
 	return root
+}
+
+func newVersionCmd(info version.Info) *cobra.Command {
+	return &cobra.Command{Use: "version", Short: "Print the version, commit, build date and Go version of this flagscan", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), info)
+			return err
+		}}
 }
 
 // std returns the standard streams of cmd, and the version the root

@@ -3,12 +3,14 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/version"
 )
 
 // TestVersion checks that `flagscan version` and `flagscan --version`
 // print the same line, naming the build's version and Go version.
 func TestVersion(t *testing.T) {
-	info := buildInfo()
+	info := version.Build()
 	code, out, errOut := flagscan(t, "", "version")
 	if code != exitOK {
 		t.Fatalf("version: exit %d: %s", code, errOut)

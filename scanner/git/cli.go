@@ -65,3 +65,26 @@ func (g CLI) Fetch(ctx context.Context, args ...string) error {
 	_, err := g.Run(ctx, append([]string{"fetch", "--no-tags"}, args...)...)
 	return err
 }
+
+// StagedFile is a regular file of the index: its path and blob id.
+type StagedFile struct{ Path, Blob string }
+
+// Staged returns the regular files and symbolic links of the index at
+// stage 0 (what the next commit holds), in the index's order; submodules
+// and unmerged paths are left out.
+func (g CLI) Staged(ctx context.Context) ([]StagedFile, error) {
+	out, err := g.Run(ctx, "ls-files", "--stage", "-z")
+	if err != nil {
+		return nil, err
+	}
+	var files []StagedFile
+	for _, line := range strings.Split(out, "\x00") {
+		meta, path, ok := strings.Cut(line, "\t")
+		f := strings.Fields(meta)
+		if !ok || len(f) != 3 || f[2] != "0" || f[0] == "160000" || f[0] == "120000" {
+			continue
+		}
+		files = append(files, StagedFile{Path: path, Blob: f[1]})
+	}
+	return files, nil
+}

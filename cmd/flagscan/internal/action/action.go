@@ -8,7 +8,6 @@ package action
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +22,7 @@ import (
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/diff"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
 	"github.com/flagscan/flagscan/emitter/outbox"
 	"github.com/flagscan/flagscan/scanner/git"
@@ -36,29 +36,6 @@ const (
 	OutputEvents       = "events"        // JSON array of the event bodies
 )
 
-// pushEvent is what `flagscan action` reads of a GitHub push event payload.
-type pushEvent struct {
-	Ref     string `json:"ref"`
-	Before  string `json:"before"`
-	After   string `json:"after"`
-	Created bool   `json:"created"`
-	Deleted bool   `json:"deleted"`
-	Forced  bool   `json:"forced"`
-	Commits []struct {
-		ID string `json:"id"`
-	} `json:"commits"`
-	Pusher struct {
-		Name  string `json:"name"`
-		Email string `json:"email"`
-	} `json:"pusher"`
-	Repository struct {
-		FullName      string `json:"full_name"`
-		HTMLURL       string `json:"html_url"`
-		DefaultBranch string `json:"default_branch"`
-		MasterBranch  string `json:"master_branch"`
-	} `json:"repository"`
-}
-
 // Options are the flags of flagscan action.
 type Options struct {
 	Workspace workspace.Flags
@@ -67,28 +44,64 @@ type Options struct {
 	NoFetch   bool
 	Format    string // table or json
 	LogFormat string
+	// Output and Summary are the files the step outputs (name=value
+	// lines) and the Markdown summary are appended to; "" is
+	// $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY, each unset: none.
+	Output, Summary string
+	// Comment asks for a pull- or merge-request comment with the change,
+	// updated on later pushes (a token must allow it).
+	Comment bool
+	// FailOn are the --fail-on policies of a request's change.
+	FailOn []string
 	// LookupEnv reads the environment; nil is os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 }
 
 // Run analyzes the push of the event and reports it.
 func Run(ctx context.Context, o Options, std cli.IO) error {
+	lookup := o.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	eventPath := o.Event
+	if eventPath == "" {
+		eventPath, _ = cli.LookupNonEmpty(lookup, "GITHUB_EVENT_PATH")
+	}
+	if eventPath == "" {
+		return cli.Usagef("no event: set GITHUB_EVENT_PATH (GitHub Actions does) or give --event FILE")
+	}
+	p, err := GitHubPush(eventPath, lookup)
+	if err != nil {
+		return err
+	}
+	return RunPush(ctx, o, p, std)
+}
+
+// RunPush analyzes a push as a CI system reports it and reports it: the
+// events, the step outputs, the summary; for a pull or merge request, the
+// change it makes (and the comment).
+func RunPush(ctx context.Context, o Options, p *Push, std cli.IO) error {
 	if err := cli.TableOrJSON(o.Format); err != nil {
+		return err
+	}
+	if err := diff.CheckFailOn(o.FailOn); err != nil {
 		return err
 	}
 	lookup := o.LookupEnv
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
-	a := &actionRun{rf: &o.Workspace, inl: &o.Webhook, lookup: lookup, noFetch: o.NoFetch, stderr: std.Err, logFormat: o.LogFormat, version: std.Version}
-	eventPath := o.Event
-	if eventPath == "" {
-		eventPath, _ = cli.LookupNonEmpty(a.lookup, "GITHUB_EVENT_PATH")
+	a := &actionRun{rf: &o.Workspace, inl: &o.Webhook, lookup: lookup, noFetch: o.NoFetch, stderr: std.Err, logFormat: o.LogFormat, opts: &o, version: std.Version}
+	if a.opts.Output == "" {
+		a.opts.Output = a.getenv("GITHUB_OUTPUT")
 	}
-	if eventPath == "" {
-		return cli.Usagef("no event: set GITHUB_EVENT_PATH (GitHub Actions does) or give --event FILE")
+	if a.opts.Summary == "" {
+		a.opts.Summary = a.getenv("GITHUB_STEP_SUMMARY")
 	}
-	res, err := a.run(ctx, eventPath)
+	if p.Request != nil {
+		return a.runRequest(ctx, p, std)
+	}
+	res, err := a.run(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -104,6 +117,7 @@ type actionRun struct {
 	stderr  io.Writer
 	// logFormat is --log-format.
 	logFormat string
+	opts      *Options
 	// version is flagscan's, for JSON log lines and webhook requests.
 	version string
 }
@@ -111,7 +125,8 @@ type actionRun struct {
 // actionResult is what a run did, for the outputs and the summary.
 type actionResult struct {
 	Repository string
-	Event      string // the GitHub event name
+	Event      string // the event name (GitHub's, else push or what triggered the run)
+	Provider   string // the CI system
 	Outcome    *analyzer.Outcome
 	// Tracked are the tracked branch patterns, for a skipped update.
 	Tracked []string
@@ -135,53 +150,9 @@ func (a *actionRun) logf(format string, args ...any) {
 	fmt.Fprintf(a.stderr, "flagscan: "+format+"\n", args...)
 }
 
-// readPushEvent reads an event payload.
-func readPushEvent(path string) (*pushEvent, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, cli.Usagef("event payload: %v", err)
-	}
-	var ev pushEvent
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return nil, cli.Usagef("event payload %s: %v", path, err)
-	}
-	return &ev, nil
-}
-
-// update returns the ref update of the event: the push's, or for another
-// event $GITHUB_REF at $GITHUB_SHA from the stored snapshot.
-func (a *actionRun) update(ev *pushEvent, name string) (analyzer.Update, error) {
-	if name != "push" {
-		sha, ref := a.getenv("GITHUB_SHA"), a.getenv("GITHUB_REF")
-		if sha == "" || ref == "" {
-			return analyzer.Update{}, cli.Usagef("a %s event: GITHUB_SHA and GITHUB_REF must be set", name)
-		}
-		return analyzer.Update{Old: sha, New: sha, Ref: ref}, nil
-	}
-	before, after := ev.Before, ev.After
-	if before == "" {
-		before = git.ZeroID
-	}
-	if after == "" {
-		after = git.ZeroID
-	}
-	u, err := analyzer.ParseUpdate(before + " " + after + " " + ev.Ref)
-	if err != nil {
-		return u, cli.Usagef("event payload: %v", err)
-	}
-	return u, nil
-}
-
-func (a *actionRun) run(ctx context.Context, eventPath string) (*actionResult, error) {
-	ev, err := readPushEvent(eventPath)
-	if err != nil {
-		return nil, err
-	}
-	res := &actionResult{Event: a.getenv("GITHUB_EVENT_NAME")}
-	if res.Event == "" {
-		res.Event = "push"
-	}
-	u, err := a.update(ev, res.Event)
+func (a *actionRun) run(ctx context.Context, p *Push) (*actionResult, error) {
+	res := &actionResult{Event: p.Event, Provider: p.Provider}
+	u, err := p.update()
 	if err != nil {
 		return nil, err
 	}
@@ -192,10 +163,10 @@ func (a *actionRun) run(ctx context.Context, eventPath string) (*actionResult, e
 	// The payload names the repository exactly, also on GitHub Enterprise
 	// Server; flags and FLAGSCAN_* variables still come first.
 	if a.rf.Repository == "" && a.getenv("FLAGSCAN_REPOSITORY") == "" {
-		a.rf.Repository = ev.Repository.FullName
+		a.rf.Repository = p.Repository
 	}
 	if a.rf.WebURL == "" && a.getenv("FLAGSCAN_WEB_URL") == "" {
-		a.rf.WebURL = ev.Repository.HTMLURL
+		a.rf.WebURL = p.WebURL
 	}
 	w, err := workspace.Open(ctx, a.rf)
 	if err != nil {
@@ -208,10 +179,7 @@ func (a *actionRun) run(ctx context.Context, eventPath string) (*actionResult, e
 	if res.Budget, err = a.inl.DeliveryBudget(a.lookup, w.Config.Delivery.InlineBudget); err != nil {
 		return nil, err
 	}
-	def := ev.Repository.DefaultBranch
-	if def == "" {
-		def = ev.Repository.MasterBranch
-	}
+	def := p.DefaultBranch
 	if len(w.Config.Branches) == 0 && def != "" {
 		// HEAD of an Actions checkout is the pushed branch: the
 		// repository's default branch is the payload's.
@@ -232,7 +200,7 @@ func (a *actionRun) run(ctx context.Context, eventPath string) (*actionResult, e
 		res.Baseline = snap == nil
 		g := git.CLI{Dir: a.rf.Repo}
 		switch {
-		case res.Event != "push":
+		case p.CatchUp():
 			u = workspace.CatchUp(snap, branch, u.New)
 		case git.IsZeroID(u.Old) && snap == nil && def != "" && branch != def:
 			// A new branch on a fresh store: the baseline is where it
@@ -248,7 +216,7 @@ func (a *actionRun) run(ctx context.Context, eventPath string) (*actionResult, e
 		if !git.IsZeroID(u.Old) && (snap == nil || u.Old != snap.Commit) {
 			needs = append(needs, u.Old)
 		}
-		fetched, err := a.ensureHistory(ctx, g, u, needs, ev)
+		fetched, err := a.ensureHistory(ctx, g, u, needs, p)
 		if err != nil {
 			return nil, err
 		}
@@ -261,8 +229,8 @@ func (a *actionRun) run(ctx context.Context, eventPath string) (*actionResult, e
 		}
 	}
 
-	res.Pusher = ev.Pusher.Name
-	pusher := pusherEnv(ev, a.lookup)
+	res.Pusher = p.PusherName
+	pusher := pusherEnv(p, a.lookup)
 	w.LookupEnv = func(name string) (string, bool) {
 		if v, ok := pusher[name]; ok {
 			return v, true
@@ -274,9 +242,6 @@ func (a *actionRun) run(ctx context.Context, eventPath string) (*actionResult, e
 		return nil, err
 	}
 	res.Outcome = outcomes[0]
-	if res.Pusher == "" {
-		res.Pusher = a.getenv("GITHUB_ACTOR")
-	}
 
 	// Delivery never fails the run: the events are safe in the outbox,
 	// which the cache keeps for the next run.
@@ -296,12 +261,12 @@ func (a *actionRun) run(ctx context.Context, eventPath string) (*actionResult, e
 		return nil, err
 	}
 
-	if p := a.getenv("GITHUB_OUTPUT"); p != "" {
+	if p := a.opts.Output; p != "" {
 		if err := appendFile(p, func(out io.Writer) error { return writeActionOutputs(out, res.Outcome.Events) }); err != nil {
 			return nil, fmt.Errorf("write step outputs: %w", err)
 		}
 	}
-	if p := a.getenv("GITHUB_STEP_SUMMARY"); p != "" {
+	if p := a.opts.Summary; p != "" {
 		if err := appendFile(p, func(out io.Writer) error { return writeActionSummary(out, res) }); err != nil {
 			return nil, fmt.Errorf("write job summary: %w", err)
 		}
@@ -349,11 +314,11 @@ func (a *actionRun) branchBase(ctx context.Context, g git.CLI, tip, branch, def 
 // then the push's old commit), with the history from it to u.New. In a
 // shallow checkout it deepens the history, then unshallows it, then fetches
 // the commit itself. It reports whether it fetched anything.
-func (a *actionRun) ensureHistory(ctx context.Context, g git.CLI, u analyzer.Update, needs []string, ev *pushEvent) (bool, error) {
+func (a *actionRun) ensureHistory(ctx context.Context, g git.CLI, u analyzer.Update, needs []string, p *Push) (bool, error) {
 	fetched := false
 	var lastErr error
 	for i, need := range needs {
-		f, err := a.ensureCommit(ctx, g, u, need, ev)
+		f, err := a.ensureCommit(ctx, g, u, need, p)
 		fetched = fetched || f
 		if err == nil {
 			return fetched, nil
@@ -369,7 +334,7 @@ func (a *actionRun) ensureHistory(ctx context.Context, g git.CLI, u analyzer.Upd
 // deepenSteps bound the rounds of `git fetch --deepen` before unshallowing.
 const deepenSteps = 4
 
-func (a *actionRun) ensureCommit(ctx context.Context, g git.CLI, u analyzer.Update, need string, ev *pushEvent) (bool, error) {
+func (a *actionRun) ensureCommit(ctx context.Context, g git.CLI, u analyzer.Update, need string, p *Push) (bool, error) {
 	if need == u.New || g.Has(ctx, need) && g.IsAncestor(ctx, need, u.New) {
 		return false, nil
 	}
@@ -391,8 +356,8 @@ func (a *actionRun) ensureCommit(ctx context.Context, g git.CLI, u analyzer.Upda
 		return fmt.Errorf("%s is not in the repository and origin does not serve it (%v): a force-push whose old commits are gone?", what, err)
 	}
 	fetched := false
-	if shallow && !ev.Forced {
-		n := max(len(ev.Commits)+1, 50)
+	if shallow && !p.Forced {
+		n := max(p.Commits+1, 50)
 		for step := 0; step < deepenSteps && g.Shallow(ctx); step++ {
 			a.logf("shallow checkout: fetching %d more commits of %s to reach %s", n, u.Ref, cli.Short(need))
 			if err := g.Fetch(ctx, fmt.Sprintf("--deepen=%d", n), "origin", u.Ref); err != nil {
@@ -428,9 +393,9 @@ func (a *actionRun) ensureCommit(ctx context.Context, g git.CLI, u analyzer.Upda
 // pusherEnv returns the actor variables for the event's pusher: the
 // FLAGSCAN_USER_ID and FLAGSCAN_USER_EMAIL that the environment does not
 // set already.
-func pusherEnv(ev *pushEvent, lookup func(string) (string, bool)) map[string]string {
+func pusherEnv(p *Push, lookup func(string) (string, bool)) map[string]string {
 	out := map[string]string{}
-	for name, v := range map[string]string{"FLAGSCAN_USER_ID": ev.Pusher.Name, "FLAGSCAN_USER_EMAIL": ev.Pusher.Email} {
+	for name, v := range map[string]string{"FLAGSCAN_USER_ID": p.PusherName, "FLAGSCAN_USER_EMAIL": p.PusherEmail} {
 		if _, set := cli.LookupNonEmpty(lookup, name); !set && v != "" {
 			out[name] = v
 		}

@@ -27,10 +27,19 @@ func writeActionOutputs(w io.Writer, events []event.Event) error {
 		}
 		bodies = append(bodies, e.Body)
 	}
-	for _, o := range []struct {
-		name  string
-		value any
-	}{{OutputNewFlags, sortedKeys(newKeys)}, {OutputDeletedFlags, sortedKeys(deletedKeys)}, {OutputEvents, bodies}} {
+	return writeOutputs(w, []output{{OutputNewFlags, sortedKeys(newKeys)}, {OutputDeletedFlags, sortedKeys(deletedKeys)}, {OutputEvents, bodies}})
+}
+
+// output is one step output.
+type output struct {
+	name  string
+	value any
+}
+
+// writeOutputs writes outputs as name=value lines of compact JSON, which
+// holds no line break.
+func writeOutputs(w io.Writer, outputs []output) error {
+	for _, o := range outputs {
 		b, err := json.Marshal(o.value)
 		if err != nil {
 			return err

@@ -31,6 +31,16 @@ type Info struct {
 	Modified bool
 }
 
+// Set by release builds with -ldflags "-X <this package>.stampVersion=v1.2.0 ..."
+// (.ci/release); empty otherwise. Link-time inputs, never written at run
+// time: package main reads them once, through Build, and passes the Info on.
+var stampVersion, stampCommit, stampDate string
+
+// Build returns the Info of the running binary.
+func Build() Info {
+	return Get(Stamp{Version: stampVersion, Commit: stampCommit, Date: stampDate})
+}
+
 // Stamp holds what a release build sets with -ldflags -X; empty fields
 // fall back to the build information.
 type Stamp struct {
