@@ -129,6 +129,10 @@ type Outcome struct {
 	Errors  []scanner.FileError
 	Scanned int // blobs scanned
 	Cached  int // blobs found in the cache
+	// Uncovered are the keys referenced at the new tip in files that no
+	// environment's paths cover, and UncoveredFiles those files, sorted:
+	// no event reports them.
+	Uncovered, UncoveredFiles []string
 }
 
 // Reasons an update is skipped.
@@ -218,6 +222,7 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 		return err
 	}
 	out.Commits = len(p.commits)
+	out.Uncovered, out.UncoveredFiles = st.uncovered()
 	out.Events = events
 	out.Errors, out.Scanned, out.Cached = res.errors, res.scanned, res.cached
 	if !save {
@@ -285,11 +290,16 @@ func (a *Analyzer) report(ctx context.Context, res *resolver, st *state, p plan,
 		if before == nil {
 			before = a.keySets(st)
 		}
-		last, lastRefs, err := a.walk(ctx, res, st, p.from, p.commits)
+		commits := p.commits
+		if p.jump != nil {
+			// One step from the starting state to the new tip's tree.
+			commits = []*git.Commit{tip}
+		}
+		last, lastRefs, err := a.walk(ctx, res, st, p.from, commits)
 		if err != nil {
 			return nil, err
 		}
-		return a.events(st, before, snap, last, lastRefs, branch, tip), nil
+		return a.events(st, before, snap, last, lastRefs, branch, tip, p.jump), nil
 	}
 	reported := func(i int) bool { return i < len(p.commits) && p.report[i] }
 	var (
@@ -321,7 +331,7 @@ func (a *Analyzer) report(ctx context.Context, res *resolver, st *state, p plan,
 			}
 		}
 		if !reported(i + 1) {
-			events = append(events, a.events(st, before, nil, last, lastRefs, branch, c)...)
+			events = append(events, a.events(st, before, nil, last, lastRefs, branch, c, nil)...)
 		}
 		return nil
 	})
@@ -330,18 +340,21 @@ func (a *Analyzer) report(ctx context.Context, res *resolver, st *state, p plan,
 
 // walk applies commits, oldest first, to st (the state of commit from),
 // and returns for each key that changed the last commit that changed it
-// and, for keys that disappeared, the references they had just before.
+// and, for keys that disappeared, the references they had just before
+// (linked at the state before the commit: from, for the first).
 func (a *Analyzer) walk(ctx context.Context, res *resolver, st *state, from string, commits []*git.Commit) (map[envKey]*git.Commit, map[envKey][]event.Reference, error) {
 	last := map[envKey]*git.Commit{}
 	lastRefs := map[envKey][]event.Reference{}
+	prev := from
 	err := a.replay(ctx, res, st, from, commits, func(c *git.Commit, trs []transition) error {
 		for _, tr := range trs {
 			k := envKey{tr.env, tr.key}
 			last[k] = c
 			if !tr.present {
-				lastRefs[k] = eventRefs(tr.last, c.FirstParent(), a.links)
+				lastRefs[k] = eventRefs(tr.last, prev, a.links)
 			}
 		}
+		prev = c.ID.String()
 		return nil
 	})
 	return last, lastRefs, err
@@ -357,6 +370,15 @@ func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from st
 	d := a.repo.NewDiffer()
 	prev, err := a.repo.TreeOf(from)
 	if err != nil {
+		return err
+	}
+	// A clone without trees (--filter=tree:0) fetches them all at once
+	// (each with its subtrees), not one request per commit.
+	trees := []git.Hash{prev}
+	for _, c := range commits {
+		trees = append(trees, c.Tree)
+	}
+	if err := a.repo.Prefetch(ctx, trees); err != nil {
 		return err
 	}
 	steps := make([][]git.Change, len(commits))
@@ -427,6 +449,12 @@ type plan struct {
 	report []bool
 	// advance: the snapshot moves to the pushed commit.
 	advance bool
+	// jump is set when the update rewinds the branch to an ancestor of
+	// the stored snapshot, or force-pushes a history unrelated to it: no
+	// commit of it made its transitions. The starting state goes to the
+	// new tip's tree in one step, commits is empty, and the events are
+	// the push's. Only with report nil.
+	jump *pusher
 }
 
 // analysed returns the ranges whose transitions p reports.
@@ -566,6 +594,12 @@ func (a *Analyzer) covered(old string, own []*git.Commit, done []store.Range) []
 // force-push is diffed against what was stored), else from a scan of
 // <old>, or for a new ref of the commit it branches off, reporting the
 // whole walk.
+//
+// An update to an ancestor of the stored snapshot is a late run for an
+// older range, skipped, unless <old> is the stored snapshot: then the
+// branch was rewound (git reset and a force-push), and the keys the
+// ancestor lacks are gone. An update to a history that shares no commit
+// with the starting point jumps to the new tip too.
 func (a *Analyzer) planWalk(ctx context.Context, u Update, tip *git.Commit, snap *store.Snapshot) (plan, error) {
 	p := plan{advance: true}
 	stop := ""
@@ -574,8 +608,11 @@ func (a *Analyzer) planWalk(ctx context.Context, u Update, tip *git.Commit, snap
 			return plan{skip: SkipAnalyzed}, nil
 		}
 		// An error here means the stored commit is gone: not stale.
-		if stale, err := a.repo.IsAncestor(u.New, snap.Commit); err == nil && stale {
-			return plan{skip: SkipStale}, nil
+		if older, err := a.repo.IsAncestor(u.New, snap.Commit); err == nil && older {
+			if u.Old != snap.Commit {
+				return plan{skip: SkipStale}, nil
+			}
+			p.jump = &pusher{u}
 		}
 		if snap.Fingerprint == a.fingerprint {
 			p.storedKeys = a.snapshotKeys(snap)
@@ -598,6 +635,9 @@ func (a *Analyzer) planWalk(ctx context.Context, u Update, tip *git.Commit, snap
 		}
 		p.from, stop = base, base
 	}
+	if p.jump != nil {
+		return p, nil
+	}
 	commits, found, err := a.repo.FirstParents(ctx, tip, stop)
 	if err != nil {
 		return p, err
@@ -606,7 +646,14 @@ func (a *Analyzer) planWalk(ctx context.Context, u Update, tip *git.Commit, snap
 		// stop is not on the first-parent line of the new tip (a
 		// force-push, or <old> merged in as a second parent): walk from
 		// where the two histories meet.
-		if base, err := a.repo.MergeBase(stop, tip); err == nil && base != "" {
+		base, err := a.repo.MergeBase(stop, tip)
+		switch {
+		case err == nil && base == "":
+			// Unrelated histories: none of the new commits made
+			// the difference with what was there.
+			p.jump = &pusher{u}
+			return p, nil
+		case err == nil:
 			if commits, _, err = a.repo.FirstParents(ctx, tip, base); err != nil {
 				return p, err
 			}
@@ -673,9 +720,17 @@ func (a *Analyzer) snapshotKeys(snap *store.Snapshot) []map[string]bool {
 	return out
 }
 
+// pusher is an update whose transitions no single commit made (a rewind,
+// a force-push to an unrelated history): its events are the push's.
+type pusher struct{ u Update }
+
+// id is what stands for the commit in the ids of the push's events.
+func (p *pusher) id() string { return "push " + p.u.Old + ".." + p.u.New }
+
 // events compares the keys before and after, attributing each transition
-// to the last commit that made it.
-func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snapshot, last map[envKey]*git.Commit, lastRefs map[envKey][]event.Reference, branch string, tip *git.Commit) []event.Event {
+// to the last commit that made it, or to the push by when it is not nil:
+// its events name no commit.
+func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snapshot, last map[envKey]*git.Commit, lastRefs map[envKey][]event.Reference, branch string, tip *git.Commit, by *pusher) []event.Event {
 	var out []event.Event
 	now := a.opts.Now()
 	for i, env := range a.opts.Environments {
@@ -704,10 +759,11 @@ func (a *Analyzer) events(st *state, before []map[string]bool, snap *store.Snaps
 					refs = a.lastReferences(snap, env.ID, k)
 				}
 			}
-			out = append(out, event.Event{
-				ID:   event.ID(a.opts.Repository, branch, env.ID, typ, k, c.ID.String()),
-				Body: a.body(typ, env, k, branch, c, refs, now),
-			})
+			id, body := c.ID.String(), a.body(typ, env, k, branch, c, refs, now)
+			if by != nil {
+				id, body.Commit = by.id(), event.Commit{}
+			}
+			out = append(out, event.Event{ID: event.ID(a.opts.Repository, branch, env.ID, typ, k, id), Body: body})
 		}
 	}
 	return out

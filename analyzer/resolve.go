@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"sync"
 
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/source"
 )
 
@@ -92,14 +94,25 @@ func (r *resolver) refs(path, blob string) fileRefs {
 	return fileRefs{blob: blob, refs: refs}
 }
 
-// scan scans blobs and caches what they yield. A file that cannot be read
-// or parsed yields no references and is reported.
+// scan scans blobs and caches what they yield. A file that cannot be
+// parsed yields no references and is reported. A blob that cannot be read
+// is an error: taken for a file without references, it would turn its
+// keys into Flag.deleted events and shrink the snapshot, when the next
+// run, with the object fetched or the disk repaired, could read it.
 func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 	var (
-		mu       sync.Mutex
-		results  = map[store.BlobKey][]byte{}
-		flushErr error
+		mu         sync.Mutex
+		results    = map[store.BlobKey][]byte{}
+		flushErr   error
+		unreadable []string
 	)
+	ids := make([]git.Hash, len(entries))
+	for i, e := range entries {
+		ids[i] = git.ParseHash(e.Blob)
+	}
+	if err := r.a.repo.Prefetch(ctx, ids); err != nil {
+		return fmt.Errorf("scan changed files: %w", err)
+	}
 	err := r.a.scanner.Each(ctx, source.Blobs(r.a.repo, entries), func(f source.File, fr scanner.FileResult) {
 		// The blob id, not the path: one path has other blobs in other
 		// commits of the same run.
@@ -107,6 +120,11 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 		raw, err := json.Marshal(fr)
 		mu.Lock()
 		defer mu.Unlock()
+		for _, e := range fr.Errors {
+			if e.Kind == "read" || e.Kind == "tree" {
+				unreadable = append(unreadable, fmt.Sprintf("%s (blob %s): %s", f.Path, f.BlobID, e.Error))
+			}
+		}
 		r.memo[k] = fr
 		r.scanned++
 		r.errors = append(r.errors, fr.Errors...)
@@ -128,7 +146,29 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 	if flushErr != nil {
 		return flushErr
 	}
-	return store.PutResults(ctx, r.a.db, results)
+	if err := store.PutResults(ctx, r.a.db, results); err != nil {
+		return err
+	}
+	if len(unreadable) > 0 {
+		sort.Strings(unreadable)
+		return &UnreadableError{Files: unreadable}
+	}
+	return nil
+}
+
+// UnreadableError is the error of an analysis that met objects it could
+// not read: nothing is stored and nothing emitted, so that a later run
+// can try again.
+type UnreadableError struct {
+	Files []string // path (blob id): why, sorted
+}
+
+func (e *UnreadableError) Error() string {
+	more := ""
+	if n := len(e.Files); n > 1 {
+		more = fmt.Sprintf(" and %d more", n-1)
+	}
+	return fmt.Sprintf("unreadable git objects: %s%s; nothing was stored or emitted, the branch stays at its last snapshot: repair or fetch the objects (a partial clone needs its promisor remote) and run again", e.Files[0], more)
 }
 
 // flushResults is how many scan results are cached in one transaction.

@@ -61,6 +61,27 @@ func (s *state) environments(path string) []int {
 	return e
 }
 
+// uncovered returns the keys referenced in files that no environment
+// covers and those files, sorted: keys that no event will ever report.
+func (s *state) uncovered() (keys, files []string) {
+	seen := map[string]bool{}
+	for path, fr := range s.files {
+		if len(s.environments(path)) > 0 {
+			continue
+		}
+		files = append(files, path)
+		for _, r := range fr.refs {
+			if !seen[r.FlagKey] {
+				seen[r.FlagKey] = true
+				keys = append(keys, r.FlagKey)
+			}
+		}
+	}
+	sort.Strings(keys)
+	sort.Strings(files)
+	return keys, files
+}
+
 // set replaces the references of the file at path; a nil fr removes it.
 func (s *state) set(path string, fr *fileRefs) {
 	if old, ok := s.files[path]; ok {

@@ -101,27 +101,34 @@ type Unresolved struct {
 // a caveat (invalid UTF-8). The rest of the scan is not affected.
 type FileError struct {
 	Path  string `json:"path"`
-	Kind  string `json:"kind"` // "read", "parse", "encoding", "internal"
+	Kind  string `json:"kind"` // "read", "tree", "parse", "encoding", "internal"
 	Error string `json:"error"`
 }
 
 // Stats counts what a scan looked at.
 type Stats struct {
-	Files            int     `json:"files"`  // files in a language flagscan reads
-	Bytes            int64   `json:"bytes"`  // bytes of those files that were read
-	Parsed           int     `json:"parsed"` // files the prefilter let through to a parser
-	SkippedBinary    int     `json:"skipped_binary"`
-	SkippedOversize  int     `json:"skipped_oversize"`
-	SkippedMinified  int     `json:"skipped_minified"`
-	SkippedGenerated int     `json:"skipped_generated"`
-	Errors           int     `json:"errors"`
-	References       int     `json:"references"`
-	Unresolved       int     `json:"unresolved"`
-	Keys             int     `json:"keys"`
-	DurationSeconds  float64 `json:"duration_seconds"`
-	FilesPerSecond   float64 `json:"files_per_second"`
-	MegabytesPerSec  float64 `json:"megabytes_per_second"`
-	RulesFingerprint string  `json:"rules_fingerprint"`
+	Files            int   `json:"files"`  // files in a language flagscan reads
+	Bytes            int64 `json:"bytes"`  // bytes of those files that were read
+	Parsed           int   `json:"parsed"` // files the prefilter let through to a parser
+	SkippedBinary    int   `json:"skipped_binary"`
+	SkippedOversize  int   `json:"skipped_oversize"`
+	SkippedMinified  int   `json:"skipped_minified"`
+	SkippedGenerated int   `json:"skipped_generated"`
+	// SkippedLFS are Git LFS pointer files: the content is elsewhere.
+	SkippedLFS int `json:"skipped_lfs"`
+	// SkippedSymlinks and SkippedSubmodules are tree entries of a
+	// scanned commit that are not files: never followed. They do not
+	// count in Files.
+	SkippedSymlinks   int     `json:"skipped_symlinks"`
+	SkippedSubmodules int     `json:"skipped_submodules"`
+	Errors            int     `json:"errors"`
+	References        int     `json:"references"`
+	Unresolved        int     `json:"unresolved"`
+	Keys              int     `json:"keys"`
+	DurationSeconds   float64 `json:"duration_seconds"`
+	FilesPerSecond    float64 `json:"files_per_second"`
+	MegabytesPerSec   float64 `json:"megabytes_per_second"`
+	RulesFingerprint  string  `json:"rules_fingerprint"`
 }
 
 // Result is the outcome of a scan, sorted by path, line and column.
@@ -159,7 +166,7 @@ type FileResult struct {
 	Unresolved []Unresolved
 	Errors     []FileError
 	Parsed     bool
-	Skipped    string // "binary", "oversize", "minified", "generated" or ""
+	Skipped    string // "binary", "oversize", "minified", "generated", "lfs", "symlink", "submodule" or ""
 	Bytes      int64
 }
 
@@ -275,12 +282,18 @@ func (s *Scanner) scanFile(ctx context.Context, d *Detector, f source.File) File
 }
 
 func (s *Scanner) detectFile(ctx context.Context, d *Detector, f source.File) FileResult {
+	if f.Special != "" {
+		return FileResult{Skipped: f.Special}
+	}
 	if f.Oversize {
 		return FileResult{Skipped: "oversize"}
 	}
 	content, err := f.Content()
 	if errors.Is(err, source.ErrOversize) {
 		return FileResult{Skipped: "oversize"}
+	}
+	if errors.Is(err, source.ErrTree) {
+		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "tree", Error: err.Error()}}}
 	}
 	if err != nil {
 		return FileResult{Errors: []FileError{{Path: f.Path, Kind: "read", Error: err.Error()}}}
@@ -296,6 +309,11 @@ func (s *Scanner) Detect(ctx context.Context, d *Detector, path string, content 
 	switch {
 	case IsBinary(content):
 		fr.Skipped = "binary"
+		return fr
+	case len(content) >= len(lfsPointer) && string(content[:len(lfsPointer)]) == lfsPointer:
+		// The file's content is in LFS storage, which flagscan does
+		// not fetch: its keys are not seen, and it is counted.
+		fr.Skipped = "lfs"
 		return fr
 	case isMinified(content):
 		fr.Skipped = "minified"
@@ -351,8 +369,19 @@ func invalidAt(b []byte) int {
 	return -1
 }
 
+// lfsPointer starts a Git LFS pointer file (git-lfs spec v1).
+const lfsPointer = "version https://git-lfs.github.com/spec/v1\n"
+
 // add merges one file's result.
 func (r *Result) add(path string, fr FileResult) {
+	switch fr.Skipped {
+	case "symlink":
+		r.Stats.SkippedSymlinks++
+		return
+	case "submodule":
+		r.Stats.SkippedSubmodules++
+		return
+	}
 	r.Stats.Files++
 	r.Stats.Bytes += fr.Bytes
 	switch fr.Skipped {
@@ -364,6 +393,8 @@ func (r *Result) add(path string, fr FileResult) {
 		r.Stats.SkippedMinified++
 	case "generated":
 		r.Stats.SkippedGenerated++
+	case "lfs":
+		r.Stats.SkippedLFS++
 	}
 	if fr.Parsed {
 		r.Stats.Parsed++

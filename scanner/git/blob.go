@@ -27,20 +27,25 @@ func (r *Repo) ReadBlob(id Hash, maxSize int64) (Blob, error) {
 }
 
 func readBlob(repo *gogit.Repository, id Hash, maxSize int64) (Blob, error) {
-	// Objects over the LargeObjectThreshold are not inflated by
-	// EncodedObject (see storageOptions): their size comes from the object
-	// or delta header, so an oversize blob is never inflated just to be
-	// dropped. Asking for the size first would cost a failed open of a
-	// loose object per blob.
+	// go-git inflates a loose object, and a packed one of up to 16 KiB,
+	// when it is asked for it (see storageOptions), so the size is asked
+	// first, from the object's header or the pack, for an oversize blob
+	// never to be inflated just to be dropped. It costs a failed open of
+	// a loose object per packed blob, not a read.
+	if maxSize > 0 {
+		size, err := repo.Storer.EncodedObjectSize(plumbing.Hash(id))
+		if err != nil {
+			return Blob{}, fmt.Errorf("read blob %s: %w", id, err)
+		}
+		if size > maxSize {
+			return Blob{Size: size, Oversize: true}, nil
+		}
+	}
 	obj, err := repo.Storer.EncodedObject(plumbing.BlobObject, plumbing.Hash(id))
 	if err != nil {
 		return Blob{}, fmt.Errorf("read blob %s: %w", id, err)
 	}
 	b := Blob{Size: obj.Size()}
-	if maxSize > 0 && b.Size > maxSize {
-		b.Oversize = true
-		return b, nil
-	}
 	rd, err := obj.Reader()
 	if err != nil {
 		return b, fmt.Errorf("read blob %s: %w", id, err)

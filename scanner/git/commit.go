@@ -2,7 +2,10 @@ package git
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -68,6 +71,25 @@ func (c *Commit) FirstParent() string {
 	return c.Parents[0].String()
 }
 
+// ErrShallow is returned (wrapped) for a walk that needs history a
+// shallow clone does not have.
+var ErrShallow = errors.New("shallow clone")
+
+// IsShallowBoundary reports whether commit is where a shallow clone was
+// cut: listed in its shallow file, its parents missing.
+func (r *Repo) IsShallowBoundary(commit Hash) bool {
+	data, err := os.ReadFile(filepath.Join(r.loc.CommonDir, "shallow"))
+	if err != nil {
+		return false
+	}
+	for line := range strings.Lines(string(data)) {
+		if strings.TrimSpace(line) == commit.String() {
+			return true
+		}
+	}
+	return false
+}
+
 // Commit reads the commit id names (full hex).
 func (r *Repo) Commit(id string) (*Commit, error) {
 	c, err := r.r.CommitObject(plumbing.NewHash(id))
@@ -115,7 +137,11 @@ func (r *Repo) FirstParents(ctx context.Context, tip *Commit, stop string) (comm
 			break
 		}
 		if c, err = c.Parent(0); err != nil {
-			return nil, false, fmt.Errorf("read first parent of %s: %w", commits[len(commits)-1].ID, err)
+			id := commits[len(commits)-1].ID
+			if r.IsShallowBoundary(id) {
+				return nil, false, fmt.Errorf("%w: the history before commit %s is missing (where the clone was cut); fetch it (git fetch --deepen=N, or --unshallow), or start after it", ErrShallow, id)
+			}
+			return nil, false, fmt.Errorf("read first parent of %s: %w", id, err)
 		}
 	}
 	for i, j := 0, len(commits)-1; i < j; i, j = i+1, j-1 {

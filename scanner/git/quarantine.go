@@ -57,6 +57,9 @@ func OpenQuarantined(dir string, getenv func(string) string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkFormat(loc.CommonDir); err != nil {
+		return nil, err
+	}
 	common := loc.CommonDir
 	mainObjects := filepath.Clean(filepath.Join(common, "objects"))
 	quarantine := getenv(EnvObjectDirectory)

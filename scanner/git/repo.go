@@ -36,6 +36,9 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkFormat(loc.CommonDir); err != nil {
+		return nil, err
+	}
 	open := func(objects cache.Object) (*gogit.Repository, error) { return openAt(loc, objects) }
 	r, err := open(cache.NewObjectLRUDefault())
 	if err != nil {
@@ -60,11 +63,20 @@ func (r *Repo) Reopen() error {
 
 // storageOptions are go-git's object store settings. KeepDescriptors:
 // without it go-git reopens (and re-resolves the path of) the packfile for
-// every object it reads. LargeObjectThreshold: objects over it are handed
-// out without their content being read, so that a blob's size can be
-// checked before it is inflated.
+// every object it reads.
+//
+// LargeObjectThreshold stays unset: over it, go-git reads a deltified
+// object with its streaming delta reader, which copies from the wrong
+// place of the base when a delta copies forward, back, then forward past
+// where it had been (it does not reset its position when it rereads the
+// base). Received and fetched packs are full of such deltas: a directory
+// of over 1,100 files, whose tree is over 64 KiB, then reads as
+// "malformed tree", and a big file as wrong bytes. Without the threshold
+// go-git still hands out packed objects over 16 KiB unread, with their
+// size from the pack; ReadBlob checks the size of the others before
+// reading them (see readBlob).
 func storageOptions() filesystem.Options {
-	return filesystem.Options{KeepDescriptors: true, LargeObjectThreshold: 64 << 10}
+	return filesystem.Options{KeepDescriptors: true}
 }
 
 // repoFilesystem returns the files of a repository (HEAD, refs, config,

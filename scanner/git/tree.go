@@ -2,6 +2,7 @@ package git
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -14,11 +15,14 @@ type Kind uint8
 
 // Kinds of tree entries.
 const (
-	// KindOther is a symlink (it holds a target path, not code) or a
-	// submodule (a commit of another repository).
+	// KindOther is an entry of a mode git does not write.
 	KindOther Kind = iota
 	KindDir
 	KindFile // a regular or executable file
+	// KindSymlink holds a target path, not code: never followed.
+	KindSymlink
+	// KindSubmodule (a gitlink) is a commit of another repository.
+	KindSubmodule
 )
 
 // TreeEntry is one entry of a tree.
@@ -35,13 +39,26 @@ func kindOf(m filemode.FileMode) Kind {
 		return KindDir
 	case filemode.Regular, filemode.Executable, filemode.Deprecated:
 		return KindFile
+	case filemode.Symlink:
+		return KindSymlink
+	case filemode.Submodule:
+		return KindSubmodule
 	}
 	return KindOther
 }
 
-// Tree reads the tree id names, its entries in git's order.
+// Tree reads the tree id names, its entries in git's order. A tree a
+// partial clone lacks (git clone --filter=tree:0) is fetched from its
+// promisor remote, with its subtrees.
 func (r *Repo) Tree(id Hash) ([]TreeEntry, error) {
 	t, err := object.GetTree(r.r.Storer, plumbing.Hash(id))
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		if ok, ferr := r.promised(id); ferr != nil {
+			return nil, fmt.Errorf("read tree %s: %w", id, ferr)
+		} else if ok {
+			t, err = object.GetTree(r.r.Storer, plumbing.Hash(id))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s: %w", id, err)
 	}

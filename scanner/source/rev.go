@@ -85,7 +85,40 @@ func (s *RevSource) Walk(ctx context.Context, f Filter, fn func(File) error) err
 	if err != nil {
 		return fmt.Errorf("%w of commit %s", err, s.commit)
 	}
+	if _, partial := s.repo.Promisor(); partial {
+		if err := s.prefetch(ctx, &f, entries); err != nil {
+			return fmt.Errorf("commit %s: %w", s.commit, err)
+		}
+	}
 	return s.walkTree(ctx, &f, fn, entries, "")
+}
+
+// prefetch fetches the blobs the walk will read that a partial clone
+// lacks, in one request before the walk: read one by one, each would cost
+// a fetch of its own.
+func (s *RevSource) prefetch(ctx context.Context, f *Filter, root []git.TreeEntry) error {
+	var ids []git.Hash
+	var collect func(entries []git.TreeEntry, dir string)
+	collect = func(entries []git.TreeEntry, dir string) {
+		for _, e := range entries {
+			p := joinPath(dir, e.Name)
+			switch e.Kind {
+			case git.KindDir:
+				if f.skip(p, true) {
+					continue
+				}
+				if sub, err := s.repo.Tree(e.ID); err == nil {
+					collect(sub, p) // an unreadable tree is reported by the walk
+				}
+			case git.KindFile:
+				if !f.skip(p, false) && f.want(p) {
+					ids = append(ids, e.ID)
+				}
+			}
+		}
+	}
+	collect(root, "")
+	return s.repo.Prefetch(ctx, ids)
 }
 
 // walkTree walks a tree's entries, found at dir. It recurses by hand
@@ -106,7 +139,7 @@ func (s *RevSource) walkTree(ctx context.Context, f *Filter, fn func(File) error
 			if err != nil {
 				// A corrupt or missing tree loses its subtree, not the
 				// scan: it is offered as a file that cannot be read.
-				if err := fn(File{Path: p, Err: fmt.Errorf("%w (%s)", err, p)}); err != nil {
+				if err := fn(File{Path: p, Err: fmt.Errorf("%w (%s): %w", err, p, ErrTree)}); err != nil {
 					return err
 				}
 				continue
@@ -125,9 +158,20 @@ func (s *RevSource) walkTree(ctx context.Context, f *Filter, fn func(File) error
 			if err := fn(file); err != nil {
 				return err
 			}
-		default:
+		case git.KindSymlink, git.KindSubmodule:
 			// Symlinks hold a target path, not code; submodules
-			// (gitlinks) are commits of another repository.
+			// (gitlinks) are commits of another repository. Offered
+			// to be counted, not read.
+			if f.skip(p, false) {
+				continue
+			}
+			special := "symlink"
+			if e.Kind == git.KindSubmodule {
+				special = "submodule"
+			}
+			if err := fn(File{Path: p, Special: special}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -18,6 +18,11 @@ import (
 // read because it is larger than Filter.MaxSize.
 var ErrOversize = errors.New("file larger than the size limit")
 
+// ErrTree is returned (wrapped) by File.Content for a directory of a git
+// tree whose own tree object could not be read: every file under it is
+// missing from the walk.
+var ErrTree = errors.New("directory (git tree) not read: its files are missing")
+
 // ErrNotRegular is returned (wrapped) by File.Content for a working-tree
 // file that is no longer a regular file when it is read: replaced by a
 // symbolic link, a FIFO or a device since the tree was walked. It is not
@@ -48,6 +53,9 @@ type File struct {
 	// not be read from the object store: a corrupt or missing object. The
 	// walk goes on; Content returns Err.
 	Err error
+	// Special is "symlink" or "submodule" for a tree entry that is not a
+	// file: offered so that it is counted, never read or followed.
+	Special string
 
 	abs     string    // absolute filesystem path, for working-tree files
 	maxSize int64     // Filter.MaxSize, checked by Content for working-tree files
@@ -58,6 +66,9 @@ type File struct {
 // read from disk. It refuses Oversize files, so that a caller that forgot to
 // check cannot undo the size limit by accident.
 func (f File) Content() ([]byte, error) {
+	if f.Special != "" {
+		return nil, fmt.Errorf("%s is a %s, not a file", f.Path, f.Special)
+	}
 	if f.Err != nil {
 		return nil, f.Err
 	}

@@ -716,6 +716,8 @@ func TestRevErrors(t *testing.T) {
 	}
 }
 
+// TestRevSkipsSymlinksAndSubmodules: symlinks and gitlinks are never read
+// nor followed, only offered with Special set, to be counted.
 func TestRevSkipsSymlinksAndSubmodules(t *testing.T) {
 	dir := t.TempDir()
 	gittest.Init(t, dir)
@@ -729,9 +731,23 @@ func TestRevSkipsSymlinksAndSubmodules(t *testing.T) {
 	if modes := gittest.Output(t, dir, "ls-tree", "HEAD"); !strings.Contains(modes, "120000") || !strings.Contains(modes, "160000") {
 		t.Fatalf("tree lacks the symlink or the gitlink:\n%s", modes)
 	}
-	got := pathsOf(walkAll(t, mustRev(t, dir, "HEAD"), Filter{}))
-	if want := []string{"a.go", "z/b.go"}; !slices.Equal(got, want) {
-		t.Errorf("got %q, want %q", got, want)
+	var files, special []File
+	for _, f := range walkAll(t, mustRev(t, dir, "HEAD"), Filter{}) {
+		if f.Special != "" {
+			special = append(special, f)
+			if _, err := f.Content(); err == nil {
+				t.Errorf("%s (%s) has content", f.Path, f.Special)
+			}
+			continue
+		}
+		files = append(files, f)
+	}
+	if got, want := pathsOf(files), []string{"a.go", "z/b.go"}; !slices.Equal(got, want) {
+		t.Errorf("files %q, want %q", got, want)
+	}
+	// Offered only to be counted.
+	if len(special) != 2 || special[0].Path != "link.go" || special[0].Special != "symlink" || special[1].Path != "sub" || special[1].Special != "submodule" {
+		t.Errorf("special entries %+v, want link.go (symlink) and sub (submodule)", special)
 	}
 }
 

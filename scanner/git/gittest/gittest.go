@@ -7,6 +7,7 @@ package gittest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -250,5 +251,95 @@ func (r *Repo) Commits() int { return r.commits }
 func Tick(start time.Time) func(int) string {
 	return func(n int) string {
 		return start.Add(time.Duration(n) * time.Second).Format(time.RFC3339)
+	}
+}
+
+// CloneBare makes a bare clone of the repository src in a temporary
+// directory over file://, so that it gets the pack a server sends rather
+// than hard links to src's objects, and returns its path.
+func CloneBare(tb testing.TB, src string) string {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), "clone.git")
+	Run(tb, src, "clone", "-q", "--bare", "file://"+src, dir)
+	return dir
+}
+
+// FetchKeepingPack fetches every branch of origin into the bare clone dir,
+// overwriting its branches, and keeps the pack it receives as it is, as
+// git does for more than fetch.unpackLimit objects: a thin pack, completed
+// by index-pack, whose objects are deltas on those the clone had.
+func FetchKeepingPack(tb testing.TB, dir string) {
+	tb.Helper()
+	Run(tb, dir, "-c", "fetch.unpackLimit=1", "fetch", "-q", "origin", "+refs/heads/*:refs/heads/*")
+}
+
+// ManyFiles returns n files named prefix, their number from first on
+// and "_settings.js", each of whose content is content(i): with a prefix of
+// "dir/component_", a directory whose tree is over 64 KiB when n is above
+// about 1,100.
+func ManyFiles(prefix string, first, n int, content func(i int) string) map[string]string {
+	files := make(map[string]string, n)
+	for i := first; i < first+n; i++ {
+		files[fmt.Sprintf("%s%05d_settings.js", prefix, i)] = content(i)
+	}
+	return files
+}
+
+// CrossedDeltas commits twice into r a directory big/ whose trees are over
+// 64 KiB and a file big/large.js over 64 KiB, both made of content(i) for
+// numbered files i, changed so that when the repository is packed one
+// version of each is a delta on the other that copies from its base
+// forward, then back, then forward past where it had been: what git's
+// packs of real histories are full of, and what go-git's streaming delta
+// reader (LargeObjectThreshold) copies from the wrong place. Parts a, b,
+// c, d become b, a, d: in the file by moving text; in the directory by
+// renaming the first file of part a to sort after part b and deleting part
+// c (a delta then reads that file's hash from the start of its base,
+// between copies of b and d). between, if not nil, runs after the first
+// commit (to clone it, say). It returns the two commits.
+func CrossedDeltas(r *Repo, content func(i int) string, between func()) (first, second string) {
+	r.TB.Helper()
+	type part struct {
+		name     string
+		first, n int
+	}
+	a, b, c, d := part{"a", 0, 200}, part{"b", 200, 1000}, part{"c", 1200, 1000}, part{"d", 2200, 1000}
+	files := map[string]string{}
+	large := func(parts ...part) string {
+		var s strings.Builder
+		for _, p := range parts {
+			for i := p.first; i < p.first+p.n; i++ {
+				s.WriteString(content(i))
+			}
+		}
+		return s.String()
+	}
+	for _, p := range []part{a, b, c, d} {
+		for name, data := range ManyFiles("big/"+p.name+"_", p.first, p.n, content) {
+			files[name] = data
+		}
+	}
+	files["big/large.js"] = large(a, b, c, d)
+	first = r.Commit("parts a, b, c, d", files)
+	if between != nil {
+		between()
+	}
+	r.Git("mv", "big/a_00000_settings.js", "big/ba_00000_settings.js")
+	files = map[string]string{"big/large.js": large(b, a, d)}
+	for name := range ManyFiles("big/c_", c.first, c.n, content) {
+		files[name] = ""
+	}
+	return first, r.Commit("parts b, a, d", files)
+}
+
+// FastImport feeds a git fast-import stream to the repository at dir, as
+// histories converted from other systems and big synthetic ones are made,
+// and leaves its objects in the pack fast-import writes.
+func FastImport(tb testing.TB, dir, stream string) {
+	tb.Helper()
+	cmd := Options{}.Command(dir, "git", "fast-import", "--quiet")
+	cmd.Stdin = strings.NewReader(stream)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("git fast-import: %v\n%s", err, out)
 	}
 }

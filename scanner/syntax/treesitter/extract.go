@@ -283,10 +283,9 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 	// parser's cancel flag after the parse is over, failing every later
 	// parse on this parser; context.Background has no Done channel.
 	//
-	// The same bound covers the extraction that follows, which also
+	// The extraction that follows is bounded by its work (maxTicks) and
 	// checks ctx between captures: a cancelled run stops within the file.
 	limit := parseTimeout(len(src))
-	deadline := time.Now().Add(limit)
 	p.parser.SetOperationLimit(int(limit / time.Microsecond))
 	tree, err := p.parser.ParseCtx(context.Background(), nil, src)
 	if err != nil {
@@ -305,7 +304,7 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 	root := tree.RootNode()
 	x.parents = newParents(root)
 	defer x.parents.close()
-	check := budget{ctx: ctx, deadline: deadline, limit: limit, lang: lang}
+	check := budget{ctx: ctx, max: maxTicks(len(src)), lang: lang}
 	p.cursor.Exec(l.q, root)
 	for {
 		m, idx, ok := p.cursor.NextCapture()
@@ -345,24 +344,32 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 
 // budget stops an extraction that is cancelled or runs past its time.
 type budget struct {
-	ctx      context.Context
-	deadline time.Time
-	limit    time.Duration
-	lang     string
-	n        int
+	ctx  context.Context
+	max  int // units of work allowed
+	lang string
+	n    int
 }
+
+// maxTicks bounds the units of work (captures and the nodes they make the
+// extractor visit) an extraction of n bytes may take. The bound counts
+// work rather than time: a wall-clock bound would drop the references of
+// a big file whenever the machine is busy, and the same commit would give
+// other keys on another run. Extraction is linear in the tree, whose
+// nodes are fewer than its bytes, so this is far above what a real file
+// takes; it stops a grammar that loops.
+func maxTicks(n int) int { return 64*n + 1<<16 }
 
 // tick is called once per unit of work; it looks at the clock and the
 // context every few hundred.
 func (b *budget) tick() error {
-	if b.n++; b.n%256 != 0 {
+	if b.n++; b.n%256 != 0 && b.n <= b.max {
 		return nil
 	}
 	if err := b.ctx.Err(); err != nil {
 		return err
 	}
-	if time.Now().After(b.deadline) {
-		return fmt.Errorf("%w: %s: extraction took longer than %v", ErrParse, b.lang, b.limit)
+	if b.n > b.max {
+		return fmt.Errorf("%w: %s: extraction did more than %d units of work for a file of this size", ErrParse, b.lang, b.max)
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 	"github.com/flagscan/flagscan/emitter/outbox"
+	"github.com/flagscan/flagscan/scanner"
 	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/source"
 )
@@ -111,7 +112,32 @@ func Scan(ctx context.Context, o ScanOptions, std cli.IO) error {
 			fmt.Fprintf(std.Err, "flagscan: %s: %s: %s\n", cli.Printable(e.Path), e.Kind, cli.Printable(e.Error))
 		}
 	}
-	return report.Result(std.Out, out, res)
+	if err := report.Result(std.Out, out, res); err != nil {
+		return err
+	}
+	if rev != "" {
+		return incomplete(res.Errors)
+	}
+	return nil
+}
+
+// incomplete is the error of a scan of a git tree that could not read some
+// of its objects, nil when it read them all: its result lacks their
+// references, so it must not pass for the commit's (exit status 1).
+func incomplete(errs []scanner.FileError) error {
+	var trees, blobs int
+	for _, e := range errs {
+		switch e.Kind {
+		case "tree":
+			trees++
+		case "read":
+			blobs++
+		}
+	}
+	if trees+blobs == 0 {
+		return nil
+	}
+	return fmt.Errorf("incomplete result: %d directories and %d files of the commit could not be read from the repository (listed in errors)", trees, blobs)
 }
 
 // PushOptions are the flags and arguments of flagscan push.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -20,7 +22,14 @@ import (
 // to stderr.
 func Outcomes(stdout, stderr io.Writer, format string, outcomes []*analyzer.Outcome) error {
 	var events []event.Event
+	uncovered, files := map[string]bool{}, map[string]bool{}
 	for _, o := range outcomes {
+		for _, k := range o.Uncovered {
+			uncovered[k] = true
+		}
+		for _, f := range o.UncoveredFiles {
+			files[f] = true
+		}
 		if o.Skipped != "" {
 			fmt.Fprintf(stderr, "flagscan: %s %s..%s: %s\n", cli.Printable(o.Update.Ref), cli.Short(o.Update.Old), cli.Short(o.Update.New), o.Skipped)
 		}
@@ -28,6 +37,16 @@ func Outcomes(stdout, stderr io.Writer, format string, outcomes []*analyzer.Outc
 			fmt.Fprintf(stderr, "flagscan: %s: %s: %s\n", cli.Printable(e.Path), e.Kind, cli.Printable(e.Error))
 		}
 		events = append(events, o.Events...)
+	}
+	if len(uncovered) > 0 {
+		// Once per run, whatever the number of updates.
+		keys := slices.Sorted(maps.Keys(uncovered))
+		more := ""
+		if len(keys) > 5 {
+			keys, more = keys[:5], fmt.Sprintf(" and %d more", len(uncovered)-5)
+		}
+		fmt.Fprintf(stderr, "flagscan: warning: %d keys (%s%s) are referenced in %d files that no environment's paths cover: no event reports them; add the paths to an environment\n",
+			len(uncovered), strings.Join(keys, ", "), more, len(files))
 	}
 	return Events(stdout, format, events)
 }
