@@ -197,11 +197,11 @@ func Push(ctx context.Context, o PushOptions, std cli.IO) error {
 	}
 	// Within delivery.inline_budget; what is left waits for
 	// `flagscan deliver`. A delivery problem never fails the push.
-	log, err := cli.NewLogger(o.LogFormat, std.Err, slog.LevelWarn)
+	log, err := cli.NewLogger(o.LogFormat, std.Version, std.Err, slog.LevelWarn)
 	if err != nil {
 		return err
 	}
-	delivery.AfterPush(ctx, log, w.DB, w.Config)
+	delivery.AfterPush(ctx, log, w.DB, w.Config, std.Version)
 	return nil
 }
 
