@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/flagscan/flagscan/analyzer"
@@ -288,7 +289,27 @@ func Status(ctx context.Context, rf *workspace.Flags, std cli.IO) error {
 	if len(tracked) == 0 {
 		tracked = []string{w.Repo.DefaultBranch() + " (the default branch)"}
 	}
-	return report.Status(std.Out, tracked, statuses, counts)
+	uncovered := map[string][]string{}
+	for _, st := range statuses {
+		snap, err := store.LoadSnapshot(ctx, w.DB, st.Repo, st.Branch)
+		if err != nil {
+			return err
+		}
+		if snap == nil {
+			continue
+		}
+		for path := range snap.Files {
+			covered := false
+			for _, env := range w.Config.Environments {
+				covered = covered || workspace.MatchAny(env.Paths, path)
+			}
+			if !covered {
+				uncovered[st.Repo+" "+st.Branch] = append(uncovered[st.Repo+" "+st.Branch], path)
+			}
+		}
+		sort.Strings(uncovered[st.Repo+" "+st.Branch])
+	}
+	return report.Status(std.Out, tracked, statuses, counts, uncovered)
 }
 
 // FlagsOptions are the flags of flagscan flags.
