@@ -80,7 +80,7 @@ func New(db *sql.DB, repo *git.Repo, sc *scanner.Scanner, opts Options) *Analyze
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Analyzer{db: db, repo: repo, scanner: sc, fingerprint: sc.Fingerprint(), opts: opts, links: links{strings.TrimSuffix(opts.WebURL, "/")}}
+	return &Analyzer{db: db, repo: repo, scanner: sc, fingerprint: sc.Fingerprint(), opts: opts, links: newLinks(opts.WebURL)}
 }
 
 // Update is one ref update as git reports it to hooks: zero Old for a new
