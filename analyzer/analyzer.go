@@ -84,7 +84,7 @@ func New(db *sql.DB, repo *git.Repo, sc *scanner.Scanner, opts Options) *Analyze
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Analyzer{db: db, repo: repo, scanner: sc, fingerprint: sc.Fingerprint(), opts: opts, links: links{strings.TrimSuffix(opts.WebURL, "/")}, window: replayWindow}
+	return &Analyzer{db: db, repo: repo, scanner: sc, fingerprint: sc.Fingerprint(), opts: opts, links: newLinks(opts.WebURL), window: replayWindow}
 }
 
 // Update is one ref update as git reports it to hooks: zero Old for a new
@@ -420,6 +420,13 @@ func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from st
 				changed = append(changed, ch.Path)
 				if ch.To != "" && res.wanted(ch.Path) {
 					fr := res.refs(ch.Path, ch.To)
+					if _, had := st.files[ch.Path]; had && fr.unparsed {
+						// Not knowing what the new version holds is no
+						// reason to report its keys gone: the file keeps
+						// its last analysis (the error is reported) until
+						// a version of it parses.
+						continue
+					}
 					st.set(ch.Path, &fr)
 					st.trackNames(ch.Path, &fr)
 				} else {

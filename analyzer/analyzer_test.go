@@ -349,3 +349,21 @@ func TestPreview(t *testing.T) {
 		}
 	}
 }
+
+func TestLinksPerForge(t *testing.T) {
+	for _, tc := range []struct{ base, commit, line string }{
+		{"https://github.com/acme/shop", "https://github.com/acme/shop/commit/abc", "https://github.com/acme/shop/blob/abc/web/a%20b.ts#L3"},
+		{"https://gitlab.com/acme/shop/-", "https://gitlab.com/acme/shop/-/commit/abc", "https://gitlab.com/acme/shop/-/blob/abc/web/a%20b.ts#L3"},
+		{"https://bitbucket.org/acme/shop/", "https://bitbucket.org/acme/shop/commits/abc", "https://bitbucket.org/acme/shop/src/abc/web/a%20b.ts#lines-3"},
+		{"https://dev.azure.com/acme/web/_git/shop", "https://dev.azure.com/acme/web/_git/shop/commit/abc", "https://dev.azure.com/acme/web/_git/shop?path=/web/a%20b.ts&version=GCabc&line=3"},
+		{"", "", ""},
+	} {
+		l := newLinks(tc.base)
+		if got := l.commit("abc"); got != tc.commit {
+			t.Errorf("%s: commit %q, want %q", tc.base, got, tc.commit)
+		}
+		if got := l.line("abc", "web/a b.ts", 3); got != tc.line {
+			t.Errorf("%s: line %q, want %q", tc.base, got, tc.line)
+		}
+	}
+}

@@ -13,14 +13,37 @@ import (
 
 func formatDate(t time.Time) string { return t.Format(event.DateLayout) }
 
-// links builds web links for commits and files, for forges that use
-// GitHub's and GitLab's URL scheme: <base>/commit/<sha> and
-// <base>/blob/<sha>/<path>#L<line>.
-type links struct{ base string }
+// links builds web links for commits and files in the URL scheme of the
+// repository's forge, told by its host: Bitbucket Cloud
+// (<base>/commits/<sha>, <base>/src/<sha>/<path>#lines-<n>), Azure Repos
+// (<base>/commit/<sha>, <base>?path=/<path>&version=GC<sha>&line=<n>),
+// else GitHub's and GitLab's (<base>/commit/<sha>,
+// <base>/blob/<sha>/<path>#L<n>).
+type links struct {
+	base  string
+	forge string // "bitbucket", "azure" or "" (GitHub and GitLab)
+}
+
+func newLinks(base string) links {
+	base = strings.TrimSuffix(base, "/")
+	l := links{base: base}
+	if u, err := url.Parse(base); err == nil {
+		switch h := strings.ToLower(u.Hostname()); {
+		case h == "bitbucket.org":
+			l.forge = "bitbucket"
+		case h == "dev.azure.com" || strings.HasSuffix(h, ".visualstudio.com"):
+			l.forge = "azure"
+		}
+	}
+	return l
+}
 
 func (l links) commit(sha string) string {
-	if l.base == "" {
+	switch {
+	case l.base == "":
 		return ""
+	case l.forge == "bitbucket":
+		return l.base + "/commits/" + sha
 	}
 	return l.base + "/commit/" + sha
 }
@@ -33,7 +56,14 @@ func (l links) line(sha, path string, line int) string {
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
-	return fmt.Sprintf("%s/blob/%s/%s#L%d", l.base, sha, strings.Join(segs, "/"), line)
+	p := strings.Join(segs, "/")
+	switch l.forge {
+	case "bitbucket":
+		return fmt.Sprintf("%s/src/%s/%s#lines-%d", l.base, sha, p, line)
+	case "azure":
+		return fmt.Sprintf("%s?path=/%s&version=GC%s&line=%d", l.base, p, sha, line)
+	}
+	return fmt.Sprintf("%s/blob/%s/%s#L%d", l.base, sha, p, line)
 }
 
 func commitOf(c *git.Commit, l links) event.Commit {

@@ -100,7 +100,11 @@ func (r *resolver) refs(path, blob string) fileRefs {
 		ref.Path = path
 		refs[i] = ref
 	}
-	return fileRefs{blob: blob, refs: refs, names: fr.Names}
+	unparsed := false
+	for _, e := range fr.Errors {
+		unparsed = unparsed || e.Kind == "parse"
+	}
+	return fileRefs{blob: blob, refs: refs, names: fr.Names, unparsed: unparsed}
 }
 
 // scan scans blobs and caches what they yield. A file that cannot be

@@ -15,6 +15,9 @@ type fileRefs struct {
 	// names are the file's keys written as names defined elsewhere
 	// (names.go); a file with some is kept even without references.
 	names *resolve.Names
+	// unparsed is set when the blob could not be parsed (its parse ran out
+	// of time or hit a limit): what it holds is not known.
+	unparsed bool
 }
 
 // state is the references of one tree, kept per file so that a diff can be

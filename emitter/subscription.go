@@ -93,6 +93,33 @@ type Subscription struct {
 	Body any
 	// ContentType is ContentJSON (the default) or ContentForm.
 	ContentType string
+	// Scopes are what the events are of: ScopePush (the default, when
+	// empty), ScopePullRequest or both.
+	Scopes []string
+}
+
+// Scopes of events: of what a branch holds, or of a pull or merge request
+// that is not merged.
+const (
+	ScopePush        = "push"
+	ScopePullRequest = "pull_request"
+)
+
+// WantsScope reports whether the subscription listens to events of scope
+// ("" is ScopePush).
+func (s *Subscription) WantsScope(scope string) bool {
+	if scope == "" {
+		scope = ScopePush
+	}
+	if len(s.Scopes) == 0 {
+		return scope == ScopePush
+	}
+	for _, sc := range s.Scopes {
+		if sc == scope {
+			return true
+		}
+	}
+	return false
 }
 
 // SubscriptionID returns the stable ID of the subscription with that
@@ -145,6 +172,11 @@ func (s *Subscription) Validate() error {
 	if s.Secret != "" {
 		if _, err := signing.NewKey(s.Secret.Reveal()); err != nil {
 			fail("secret: %v", err)
+		}
+	}
+	for _, sc := range s.Scopes {
+		if sc != ScopePush && sc != ScopePullRequest {
+			fail("scope %q: use %s or %s", sc, ScopePush, ScopePullRequest)
 		}
 	}
 	for _, err := range s.checkShape() {

@@ -83,6 +83,9 @@ type Body struct {
 	// times must not make an event that can never be sent.
 	ReferencesCount     int  `json:"references_count"`
 	ReferencesTruncated bool `json:"references_truncated,omitempty"`
+	// Request, for the events of a pull or merge request that is not
+	// merged (a subscription's pull_request scope), says which.
+	Request *Request `json:"request,omitempty"`
 }
 
 // Bounds of a body's variable parts, well under the emitter's 1 MiB bound
@@ -173,4 +176,14 @@ func ID(repo, branch, env, typ, key, commit string) string {
 		h.Write([]byte{0})
 	}
 	return "flg_" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Request is the pull or merge request the events of an unmerged change
+// are of.
+type Request struct {
+	Kind   string `json:"kind"` // pull_request or merge_request
+	Number int    `json:"number"`
+	URL    string `json:"url,omitempty"`
+	Base   string `json:"base"` // the merge base the change is measured from
+	Head   string `json:"head"`
 }

@@ -140,7 +140,7 @@ func TestActionYAML(t *testing.T) {
 		}
 		if s.ID != "" {
 			var outs []string
-			for _, m := range echoOutputRE.FindAllStringSubmatch(s.Run, -1) {
+			for _, m := range echoOutputRE.FindAllStringSubmatch(s.Run+stepScript(t, s.Run), -1) {
 				outs = append(outs, m[1])
 			}
 			if s.Uses != "" {
@@ -209,6 +209,21 @@ func TestActionYAML(t *testing.T) {
 	if !setupGo || !build || !restore || !save {
 		t.Errorf("setup-go from the action's go.mod with its go.sum as cache key: %v; built from github.action_path: %v; store restored per branch and run: %v; saved always: %v", setupGo, build, restore, save)
 	}
+}
+
+// stepScript returns the text of the action's script that a step's run
+// calls ("$GITHUB_ACTION_PATH/.ci/..."), "" when it calls none.
+func stepScript(t *testing.T, run string) string {
+	t.Helper()
+	m := regexp.MustCompile(`\$GITHUB_ACTION_PATH/([A-Za-z0-9_./-]+)`).FindStringSubmatch(run)
+	if m == nil {
+		return ""
+	}
+	data, err := os.ReadFile(filepath.Join("..", "..", m[1]))
+	if err != nil {
+		t.Fatalf("a step runs %s: %v", m[1], err)
+	}
+	return string(data)
 }
 
 // knownFlagscanVariables are the FLAGSCAN_* variables flagscan reads.
@@ -295,5 +310,35 @@ func TestActionWorkflowExamples(t *testing.T) {
 		if !checkout || !action {
 			t.Errorf("%s: checkout with fetch-depth: %v, uses the action: %v", name, checkout, action)
 		}
+	}
+}
+
+// TestActionBinarySteps checks how the action gets its binary: a first
+// step that downloads a release's (.ci/action-binary.sh, tested in
+// internal/release) or says to build; the build steps run only then, and
+// only on a miss of the binary cache, whose key that step gives and which
+// is saved after a build; the analysis runs the binary either way.
+func TestActionBinarySteps(t *testing.T) {
+	a := loadActionYAML(t)
+	const build = "steps.binary.outputs.source == 'build'"
+	const miss = "steps.binary-cache.outputs.cache-hit != 'true'"
+	var get, restore, setupGo, compile, save bool
+	for _, s := range a.Runs.Steps {
+		switch {
+		case s.ID == "binary":
+			get = strings.Contains(s.Run, "$GITHUB_ACTION_PATH/.ci/action-binary.sh") && s.Env["BIN"] == "${{ steps.paths.outputs.bin }}"
+		case s.ID == "binary-cache":
+			restore = strings.HasPrefix(s.Uses, "actions/cache/restore@") && s.If == build &&
+				s.With["key"] == "${{ steps.binary.outputs.key }}" && s.With["path"] == "${{ steps.paths.outputs.bindir }}"
+		case strings.HasPrefix(s.Uses, "actions/setup-go@"):
+			setupGo = s.If == build+" && "+miss
+		case strings.Contains(s.Run, "go build"):
+			compile = s.If == build+" && "+miss && strings.Contains(s.Run, `-o "$BIN"`)
+		case strings.HasPrefix(s.Uses, "actions/cache/save@") && s.With["key"] == "${{ steps.binary.outputs.key }}":
+			save = s.If == build+" && "+miss && s.With["path"] == "${{ steps.paths.outputs.bindir }}"
+		}
+	}
+	if !get || !restore || !setupGo || !compile || !save {
+		t.Errorf("binary step: %v; cache restored on a build: %v; Go set up and flagscan built on a miss: %v, %v; saved after: %v", get, restore, setupGo, compile, save)
 	}
 }

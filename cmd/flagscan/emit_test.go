@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/report"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/version"
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
@@ -257,9 +258,14 @@ delivery:
 	rc.mu.Lock()
 	first := rc.body[0]
 	auth := rc.hdr[0].Get("Authorization")
+	agent := rc.hdr[0].Get("User-Agent")
 	rc.mu.Unlock()
 	if !bytes.Contains(first, []byte(`"source":"flagscan"`)) || auth != "Bearer "+token {
 		t.Errorf("payload or header missing: %s %q", first, auth)
+	}
+	// Receivers can tell which build sent an event.
+	if want := "flagscan/" + version.Build().Short(); agent != want {
+		t.Errorf("User-Agent %q, want %q", agent, want)
 	}
 
 	// Mistakes are usage errors.

@@ -57,7 +57,7 @@ It also settles the holds of this repository older than --max-age, as
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.LogFormat = logFormat(cmd)
-			return hook.PostReceive(cmd.Context(), &f, postAge, cmd.InOrStdin(), cmd.ErrOrStderr())
+			return hook.PostReceive(cmd.Context(), &f, postAge, std(cmd))
 		},
 	}
 	post.Flags().DurationVar(&postAge, "max-age", hook.DefaultHoldAge, "settle this repository's holds older than this")

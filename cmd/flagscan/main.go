@@ -26,6 +26,7 @@ import (
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/version"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 )
 
@@ -74,12 +75,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	info := version.Build()
 	root := &cobra.Command{
 		Use:           "flagscan",
 		Short:         "Find feature-flag references in code and report the keys that appear and disappear",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// The short form, which std hands to every command for webhook
+		// requests and log lines; --version prints the whole line.
+		Version: info.Short(),
 	}
+	root.SetVersionTemplate(info.String() + "\n")
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -88,17 +94,27 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.Usage(err) })
 	root.PersistentFlags().String(cli.LogFormatFlag, "text", "format of log lines on standard error: text, or json (one JSON object per line)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		_, err := cli.NewLogger(logFormat(cmd), io.Discard, slog.LevelInfo)
+		_, err := cli.NewLogger(logFormat(cmd), info.Short(), io.Discard, slog.LevelInfo)
 		return err
 	}
 	root.AddCommand(newScanCmd(), newPushCmd(), newLogCmd(), newStatusCmd(), newFlagsCmd(),
-		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd(), newDiffCmd(), newCICmd())
+		newDeliverCmd(), newDeliveriesCmd(), newWebhookCmd(), newListenCmd(), newActionCmd(), newSyncCmd(), newHookCmd(), newDiffCmd(), newCICmd(),
+		newVersionCmd(info))
 	return root
 }
 
-// std returns the standard streams of cmd.
+func newVersionCmd(info version.Info) *cobra.Command {
+	return &cobra.Command{Use: "version", Short: "Print the version, commit, build date and Go version of this flagscan", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), info)
+			return err
+		}}
+}
+
+// std returns the standard streams of cmd, and the version the root
+// command carries.
 func std(cmd *cobra.Command) cli.IO {
-	return cli.IO{In: cmd.InOrStdin(), Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()}
+	return cli.IO{In: cmd.InOrStdin(), Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr(), Version: cmd.Root().Version}
 }
 
 // logFormat returns the --log-format of cmd's command line.

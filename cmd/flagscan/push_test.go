@@ -438,3 +438,20 @@ delivery:
 		t.Errorf("no JSON log line with a duration: %s", errOut)
 	}
 }
+
+// TestStatusCountsUncoveredKeys: keys in files that no environment covers
+// are in no event; status says which files hold them.
+func TestStatusCountsUncoveredKeys(t *testing.T) {
+	dir, c0, _ := pushRepo(t)
+	gittest.WriteFile(t, filepath.Join(dir, "tools", "x.js"), "visitor.getFlag(\"tooling\", 1);\n")
+	c2 := gittest.CommitFiles(t, dir, "tools", nil)
+	cfg := writeConfig(t, t.TempDir(), "environments:\n  - {id: env_web, name: web, paths: [\"web/**\"]}\n")
+	db := filepath.Join(t.TempDir(), "flagscan.db")
+	if code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, "--config", cfg, c0, c2, "refs/heads/main"); code != exitOK {
+		t.Fatalf("push: %s", errOut)
+	}
+	code, out, errOut := flagscan(t, "", "status", "-C", dir, "--db", db, "--config", cfg)
+	if code != exitOK || !strings.Contains(out, "main: 1 file with references under no environment's paths, whose keys are in no event: tools/x.js") {
+		t.Errorf("status: exit %d\n%s%s", code, out, errOut)
+	}
+}

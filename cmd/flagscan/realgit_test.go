@@ -255,6 +255,30 @@ func TestPartialClone(t *testing.T) {
 		})
 	}
 
+	t.Run("with alternates", func(t *testing.T) {
+		// A partial clone that borrows objects from a reference
+		// repository holding the first commits only: some objects are in
+		// the alternate, the rest come from the promisor remote.
+		ref := filepath.Join(t.TempDir(), "ref.git")
+		gittest.Run(t, r.Dir, "clone", "-q", "--bare", "file://"+server, ref)
+		gittest.Run(t, ref, "update-ref", "refs/heads/main", "HEAD~2")
+		gittest.Run(t, ref, "gc", "-q", "--prune=now")
+		partial := filepath.Join(t.TempDir(), "partial.git")
+		gittest.Run(t, r.Dir, "clone", "-q", "--bare", "--filter=blob:none", "--reference", ref, "file://"+server, partial)
+		if _, err := os.Stat(filepath.Join(partial, "objects", "info", "alternates")); err != nil {
+			t.Fatalf("the clone has no alternates: %v", err)
+		}
+		got := logEvents(t, partial, "")
+		for c, evs := range want {
+			if !slices.Equal(got[c], evs) {
+				t.Errorf("log of %s: %q, want %q", c, got[c], evs)
+			}
+		}
+		if keys := scanKeys(t, partial, "HEAD", nil); !slices.Equal(keys, wantKeys) {
+			t.Errorf("scan --rev: %q, want %q", keys, wantKeys)
+		}
+	})
+
 	t.Run("promisor remote gone", func(t *testing.T) {
 		partial := filepath.Join(t.TempDir(), "partial.git")
 		gittest.Run(t, r.Dir, "clone", "-q", "--bare", "--filter=blob:none", "file://"+server, partial)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/reposync"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/version"
 
 	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
@@ -236,6 +237,9 @@ func TestSyncManyRepositories(t *testing.T) {
 		}
 		if m["msg"] == "branch synced" {
 			logged = append(logged, fmt.Sprint(m["repository"]))
+		}
+		if v := version.Build().Short(); m["version"] != v {
+			t.Errorf("log line %q: version %v, want %q", line, m["version"], v)
 		}
 	}
 	slices.Sort(logged)

@@ -101,6 +101,10 @@ type Options struct {
 	Logger *slog.Logger
 	// TLSConfig, if set, is used for https requests (e.g. a private CA).
 	TLSConfig *tls.Config
+	// UserAgent is the User-Agent of the requests unless a subscription's
+	// headers set one; default DefaultUserAgent. flagscan sends its
+	// version, so that receivers can tell which build sent an event.
+	UserAgent string
 }
 
 // Deliverer sends the outbox's events to a fixed set of subscriptions.
@@ -120,6 +124,7 @@ type Deliverer struct {
 	maxBody       int
 	responseBytes int
 	owner         string
+	userAgent     string
 	log           *slog.Logger
 	wake          chan struct{}
 	syncMu        sync.Mutex
@@ -144,10 +149,14 @@ func New(db *sql.DB, subs []emitter.Subscription, o Options) (*Deliverer, error)
 		responseBytes: o.ResponseBytes,
 		owner:         o.Worker,
 		log:           o.Logger,
+		userAgent:     o.UserAgent,
 		wake:          make(chan struct{}, 1),
 	}
 	if d.timeout <= 0 {
 		d.timeout = DefaultTimeout
+	}
+	if d.userAgent == "" {
+		d.userAgent = DefaultUserAgent
 	}
 	if d.schedule == nil {
 		d.schedule = DefaultRetrySchedule()

@@ -38,8 +38,9 @@ const (
 	ClassInterrupted  = "interrupted"    // cut short by shutdown or the time budget
 )
 
-// userAgent is sent unless a subscription's headers set one.
-const userAgent = "flagscan-webhooks/1"
+// DefaultUserAgent is sent unless Options.UserAgent or a subscription's
+// headers set one.
+const DefaultUserAgent = "flagscan-webhooks/1"
 
 // Report is what one request gave.
 type Report struct {
@@ -118,7 +119,7 @@ func (d *Deliverer) send(ctx context.Context, s *subscription, id string, body [
 	}
 	req.Header.Set("Content-Type", req0.ContentType)
 	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", userAgent)
+		req.Header.Set("User-Agent", d.userAgent)
 	}
 	s.key.SetHeaders(req.Header, id, r.Started, merged)
 

@@ -55,6 +55,9 @@ type Event struct {
 	// so does enqueueing it again with an empty Hold (the push's analysis
 	// once git accepted it).
 	Hold string
+	// Scope is what the event is of: "" (a push) or
+	// emitter.ScopePullRequest; only subscriptions that want it get it.
+	Scope string
 }
 
 // FromEvents encodes events for Enqueue, held under hold ("" for
@@ -153,7 +156,7 @@ func Enqueue(ctx context.Context, tx *sql.Tx, subs []emitter.Subscription, event
 			return fmt.Errorf("outbox: enqueue event %s: %w", e.ID, err)
 		}
 		for j := range subs {
-			if !subs[j].Wants(e.Type) {
+			if !subs[j].Wants(e.Type) || !subs[j].WantsScope(e.Scope) {
 				continue
 			}
 			if _, err := insDelivery.ExecContext(ctx, seq, subs[j].ID, e.FlagKey, ms(now), ms(now)); err != nil {

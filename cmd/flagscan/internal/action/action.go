@@ -91,7 +91,7 @@ func RunPush(ctx context.Context, o Options, p *Push, std cli.IO) error {
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
-	a := &actionRun{rf: &o.Workspace, inl: &o.Webhook, lookup: lookup, noFetch: o.NoFetch, stderr: std.Err, logFormat: o.LogFormat, opts: &o}
+	a := &actionRun{rf: &o.Workspace, inl: &o.Webhook, lookup: lookup, noFetch: o.NoFetch, stderr: std.Err, logFormat: o.LogFormat, opts: &o, version: std.Version}
 	if a.opts.Output == "" {
 		a.opts.Output = a.getenv("GITHUB_OUTPUT")
 	}
@@ -118,6 +118,8 @@ type actionRun struct {
 	// logFormat is --log-format.
 	logFormat string
 	opts      *Options
+	// version is flagscan's, for JSON log lines and webhook requests.
+	version string
 }
 
 // actionResult is what a run did, for the outputs and the summary.
@@ -154,7 +156,7 @@ func (a *actionRun) run(ctx context.Context, p *Push) (*actionResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	log, err := cli.NewLogger(a.logFormat, a.stderr, slog.LevelWarn)
+	log, err := cli.NewLogger(a.logFormat, a.version, a.stderr, slog.LevelWarn)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +246,7 @@ func (a *actionRun) run(ctx context.Context, p *Push) (*actionResult, error) {
 	// Delivery never fails the run: the events are safe in the outbox,
 	// which the cache keeps for the next run.
 	res.Webhooks = len(w.Config.Webhooks)
-	res.Delivery = delivery.Inline(ctx, w.DB, w.Config, res.Budget, log)
+	res.Delivery = delivery.Inline(ctx, w.DB, w.Config, res.Budget, log, a.version)
 	if res.Delivery.Err != nil {
 		a.logf("delivering webhooks: %v (the events stay in the store's outbox, for the next run)", res.Delivery.Err)
 	}

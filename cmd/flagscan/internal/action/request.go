@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 
@@ -23,8 +24,9 @@ const (
 )
 
 // runRequest reports the change of a pull or merge request: from the
-// merge base to the head. It stores nothing and sends no webhook: the
-// change is not merged.
+// merge base to the head. It stores no snapshot, and sends its events only
+// to the webhooks whose scopes ask for pull requests: the change is not
+// merged.
 func (a *actionRun) runRequest(ctx context.Context, p *Push, std cli.IO) error {
 	r := p.Request
 	g := git.CLI{Dir: a.rf.Repo}
@@ -60,6 +62,13 @@ func (a *actionRun) runRequest(ctx context.Context, p *Push, std cli.IO) error {
 		return err
 	}
 	d.Base, d.Head = base, r.Head
+	log, err := cli.NewLogger(a.logFormat, a.version, a.stderr, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
+	if err := a.sendRequestEvents(ctx, w, p, d, log); err != nil {
+		return err
+	}
 	web := workspace.WebURL(a.rf.WebURL)
 	md := requestMarkdown(p, d, web)
 	if path := a.opts.Output; path != "" {

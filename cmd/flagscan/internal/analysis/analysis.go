@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/flagscan/flagscan/analyzer"
@@ -241,11 +242,11 @@ func Push(ctx context.Context, o PushOptions, std cli.IO) error {
 	}
 	// Within delivery.inline_budget; what is left waits for
 	// `flagscan deliver`. A delivery problem never fails the push.
-	log, err := cli.NewLogger(o.LogFormat, std.Err, slog.LevelWarn)
+	log, err := cli.NewLogger(o.LogFormat, std.Version, std.Err, slog.LevelWarn)
 	if err != nil {
 		return err
 	}
-	delivery.AfterPush(ctx, log, w.DB, w.Config)
+	delivery.AfterPush(ctx, log, w.DB, w.Config, std.Version)
 	return nil
 }
 
@@ -332,7 +333,27 @@ func Status(ctx context.Context, rf *workspace.Flags, std cli.IO) error {
 	if len(tracked) == 0 {
 		tracked = []string{w.Repo.DefaultBranch() + " (the default branch)"}
 	}
-	return report.Status(std.Out, tracked, statuses, counts)
+	uncovered := map[string][]string{}
+	for _, st := range statuses {
+		snap, err := store.LoadSnapshot(ctx, w.DB, st.Repo, st.Branch)
+		if err != nil {
+			return err
+		}
+		if snap == nil {
+			continue
+		}
+		for path := range snap.Files {
+			covered := false
+			for _, env := range w.Config.Environments {
+				covered = covered || workspace.MatchAny(env.Paths, path)
+			}
+			if !covered {
+				uncovered[st.Repo+" "+st.Branch] = append(uncovered[st.Repo+" "+st.Branch], path)
+			}
+		}
+		sort.Strings(uncovered[st.Repo+" "+st.Branch])
+	}
+	return report.Status(std.Out, tracked, statuses, counts, uncovered)
 }
 
 // FlagsOptions are the flags of flagscan flags.

@@ -145,6 +145,8 @@ func bitbucket(e env) *action.Push {
 		Ref:        refOf(e.get("BITBUCKET_TAG"), e.get("BITBUCKET_BRANCH")),
 		PusherName: e.get("BITBUCKET_STEP_TRIGGERER_UUID"),
 		Repository: e.get("BITBUCKET_REPO_FULL_NAME"),
+		// http://bitbucket.org/owner/name: the repository's page.
+		WebURL: strings.Replace(e.get("BITBUCKET_GIT_HTTP_ORIGIN"), "http://", "https://", 1),
 	}
 }
 
@@ -157,8 +159,12 @@ func azure(e env) *action.Push {
 		PusherName: e.get("BUILD_REQUESTEDFOR"), PusherEmail: e.get("BUILD_REQUESTEDFOREMAIL"),
 		Repository: e.get("BUILD_REPOSITORY_NAME"),
 	}
-	if strings.EqualFold(e.get("BUILD_REPOSITORY_PROVIDER"), "GitHub") {
+	switch provider := e.get("BUILD_REPOSITORY_PROVIDER"); {
+	case strings.EqualFold(provider, "GitHub"):
 		p.WebURL = "https://github.com/" + p.Repository
+	case strings.EqualFold(provider, "TfsGit"):
+		// Azure Repos: https://dev.azure.com/org/project/_git/name
+		p.WebURL = e.get("BUILD_REPOSITORY_URI")
 	}
 	return p
 }

@@ -106,7 +106,7 @@ func TestProviders(t *testing.T) {
 					"GIT_COMMIT": after, "GIT_PREVIOUS_SUCCESSFUL_COMMIT": before, "GIT_BRANCH": "origin/main",
 					"GIT_URL": "https://github.com/acme/shop.git"}
 			}},
-		{name: ci.Bitbucket, user: "{1234-uuid}", repo: "acme/shop",
+		{name: ci.Bitbucket, user: "{1234-uuid}", repo: "acme/shop", url: "https://bitbucket.org/acme/shop/commits/",
 			vars: func(_, after string) map[string]string {
 				return map[string]string{"CI": "true", "BITBUCKET_BUILD_NUMBER": "3", "BITBUCKET_COMMIT": after, "BITBUCKET_BRANCH": "main",
 					"BITBUCKET_REPO_FULL_NAME": "acme/shop", "BITBUCKET_STEP_TRIGGERER_UUID": "{1234-uuid}",
@@ -117,6 +117,12 @@ func TestProviders(t *testing.T) {
 				return map[string]string{"TF_BUILD": "True", "BUILD_REASON": "IndividualCI", "BUILD_SOURCEVERSION": after,
 					"BUILD_SOURCEBRANCH": "refs/heads/main", "BUILD_REQUESTEDFOR": "Ada Lovelace", "BUILD_REQUESTEDFOREMAIL": "ada@example.com",
 					"BUILD_REPOSITORY_NAME": "acme/shop", "BUILD_REPOSITORY_PROVIDER": "GitHub", "BUILD_REPOSITORY_URI": "https://github.com/acme/shop"}
+			}},
+		{name: ci.Azure + " Repos", user: "Ada Lovelace", repo: "shop", url: "https://dev.azure.com/acme/web/_git/shop/commit/",
+			vars: func(_, after string) map[string]string {
+				return map[string]string{"TF_BUILD": "True", "BUILD_REASON": "IndividualCI", "BUILD_SOURCEVERSION": after,
+					"BUILD_SOURCEBRANCH": "refs/heads/main", "BUILD_REQUESTEDFOR": "Ada Lovelace",
+					"BUILD_REPOSITORY_NAME": "shop", "BUILD_REPOSITORY_PROVIDER": "TfsGit", "BUILD_REPOSITORY_URI": "https://dev.azure.com/acme/web/_git/shop"}
 			}},
 		{name: ci.CircleCI, user: "ada", repo: "acme/shop", url: "https://github.com/acme/shop/commit/",
 			vars: func(_, after string) map[string]string {

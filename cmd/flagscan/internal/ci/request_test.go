@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -205,4 +206,69 @@ func TestGitLabMergeRequest(t *testing.T) {
 		return readFile(t, output), readFile(t, summary)
 	}
 	checkRequestReport(t, srv, run, r, c1)
+}
+
+// TestPullRequestScope: a pull request's change goes only to the webhooks
+// whose scopes ask for pull requests, with the request in the body; the
+// others, and the snapshot, see nothing of a change that is not merged.
+func TestPullRequestScope(t *testing.T) {
+	r, c2, c1 := requestRepo(t)
+	type got struct {
+		mu     sync.Mutex
+		bodies []map[string]any
+	}
+	receiver := func(g *got) *httptest.Server {
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			var b map[string]any
+			json.NewDecoder(req.Body).Decode(&b)
+			g.mu.Lock()
+			g.bodies = append(g.bodies, b)
+			g.mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		t.Cleanup(s.Close)
+		return s
+	}
+	var prs, pushes got
+	prURL, pushURL := receiver(&prs).URL, receiver(&pushes).URL
+	gittest.WriteFile(t, filepath.Join(r.Dir, ".flagscan.yml"), fmt.Sprintf(`webhooks:
+  - description: reviews
+    events: [Flag.new, Flag.deleted]
+    url: %s/pr
+    scopes: [pull_request]
+  - description: production
+    events: [Flag.new, Flag.deleted]
+    url: %s/push
+delivery:
+  allow_hosts: [127.0.0.1]
+`, prURL, pushURL))
+	tmp := t.TempDir()
+	payload, _ := json.Marshal(map[string]any{
+		"action": "opened", "number": 5,
+		"pull_request": map[string]any{"number": 5, "html_url": "https://github.example/acme/shop/pull/5",
+			"base": map[string]any{"ref": "main", "sha": c2}, "head": map[string]any{"ref": "topic", "sha": c1}},
+		"repository": map[string]any{"full_name": "acme/shop", "html_url": "https://github.example/acme/shop", "default_branch": "main"},
+		"sender":     map[string]any{"login": "ada"},
+	})
+	ev := filepath.Join(tmp, "event.json")
+	os.WriteFile(ev, payload, 0o644)
+	vars := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": ev}
+	if _, log, err := runCI(t, r.Dir, filepath.Join(tmp, "flagscan.db"), vars, action.Options{}); err != nil {
+		t.Fatalf("%v\n%s", err, log)
+	}
+	var keys []string
+	for _, b := range prs.bodies {
+		req, _ := b["request"].(map[string]any)
+		if req["kind"] != "pull_request" || req["number"] != float64(5) || b["branch"] != "topic" || b["commit"].(map[string]any)["sha"] != c1 {
+			t.Errorf("body %v", b)
+		}
+		keys = append(keys, fmt.Sprint(b["event"], " ", b["flag_key"]))
+	}
+	slices.Sort(keys)
+	if want := []string{"Flag.deleted legacy", "Flag.new checkout"}; !slices.Equal(keys, want) {
+		t.Errorf("the pull_request webhook got %q, want %q", keys, want)
+	}
+	if len(pushes.bodies) != 0 {
+		t.Errorf("the push webhook got %d events of an unmerged change", len(pushes.bodies))
+	}
 }

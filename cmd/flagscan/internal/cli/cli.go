@@ -46,10 +46,23 @@ func IsUsage(err error) bool {
 	return errors.As(err, &ue)
 }
 
-// IO is a command's standard streams.
+// IO is a command's standard streams, and the version of the flagscan
+// that runs it.
 type IO struct {
 	In       io.Reader
 	Out, Err io.Writer
+	// Version is the running build's version (version.Info.Short), sent
+	// in the User-Agent of webhook requests and in JSON log lines.
+	Version string
+}
+
+// UserAgent is the User-Agent header of the webhook requests of a
+// flagscan whose version is v.
+func UserAgent(v string) string {
+	if v == "" {
+		v = "devel"
+	}
+	return "flagscan/" + v
 }
 
 // OutputFormat returns the format to write: the one asked for, else table
@@ -87,13 +100,15 @@ const LogFormatFlag = "log-format"
 
 // NewLogger returns a logger writing to w in format (text or json, as
 // --log-format says; "" is text), at level and above.
-func NewLogger(format string, w io.Writer, level slog.Level) (*slog.Logger, error) {
+func NewLogger(format, version string, w io.Writer, level slog.Level) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationText}
 	switch format {
 	case "", "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		// JSON lines end up in log stores mixed with those of other runs:
+		// each says which flagscan wrote it.
+		return slog.New(slog.NewJSONHandler(w, opts)).With("version", version), nil
 	}
 	return nil, Usagef("--%s %q: use text or json", LogFormatFlag, format)
 }

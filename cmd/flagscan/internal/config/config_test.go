@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -494,5 +495,16 @@ func TestConfigMustBeARegularFileOfBoundedSize(t *testing.T) {
 	}
 	if _, err := Load(big); err == nil || !strings.Contains(err.Error(), "more than the") {
 		t.Errorf("a 2 MiB file: %v", err)
+	}
+}
+
+func TestWebhookScopes(t *testing.T) {
+	c, err := ParseWithEnv(".flagscan.yml", []byte("webhooks:\n  - description: d\n    events: [Flag.new]\n    url: https://h.example/x\n    scopes: [push, pull_request]\n"), nil)
+	if err != nil || !slices.Equal(c.Webhooks[0].Scopes, []string{"push", "pull_request"}) {
+		t.Fatalf("%v, %v", c, err)
+	}
+	_, err = ParseWithEnv(".flagscan.yml", []byte("webhooks:\n  - description: d\n    events: [Flag.new]\n    url: https://h.example/x\n    scopes: [merge]\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), `webhooks[0].scopes[0]: "merge": use push or pull_request`) {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -41,6 +42,9 @@ type Webhook struct {
 	Body map[string]any
 	// ContentType is "" (JSON) or application/x-www-form-urlencoded.
 	ContentType string
+	// Scopes are push (the default), pull_request or both: whether the
+	// webhook gets the events of unmerged pull and merge requests.
+	Scopes []string
 	// Line is the line of the file where the subscription starts.
 	Line int
 }
@@ -108,6 +112,14 @@ func (d *decoder) webhooks(n *yaml.Node, path string) []Webhook {
 					}
 					w.Format = f
 				}
+			}},
+			field{"scopes", func(p string, v *yaml.Node) {
+				w.Scopes = dedupe(d.strs(v, p, func(s string) (string, error) {
+					if s != emitter.ScopePush && s != emitter.ScopePullRequest {
+						return "", fmt.Errorf("%q: use %s or %s", s, emitter.ScopePush, emitter.ScopePullRequest)
+					}
+					return s, nil
+				}))
 			}},
 			field{"content_type", func(p string, v *yaml.Node) {
 				if ct, ok := d.str(v, p); ok {

@@ -47,11 +47,11 @@ func Deliver(ctx context.Context, o DeliverOptions, std cli.IO) error {
 	if quiet || !watch {
 		level = slog.LevelWarn
 	}
-	log, err := cli.NewLogger(o.LogFormat, std.Err, level)
+	log, err := cli.NewLogger(o.LogFormat, std.Version, std.Err, level)
 	if err != nil {
 		return err
 	}
-	d, subs, err := NewDeliverer(db, c, log, workers)
+	d, subs, err := NewDeliverer(db, c, log, workers, std.Version)
 	if err != nil {
 		return err
 	}

@@ -27,11 +27,12 @@ type Result struct {
 // left by earlier runs, for at most budget, the way `flagscan push` does
 // after its analysis. Failures never fail the analysis: the events are
 // safe in the outbox, and the next run or `flagscan deliver` sends them.
-func Inline(ctx context.Context, db *sql.DB, c *config.Config, budget time.Duration, log *slog.Logger) Result {
+// version is flagscan's, for the User-Agent of the requests.
+func Inline(ctx context.Context, db *sql.DB, c *config.Config, budget time.Duration, log *slog.Logger, version string) Result {
 	if budget <= 0 || len(c.Webhooks) == 0 {
 		return Result{}
 	}
-	d, _, err := NewDeliverer(db, c, log, 0)
+	d, _, err := NewDeliverer(db, c, log, 0, version)
 	if err != nil {
 		return Result{Ran: true, Err: err}
 	}
@@ -54,13 +55,15 @@ func EventDeliveries(ctx context.Context, db *sql.DB, ids []string) ([]outbox.De
 	return out, nil
 }
 
-// deliveryOptions returns the deliverer options of a configuration.
-func Options(c *config.Config, log *slog.Logger) deliver.Options {
+// Options returns the deliverer options of a configuration, for a
+// flagscan of this version (the requests' User-Agent says it).
+func Options(c *config.Config, log *slog.Logger, version string) deliver.Options {
 	o := deliver.Options{
 		Timeout:       c.Delivery.Timeout,
 		RetrySchedule: c.Delivery.RetrySchedule,
 		AllowHosts:    c.Delivery.AllowHosts,
 		Logger:        log,
+		UserAgent:     cli.UserAgent(version),
 	}
 	if o.RetrySchedule == nil {
 		o.RetrySchedule = deliver.DefaultRetrySchedule()
@@ -70,12 +73,12 @@ func Options(c *config.Config, log *slog.Logger) deliver.Options {
 
 // newDeliverer returns a deliverer for the configured webhooks, with the
 // configuration's delivery settings and o's overrides.
-func NewDeliverer(db *sql.DB, c *config.Config, log *slog.Logger, workers int) (*deliver.Deliverer, []emitter.Subscription, error) {
+func NewDeliverer(db *sql.DB, c *config.Config, log *slog.Logger, workers int, version string) (*deliver.Deliverer, []emitter.Subscription, error) {
 	subs, err := workspace.Subscriptions(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	o := Options(c, log)
+	o := Options(c, log, version)
 	o.Workers = workers
 	d, err := deliver.New(db, subs, o)
 	if err != nil {
@@ -89,12 +92,13 @@ func NewDeliverer(db *sql.DB, c *config.Config, log *slog.Logger, workers int) (
 // delivery.inline_budget (0: nothing), and the rest is left to `flagscan
 // deliver`. Failures are logged to log (--log-format's) and never fail the
 // push: the events are safe in the outbox.
-func AfterPush(ctx context.Context, log *slog.Logger, db *sql.DB, c *config.Config) {
+// version is flagscan's, for the User-Agent of the requests.
+func AfterPush(ctx context.Context, log *slog.Logger, db *sql.DB, c *config.Config, version string) {
 	budget := c.Delivery.InlineBudget
 	if budget <= 0 || len(c.Webhooks) == 0 {
 		return
 	}
-	d, _, err := NewDeliverer(db, c, log, 0)
+	d, _, err := NewDeliverer(db, c, log, 0, version)
 	if err != nil {
 		log.Error("webhooks not delivered", "err", err)
 		return

@@ -82,7 +82,7 @@ func TestWebhooks(ctx context.Context, f *Flags, name, typ string, std cli.IO) e
 		return err
 	}
 	// Send needs no store.
-	d, err := deliver.New(nil, subs, Options(c, nil))
+	d, err := deliver.New(nil, subs, Options(c, nil, std.Version))
 	if err != nil {
 		return cli.Usage(err)
 	}

@@ -195,10 +195,12 @@ func describeKey(e event.Event) string {
 	return fmt.Sprintf("%q%s (commit %s)", e.Body.FlagKey, where, cli.Short(e.Body.Commit.SHA))
 }
 
-// PostReceive is the post-receive hook.
-func PostReceive(ctx context.Context, f *Flags, maxAge time.Duration, stdin io.Reader, stderr io.Writer) error {
+// PostReceive is the post-receive hook: git's update lines on std.In,
+// messages for the pusher on std.Err.
+func PostReceive(ctx context.Context, f *Flags, maxAge time.Duration, std cli.IO) error {
+	stderr := std.Err
 	log := hookLog{stderr}
-	updates, err := cli.ReadUpdates(stdin)
+	updates, err := cli.ReadUpdates(std.In)
 	if err != nil {
 		return err
 	}
@@ -236,11 +238,11 @@ func PostReceive(ctx context.Context, f *Flags, maxAge time.Duration, stdin io.R
 	if _, err := settleHolds(ctx, db, f, site.gitDir, maxAge, false, time.Now(), log); err != nil {
 		log.printf("settling old holds: %v", err)
 	}
-	dlog, err := cli.NewLogger(f.LogFormat, stderr, slog.LevelWarn)
+	dlog, err := cli.NewLogger(f.LogFormat, std.Version, stderr, slog.LevelWarn)
 	if err != nil {
 		dlog = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	delivery.AfterPush(ctx, dlog, db, site.cfg)
+	delivery.AfterPush(ctx, dlog, db, site.cfg, std.Version)
 	return errors.Join(errs...)
 }
 

@@ -89,7 +89,11 @@ func Events(w io.Writer, format string, events []event.Event) error {
 
 // Status writes the tracked branches, the snapshots and the outbox's
 // counts.
-func Status(out io.Writer, tracked []string, statuses []store.BranchStatus, counts map[string]int) error {
+//
+// uncovered maps "repository branch" to the files of its snapshot that
+// hold references but lie under no environment's paths: their keys are in
+// no event.
+func Status(out io.Writer, tracked []string, statuses []store.BranchStatus, counts map[string]int, uncovered map[string][]string) error {
 	var flush func() error
 	out, flush = fit(out)
 	defer func() { _ = flush() }()
@@ -110,6 +114,19 @@ func Status(out io.Writer, tracked []string, statuses []store.BranchStatus, coun
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, s := range statuses {
+		files := uncovered[s.Repo+" "+s.Branch]
+		if len(files) == 0 {
+			continue
+		}
+		more := ""
+		if len(files) > 5 {
+			more = fmt.Sprintf(" and %d more", len(files)-5)
+			files = files[:5]
+		}
+		fmt.Fprintf(out, "\n%s %s: %s with references under no environment's paths, whose keys are in no event: %s%s\n",
+			cli.Printable(s.Repo), cli.Printable(s.Branch), Plural(len(uncovered[s.Repo+" "+s.Branch]), "file"), cli.Printable(strings.Join(files, ", ")), more)
 	}
 	fmt.Fprintf(out, "\nevents: %d pending, %d failed, %d delivered\n", counts[outbox.StatePending], counts[outbox.StateFailed], counts[outbox.StateDelivered])
 	return nil

@@ -79,14 +79,14 @@ func Run(ctx context.Context, o Options, std cli.IO) error {
 	if quiet {
 		level = slog.LevelWarn
 	}
-	log, err := cli.NewLogger(o.LogFormat, prog.Writer(), level)
+	log, err := cli.NewLogger(o.LogFormat, std.Version, prog.Writer(), level)
 	if err != nil {
 		return err
 	}
 	if age < 0 {
 		return cli.Usagef("--baseline-age %v: must not be negative", age)
 	}
-	s := &syncer{rf: rf, inl: &inl, remote: remote, budget: budget, baselineAge: age, log: log, prog: prog, multi: len(repos) > 1}
+	s := &syncer{rf: rf, inl: &inl, remote: remote, budget: budget, baselineAge: age, log: log, version: std.Version, prog: prog, multi: len(repos) > 1}
 	if jobs == 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
@@ -137,6 +137,8 @@ type syncer struct {
 	log         *slog.Logger
 	prog        *progress.Line
 	multi       bool
+	// version is flagscan's, for the User-Agent of webhook requests.
+	version string
 }
 
 // repoSync is what syncing one repository did.
@@ -231,7 +233,7 @@ func (s *syncer) repo(ctx context.Context, dir string) repoSync {
 		res.Branches = append(res.Branches, s.branch(ctx, w, res.Repository, h))
 	}
 	res.Webhooks = len(w.Config.Webhooks)
-	res.Delivery = delivery.Inline(ctx, w.DB, w.Config, s.budget, s.log)
+	res.Delivery = delivery.Inline(ctx, w.DB, w.Config, s.budget, s.log, s.version)
 	if d := res.Delivery; d.Err != nil {
 		s.log.Warn("webhook delivery failed; the events stay in the outbox", "repository", res.Repository, "err", d.Err)
 	} else if d.Ran {

@@ -287,6 +287,7 @@ func Subscriptions(c *config.Config) ([]emitter.Subscription, error) {
 			Payload:     w.Payload,
 			Format:      w.Format,
 			ContentType: w.ContentType,
+			Scopes:      w.Scopes,
 		}
 		if w.Body != nil {
 			s.Body = w.Body
