@@ -3,11 +3,15 @@
 # architecture, checks its SHA-256 and puts flagscan in a directory.
 #
 #   curl -fsSL https://raw.githubusercontent.com/flagscan/flagscan/main/install.sh | sh
-#   sh install.sh [-b DIR] [-v VERSION]
+#   sh install.sh [-b DIR] [-v VERSION] [-s]
 #
 #   -b DIR      where to put flagscan (default: $FLAGSCAN_INSTALL_DIR, else
 #               ~/.local/bin, or /usr/local/bin as root)
 #   -v VERSION  the release, e.g. v1.2.0 (default: the latest)
+#   -s          when there is no release to install (none published yet, no
+#               archive for this platform, no network), build flagscan from
+#               source instead: this checkout when the script runs from
+#               one, else `go install` of the module (needs Go and gcc)
 #
 # Environment:
 #   FLAGSCAN_RELEASE_URL  base URL of the releases; an archive is at
@@ -27,6 +31,7 @@ base=${FLAGSCAN_RELEASE_URL:-https://github.com/flagscan/flagscan/releases/downl
 latest=${FLAGSCAN_LATEST_URL:-https://github.com/flagscan/flagscan/releases/latest}
 dir=${FLAGSCAN_INSTALL_DIR:-}
 version=
+source=no
 
 say() { echo "install.sh: $*" >&2; }
 die() {
@@ -35,11 +40,32 @@ die() {
 	exit "$code"
 }
 
-while getopts b:v:h opt; do
+# no_release CODE MESSAGE: there is no release to install; with -s,
+# build from source, else exit with CODE.
+no_release() {
+	code=$1 && shift
+	[ "$source" = yes ] || die "$code" "$*"
+	say "$*"
+	command -v go >/dev/null 2>&1 || die "$code" "building from source needs Go (1.26+) and gcc"
+	mkdir -p "$dir"
+	src=$(cd "$(dirname "$0")" 2>/dev/null && pwd || echo .)
+	if [ -f "$src/go.mod" ] && grep -q '^module github.com/flagscan/flagscan$' "$src/go.mod"; then
+		say "building the checkout in $src (about 90 s the first time: cgo compiles SQLite)"
+		(cd "$src" && go build -trimpath -o "$dir/flagscan" ./cmd/flagscan) || die 1 "go build failed"
+	else
+		say "go install github.com/flagscan/flagscan/cmd/flagscan@latest (about 90 s: cgo compiles SQLite)"
+		GOBIN="$dir" go install github.com/flagscan/flagscan/cmd/flagscan@latest || die 1 "go install failed"
+	fi
+	say "installed $("$dir/flagscan" version 2>/dev/null || echo flagscan) in $dir, built from source"
+	exit 0
+}
+
+while getopts b:v:sh opt; do
 	case "$opt" in
 	b) dir=$OPTARG ;;
 	v) version=$OPTARG ;;
-	*) sed -n '2,23s/^# \{0,1\}//p' "$0" >&2 && exit 2 ;;
+	s) source=yes ;;
+	*) sed -n '2,28s/^# \{0,1\}//p' "$0" >&2 && exit 2 ;;
 	esac
 done
 if [ -z "$dir" ]; then
@@ -49,12 +75,12 @@ fi
 case "$(uname -s)" in
 Linux) os=linux ;;
 Darwin) os=darwin ;;
-*) die 2 "no release for $(uname -s): build from source (go install github.com/flagscan/flagscan/cmd/flagscan@latest)" ;;
+*) no_release 2 "no release for $(uname -s)" ;;
 esac
 case "$(uname -m)" in
 x86_64 | amd64) arch=amd64 ;;
 aarch64 | arm64) arch=arm64 ;;
-*) die 2 "no release for $(uname -m): build from source (go install github.com/flagscan/flagscan/cmd/flagscan@latest)" ;;
+*) no_release 2 "no release for $(uname -m)" ;;
 esac
 # Tests and the Action say which platform to fetch.
 os=${FLAGSCAN_OS:-$os}
@@ -63,7 +89,7 @@ arch=${FLAGSCAN_ARCH:-$arch}
 # fetch URL FILE: 0, or 3 for a 404, or 1 for any other failure.
 fetch() {
 	if command -v curl >/dev/null 2>&1; then
-		status=$(curl -sSL --retry 3 -o "$2" -w '%{http_code}' "$1") || status=${status:-000}
+		status=$(curl -sSL --connect-timeout 15 --retry 3 -o "$2" -w '%{http_code}' "$1") || status=${status:-000}
 	elif command -v wget >/dev/null 2>&1; then
 		if wget -q -O "$2" "$1"; then status=200; else status=$(wget -S -O /dev/null "$1" 2>&1 | awk '/^  HTTP/ { s = $2 } END { print s + 0 }'); fi
 	else
@@ -79,8 +105,8 @@ fetch() {
 
 if [ -z "$version" ]; then
 	# The latest release's page redirects to its tag.
-	command -v curl >/dev/null 2>&1 || die 1 "finding the latest release needs curl; give -v VERSION"
-	version=$(curl -fsSLI -o /dev/null -w '%{url_effective}' "$latest") || die 1 "cannot find the latest release at $latest"
+	command -v curl >/dev/null 2>&1 || no_release 1 "finding the latest release needs curl; give -v VERSION"
+	version=$(curl -fsSLI --connect-timeout 15 -o /dev/null -w '%{url_effective}' "$latest") || no_release 1 "cannot find the latest release at $latest"
 	version=${version##*/}
 fi
 case "$version" in
@@ -95,15 +121,15 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 sums=${FLAGSCAN_CHECKSUMS:-}
 if [ -z "$sums" ]; then
 	sums="$tmp/checksums.txt"
-	fetch "$base/$version/checksums.txt" "$sums" || die 1 "cannot download the checksums of $version from $base/$version/checksums.txt"
+	fetch "$base/$version/checksums.txt" "$sums" || no_release 1 "cannot download the checksums of $version from $base/$version/checksums.txt"
 fi
 want=$(awk -v f="$asset" '$2 == f || $2 == "*" f { print $1 }' "$sums")
-[ -n "$want" ] || die 3 "$version has no $asset (no checksum for it in $sums)"
+[ -n "$want" ] || no_release 3 "$version has no $asset (no checksum for it in $sums)"
 
 code=0
 fetch "$base/$version/$asset" "$tmp/$asset" || code=$?
-[ "$code" = 3 ] && die 3 "$version has no $asset: $base/$version/$asset is not found (HTTP 404)"
-[ "$code" = 0 ] || die 4 "cannot download $base/$version/$asset"
+[ "$code" = 3 ] && no_release 3 "$version has no $asset: $base/$version/$asset is not found (HTTP 404)"
+[ "$code" = 0 ] || no_release 4 "cannot download $base/$version/$asset"
 
 if command -v sha256sum >/dev/null 2>&1; then
 	got=$(sha256sum "$tmp/$asset" | awk '{ print $1 }')

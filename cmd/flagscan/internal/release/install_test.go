@@ -275,3 +275,27 @@ func actionStep(t *testing.T, name string) step {
 	t.Fatalf("action.yml has no step %q", name)
 	return step{}
 }
+
+// TestInstallScriptBuildsWhenNoRelease: with -s, a release host that has
+// no archive (a project with no release yet) makes install.sh build the
+// checkout it runs from; without -s, it exits 3 so that the Action builds.
+func TestInstallScriptBuildsWhenNoRelease(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds flagscan: not in -short mode")
+	}
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	root := repoRoot(t)
+	env := []string{"FLAGSCAN_RELEASE_URL=" + srv.URL, "FLAGSCAN_LATEST_URL=" + srv.URL + "/latest"}
+	dir := filepath.Join(t.TempDir(), "bin")
+	if code, out := script(t, root, env, "install.sh", "-v", "v0.0.1", "-b", dir); code != 1 || !strings.Contains(out, "cannot download the checksums") {
+		t.Errorf("without -s: exit %d, want 1\n%s", code, out)
+	}
+	code, out := script(t, root, env, "install.sh", "-s", "-v", "v0.0.1", "-b", dir)
+	if code != 0 || !strings.Contains(out, "building the checkout in "+root) || !strings.Contains(out, "built from source") {
+		t.Fatalf("with -s: exit %d\n%s", code, out)
+	}
+	if v, err := exec.Command(filepath.Join(dir, "flagscan"), "version").Output(); err != nil || !strings.HasPrefix(string(v), "flagscan ") {
+		t.Errorf("the built flagscan: %q, %v", v, err)
+	}
+}
