@@ -176,6 +176,14 @@ func (s *Scanner) WithCache(c Cache) *Scanner {
 	return &Scanner{engine: s.engine, opts: opts}
 }
 
+// WithProgress returns a Scanner like s that reports to p (see
+// Options.Progress).
+func (s *Scanner) WithProgress(p func(Progress)) *Scanner {
+	opts := s.opts
+	opts.Progress = p
+	return &Scanner{engine: s.engine, opts: opts}
+}
+
 // Fingerprint is a hash of everything that changes what a file yields:
 // the rules and the options that shape references. Per-file caches are
 // keyed by it.

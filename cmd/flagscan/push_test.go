@@ -46,15 +46,7 @@ func TestPushDelivers(t *testing.T) {
 account: {id: acc_1, name: Acme}
 environments:
   - {id: env_web, name: web, paths: ["web/**"]}
-webhooks:
-  - description: test receiver
-    events: [Flag.new, Flag.deleted]
-    url: `+rc.URL+`/hook
-    secret: ${PUSH_TEST_SECRET}
-delivery:
-  allow_hosts: [127.0.0.1]
-  inline_budget: 10s
-`)
+`+receiverConfig(rc.URL, ""))
 	db := filepath.Join(t.TempDir(), "flagscan.db")
 	t.Setenv("FLAGSCAN_USER_ID", "ada")
 	args := []string{"push", "-C", dir, "--db", db, "--config", cfg, "--format", "json", c0, c1, "refs/heads/main"}
@@ -250,17 +242,7 @@ func TestLogFormatEveryCommand(t *testing.T) {
 	secret := newSecret(t)
 	t.Setenv("PUSH_TEST_SECRET", secret)
 	rc := newReceiver(t, secret, func(string, int) int { return 503 })
-	cfg := writeConfig(t, t.TempDir(), `
-webhooks:
-  - description: test receiver
-    events: [Flag.new, Flag.deleted]
-    url: `+rc.URL+`/hook
-    secret: ${PUSH_TEST_SECRET}
-delivery:
-  allow_hosts: [127.0.0.1]
-  inline_budget: 10s
-  retry_schedule: [1h]
-`)
+	cfg := writeConfig(t, t.TempDir(), receiverConfig(rc.URL, "  retry_schedule: [1h]\n"))
 	db := filepath.Join(t.TempDir(), "flagscan.db")
 	for _, args := range [][]string{
 		{"push", "-C", dir, "--db", db, "--config", cfg, "--log-format", "json", c0, c1, "refs/heads/main"},
@@ -454,4 +436,19 @@ func TestStatusCountsUncoveredKeys(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "main: 1 file with references under no environment's paths, whose keys are in no event: tools/x.js") {
 		t.Errorf("status: exit %d\n%s%s", code, out, errOut)
 	}
+}
+
+// receiverConfig is the configuration of one webhook to the receiver at
+// url, signed with $PUSH_TEST_SECRET, delivered inline; extra is more of
+// the delivery section.
+func receiverConfig(url, extra string) string {
+	return `webhooks:
+  - description: test receiver
+    events: [Flag.new, Flag.deleted]
+    url: ` + url + `/hook
+    secret: ${PUSH_TEST_SECRET}
+delivery:
+  allow_hosts: [127.0.0.1]
+  inline_budget: 10s
+` + extra
 }

@@ -45,7 +45,7 @@ func (a *actionRun) runRequest(ctx context.Context, p *Push, std cli.IO) error {
 		return err
 	}
 	defer w.Close()
-	sc, err := workspace.NewScanner(w.Config, a.rf.Scan)
+	sc, err := w.Scanner()
 	if err != nil {
 		return err
 	}

@@ -11,10 +11,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/flagscan/flagscan/analyzer/store"
-	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
-	"github.com/flagscan/flagscan/emitter/outbox"
-
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
@@ -73,29 +69,34 @@ func (f *Flags) path() string {
 	return filepath.Join(f.location().GitDir, "flagscan.db")
 }
 
-// open opens the store, which must exist already: the delivery commands
-// never create one, so that a mistyped --db says so.
-func (f *Flags) open(ctx context.Context) (*sql.DB, error) {
+// existing returns the store's path, which must exist already: the
+// delivery commands never create one, so that a mistyped --db says so.
+func (f *Flags) existing() (string, error) {
 	p := f.path()
 	if _, err := os.Stat(p); err != nil {
 		if os.IsNotExist(err) {
-			return nil, cli.Usagef("no store at %s: give --db, or run where flagscan push ran", p)
+			return "", cli.Usagef("no store at %s: give --db, or run where flagscan push ran", p)
 		}
+		return "", err
+	}
+	return p, nil
+}
+
+// open opens the existing store.
+func (f *Flags) open(ctx context.Context) (*sql.DB, error) {
+	p, err := f.existing()
+	if err != nil {
 		return nil, err
 	}
 	return workspace.OpenStore(ctx, p)
 }
 
-// openReadOnly opens the store, which must exist, for reading only: the
-// listing commands work on a store they cannot write and never wait for
-// a writer.
+// openReadOnly opens the existing store for reading only: the listing
+// commands work on a store they cannot write and never wait for a writer.
 func (f *Flags) openReadOnly(ctx context.Context) (*sql.DB, error) {
-	p := f.path()
-	if _, err := os.Stat(p); err != nil {
-		if os.IsNotExist(err) {
-			return nil, cli.Usagef("no store at %s: give --db, or run where flagscan push ran", p)
-		}
+	p, err := f.existing()
+	if err != nil {
 		return nil, err
 	}
-	return store.OpenReadOnly(ctx, p, outbox.Schema{}, holds.Schema{})
+	return workspace.OpenStoreReadOnly(ctx, p)
 }

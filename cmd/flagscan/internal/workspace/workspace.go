@@ -24,6 +24,7 @@ import (
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
 	"github.com/flagscan/flagscan/emitter"
 	"github.com/flagscan/flagscan/emitter/outbox"
+	"github.com/flagscan/flagscan/scanner"
 	"github.com/flagscan/flagscan/scanner/git"
 )
 
@@ -50,6 +51,8 @@ type Workspace struct {
 	// LookupEnv reads the environment that says who pushed; nil is
 	// os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+
+	scanner *scanner.Scanner // built by Open or on first use
 }
 
 // Open opens the repository, the store and the configuration f names.
@@ -83,9 +86,10 @@ func open(ctx context.Context, f *Flags, openStore func(context.Context, string)
 	if err := f.override(cfg); err != nil {
 		return nil, err
 	}
-	// The rules are checked before the store is opened: a bad rule must
+	// The rules are compiled before the store is opened: a bad rule must
 	// not leave a new store behind.
-	if _, err := NewScanner(cfg, f.Scan); err != nil {
+	sc, err := NewScanner(cfg, f.Scan)
+	if err != nil {
 		return nil, err
 	}
 	dbPath := f.DB
@@ -96,7 +100,7 @@ func open(ctx context.Context, f *Flags, openStore func(context.Context, string)
 	if err != nil {
 		return nil, err
 	}
-	return &Workspace{Repo: repo, Dir: f.Repo, DB: db, Config: cfg, Flags: f}, nil
+	return &Workspace{Repo: repo, Dir: f.Repo, DB: db, Config: cfg, Flags: f, scanner: sc}, nil
 }
 
 // override applies the command-line flags to the configuration.
@@ -124,8 +128,11 @@ func (f *Flags) override(c *config.Config) error {
 // OpenStore opens the SQLite store with the analyzer's, the outbox's and
 // the hooks' holds' tables in place.
 func OpenStore(ctx context.Context, path string) (*sql.DB, error) {
-	return store.Open(ctx, path, outbox.Schema{}, holds.Schema{})
+	return store.Open(ctx, path, schemas()...)
 }
+
+// schemas are the tables the store holds beside the analyzer's.
+func schemas() []store.Schema { return []store.Schema{outbox.Schema{}, holds.Schema{}} }
 
 // OpenStoreReadOnly opens the store at path for reading only
 // (store.OpenReadOnly): it never waits for a writer and works where the
@@ -133,19 +140,33 @@ func OpenStore(ctx context.Context, path string) (*sql.DB, error) {
 // one in memory: nothing has been analyzed.
 func OpenStoreReadOnly(ctx context.Context, path string) (*sql.DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		db, err := store.Open(ctx, ":memory:", outbox.Schema{}, holds.Schema{})
+		db, err := store.Open(ctx, ":memory:", schemas()...)
 		if err == nil {
 			// Each connection would be another database.
 			db.SetMaxOpenConns(1)
 		}
 		return db, err
 	}
-	return store.OpenReadOnly(ctx, path, outbox.Schema{}, holds.Schema{})
+	return store.OpenReadOnly(ctx, path, schemas()...)
+}
+
+// Scanner returns the scanner the workspace's configuration describes,
+// built once, reporting to Flags.Scan.Progress as it is now (sync sets it
+// per branch).
+func (w *Workspace) Scanner() (*scanner.Scanner, error) {
+	if w.scanner == nil {
+		sc, err := NewScanner(w.Config, w.Flags.Scan)
+		if err != nil {
+			return nil, err
+		}
+		w.scanner = sc
+	}
+	return w.scanner.WithProgress(w.Flags.Scan.Progress), nil
 }
 
 // Analyzer returns the analyzer the workspace's configuration describes.
 func (w *Workspace) Analyzer() (*analyzer.Analyzer, error) {
-	sc, err := NewScanner(w.Config, w.Flags.Scan)
+	sc, err := w.Scanner()
 	if err != nil {
 		return nil, err
 	}
