@@ -133,6 +133,10 @@ type Outcome struct {
 	Errors  []scanner.FileError
 	Scanned int // blobs scanned
 	Cached  int // blobs found in the cache
+	// Resolved counts the resolutions of files whose keys are names
+	// defined in other files: those the walk changed or whose definitions
+	// it touched, and those the stored snapshot holds no resolution of.
+	Resolved int
 	// Uncovered are the keys referenced at the new tip in files that no
 	// environment's paths cover, and UncoveredFiles those files, sorted:
 	// no event reports them.
@@ -229,7 +233,7 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 	out.Commits = len(p.commits)
 	out.Uncovered, out.UncoveredFiles = st.uncovered()
 	out.Events = events
-	out.Errors, out.Scanned, out.Cached = res.errors, res.scanned, res.cached
+	out.Errors, out.Scanned, out.Cached, out.Resolved = res.errors, res.scanned, res.cached, res.resolved
 	if !save {
 		if sink != nil && len(events) > 0 {
 			return a.deliver(ctx, sink, events)
@@ -458,6 +462,11 @@ func (a *Analyzer) snapshot(st *state, branch, commit string) (*store.Snapshot, 
 	for p, fr := range st.files {
 		next.Files[p] = fr.blob
 	}
+	uses, err := a.uses(st)
+	if err != nil {
+		return nil, err
+	}
+	next.Uses = uses
 	for i, env := range a.opts.Environments {
 		next.Keys[env.ID] = map[string][]byte{}
 		for key := range st.counts[i] {
@@ -759,16 +768,25 @@ func (a *Analyzer) seed(ctx context.Context, base string) (*store.Snapshot, erro
 // of the whole starting tree (cached blobs are not read).
 func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *store.Snapshot) (*state, error) {
 	st := newState(a.opts.Environments)
-	var entries []source.Entry
+	var (
+		entries []source.Entry
+		// stored is the snapshot whose resolutions of use files hold at
+		// from but for the paths in changed; nil: every use file is
+		// resolved.
+		stored  *store.Snapshot
+		changed []string
+	)
 	if p.fromSnapshot {
 		for path, blob := range snap.Files {
 			entries = append(entries, source.Entry{Path: path, Blob: blob})
 		}
+		stored = snap
 	} else if p.seed != nil {
 		var err error
-		if entries, err = a.seedEntries(ctx, res, p.seed, p.from); err != nil {
+		if entries, changed, err = a.seedEntries(ctx, res, p.seed, p.from); err != nil {
 			return nil, err
 		}
+		stored = p.seed
 	} else {
 		t, err := a.repo.TreeOf(p.from)
 		if err != nil {
@@ -794,11 +812,14 @@ func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *st
 		st.trackNames(e.Path, &fr)
 	}
 	if len(st.names.files) > 0 {
+		if stored != nil {
+			a.restoreUses(st, stored)
+		}
 		tree, err := a.repo.TreeOf(p.from)
 		if err != nil {
 			return nil, err
 		}
-		if err := a.resolveNames(ctx, res, st, tree, nil, true); err != nil {
+		if err := a.resolveNames(ctx, res, st, tree, changed, stored == nil); err != nil {
 			return nil, err
 		}
 	}
@@ -807,26 +828,29 @@ func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *st
 }
 
 // seedEntries returns the files of commit from that can hold references:
-// the seed snapshot's, changed as from's tree differs from its commit's.
-func (a *Analyzer) seedEntries(ctx context.Context, res *resolver, seed *store.Snapshot, from string) ([]source.Entry, error) {
+// the seed snapshot's, changed as from's tree differs from its commit's,
+// and the paths that differ.
+func (a *Analyzer) seedEntries(ctx context.Context, res *resolver, seed *store.Snapshot, from string) ([]source.Entry, []string, error) {
 	// The fingerprint does not cover the excluded paths: the seed's
 	// branch may have been analyzed with others.
 	files := maps.Clone(seed.Files)
 	maps.DeleteFunc(files, func(path, _ string) bool { return !res.wanted(path) })
+	var changed []string
 	if seed.Commit != from {
 		old, err := a.repo.TreeOf(seed.Commit)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		t, err := a.repo.TreeOf(from)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		changes, err := a.repo.NewDiffer().Diff(ctx, old, t)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, c := range changes {
+			changed = append(changed, c.Path)
 			delete(files, c.Path)
 			if c.To != "" && res.wanted(c.Path) {
 				files[c.Path] = c.To
@@ -837,7 +861,7 @@ func (a *Analyzer) seedEntries(ctx context.Context, res *resolver, seed *store.S
 	for path, blob := range files {
 		entries = append(entries, source.Entry{Path: path, Blob: blob})
 	}
-	return entries, nil
+	return entries, changed, nil
 }
 
 // keySets returns the keys of each environment of st.

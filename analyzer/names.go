@@ -2,10 +2,13 @@ package analyzer
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"path"
 	"sort"
 	"strings"
 
+	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/scanner"
 	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/resolve"
@@ -110,8 +113,53 @@ func (a *Analyzer) resolveNames(ctx context.Context, res *resolver, st *state, t
 		}
 		uf.deps = rec.Deps()
 		st.set(p, &fileRefs{blob: uf.blob, refs: refs, names: uf.names})
+		res.resolved++
 	}
 	return t.err
+}
+
+// uses returns what a snapshot of st keeps of its use files: each one's
+// resolved references and what its resolution looked at, so that the
+// next process resolves only those its commits may change.
+func (a *Analyzer) uses(st *state) (map[string]store.Use, error) {
+	out := make(map[string]store.Use, len(st.names.files))
+	for p, uf := range st.names.files {
+		fr, ok := st.files[p]
+		if uf.deps == nil || !ok || fr.blob != uf.blob {
+			continue // not resolved at this state: the next process resolves it
+		}
+		deps, err := json.Marshal(uf.deps)
+		if err != nil {
+			return nil, fmt.Errorf("encode the resolution of %s: %w", p, err)
+		}
+		refs, err := json.Marshal(fr.refs)
+		if err != nil {
+			return nil, fmt.Errorf("encode the resolution of %s: %w", p, err)
+		}
+		out[p] = store.Use{Blob: uf.blob, Fingerprint: a.fingerprint, Deps: deps, Refs: refs}
+	}
+	return out, nil
+}
+
+// restoreUses gives the use files of st the resolutions snap stored for
+// them, where it holds one of the same blob under the same rules: those
+// are not resolved again unless a change touches what they looked at. A
+// snapshot stored by an older flagscan holds none, and a row that cannot
+// be decoded is as good as none.
+func (a *Analyzer) restoreUses(st *state, snap *store.Snapshot) {
+	for p, uf := range st.names.files {
+		u, ok := snap.Uses[p]
+		if !ok || u.Blob != uf.blob || u.Fingerprint != a.fingerprint {
+			continue
+		}
+		deps := new(resolve.Deps)
+		var refs []scanner.Reference
+		if json.Unmarshal(u.Deps, deps) != nil || json.Unmarshal(u.Refs, &refs) != nil {
+			continue
+		}
+		uf.deps = deps
+		st.set(p, &fileRefs{blob: uf.blob, refs: refs, names: uf.names})
+	}
 }
 
 func touchesAny(d *resolve.Deps, changed []string) bool {

@@ -23,8 +23,9 @@ type resolver struct {
 	// errors are the files that could not be read or parsed, reported
 	// once per blob.
 	errors []scanner.FileError
-	// stats count the work done, for benchmarks and the summary.
-	scanned, cached int
+	// stats count the work done, for benchmarks and the summary:
+	// resolved counts the use files resolved (names.go).
+	scanned, cached, resolved int
 	// nameCache serves the resolution of names across files; nil until
 	// a file has names to resolve.
 	nameCache *nameCache

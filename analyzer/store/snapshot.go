@@ -104,6 +104,20 @@ type Snapshot struct {
 	// Keys maps environment id to flag key to the key's references, as the
 	// analyzer encoded them.
 	Keys map[string]map[string][]byte
+	// Uses maps the path of each file whose keys are names defined in
+	// other files to what its resolution at Commit gave; a file missing
+	// from it (a snapshot stored by an older flagscan) is resolved again.
+	Uses map[string]Use
+}
+
+// Use is the resolution of one file's names at a snapshot's commit.
+type Use struct {
+	Blob string // the file's blob
+	// Fingerprint is the rules fingerprint it was resolved with: a use
+	// resolved with other rules is no use, as a blob result would be.
+	Fingerprint string
+	Deps        []byte // what the resolution looked at, as the analyzer encoded it
+	Refs        []byte // the file's references, resolved, as the analyzer encoded them
 }
 
 // ErrConflict is returned by SaveSnapshot when another process replaced
@@ -112,7 +126,7 @@ var ErrConflict = errors.New("snapshot changed since it was read")
 
 // LoadSnapshot returns the snapshot of a branch, or nil if there is none.
 func LoadSnapshot(ctx context.Context, q Querier, repo, branch string) (*Snapshot, error) {
-	s := &Snapshot{Repo: repo, Branch: branch, Files: map[string]string{}, Keys: map[string]map[string][]byte{}}
+	s := &Snapshot{Repo: repo, Branch: branch, Files: map[string]string{}, Keys: map[string]map[string][]byte{}, Uses: map[string]Use{}}
 	err := q.QueryRowContext(ctx, `SELECT commit_sha, fingerprint, version, updated_at FROM snapshots WHERE repo = ? AND branch = ?`, repo, branch).
 		Scan(&s.Commit, &s.Fingerprint, &s.Version, &s.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -140,13 +154,13 @@ func LoadSnapshot(ctx context.Context, q Querier, repo, branch string) (*Snapsho
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot keys of %s %s: %w", repo, branch, err)
 	}
-	defer rows.Close()
 	for rows.Next() {
 		var (
 			env, key string
 			refs     []byte
 		)
 		if err := rows.Scan(&env, &key, &refs); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		if s.Keys[env] == nil {
@@ -154,7 +168,54 @@ func LoadSnapshot(ctx context.Context, q Querier, repo, branch string) (*Snapsho
 		}
 		s.Keys[env][key] = refs
 	}
-	return s, rows.Err()
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("read snapshot keys of %s %s: %w", repo, branch, err)
+	}
+	if err := loadUses(ctx, q, s); err != nil {
+		return nil, fmt.Errorf("read snapshot uses of %s %s: %w", repo, branch, err)
+	}
+	return s, nil
+}
+
+// loadUses reads the resolved use files of the snapshot s.
+func loadUses(ctx context.Context, q Querier, s *Snapshot) error {
+	rows, err := q.QueryContext(ctx, `SELECT path, blob, fingerprint, deps, refs FROM snapshot_uses WHERE repo = ? AND branch = ?`, s.Repo, s.Branch)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			p string
+			u Use
+		)
+		if err := rows.Scan(&p, &u.Blob, &u.Fingerprint, &u.Deps, &u.Refs); err != nil {
+			return err
+		}
+		s.Uses[p] = u
+	}
+	return rows.Err()
+}
+
+// saveUses replaces the resolved use files of the snapshot s inside tx.
+func saveUses(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM snapshot_uses WHERE repo = ? AND branch = ?`, s.Repo, s.Branch); err != nil {
+		return fmt.Errorf("write snapshot uses: %w", err)
+	}
+	if len(s.Uses) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_uses (repo, branch, path, blob, fingerprint, deps, refs) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("write snapshot uses: %w", err)
+	}
+	defer stmt.Close()
+	for p, u := range s.Uses {
+		if _, err := stmt.ExecContext(ctx, s.Repo, s.Branch, p, u.Blob, u.Fingerprint, u.Deps, u.Refs); err != nil {
+			return fmt.Errorf("write snapshot use %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // SaveSnapshot replaces a branch's snapshot inside tx, provided its stored
@@ -205,7 +266,7 @@ func SaveSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
 			}
 		}
 	}
-	return nil
+	return saveUses(ctx, tx, s)
 }
 
 // BranchStatus is a line of `flagscan status`.

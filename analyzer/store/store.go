@@ -171,7 +171,8 @@ func uriPath(path string) string {
 	return b.String()
 }
 
-// tables are the analyzer's own: the blob cache and the snapshots.
+// tables are the analyzer's own: the blob cache and the snapshots (with
+// their ranges and their resolved use files).
 type tables struct{}
 
 // Component implements Schema.
@@ -222,6 +223,20 @@ func (tables) Migrations() []string {
 		PRIMARY KEY (repo, branch, lo, hi)
 	) WITHOUT ROWID;
 	INSERT INTO analysed_ranges (repo, branch, lo, hi) SELECT repo, branch, origin, commit_sha FROM snapshots WHERE origin <> commit_sha;`,
+		// The files of each snapshot whose keys are names defined in other
+		// files: what their resolution found and what it looked at, so that
+		// another process resolves only those a push may change. A snapshot
+		// stored before has none, and its use files are resolved again.
+		`CREATE TABLE snapshot_uses (
+		repo        TEXT NOT NULL,
+		branch      TEXT NOT NULL,
+		path        TEXT NOT NULL,
+		blob        TEXT NOT NULL,
+		fingerprint TEXT NOT NULL,
+		deps        BLOB NOT NULL,
+		refs        BLOB NOT NULL,
+		PRIMARY KEY (repo, branch, path)
+	);`,
 	}
 }
 

@@ -29,11 +29,16 @@ func main() {
 	logCommits := flag.Int("log-commits", 10000, "commits in the history flagscan log walks (0: no log)")
 	ordinary := flag.Float64("log-ordinary", 0.9, "share of the files the log's commits change that reference no flag (0: every one does)")
 	runs := flag.Int("runs", 5, "runs of each command; the median is reported")
+	keep := flag.Bool("keep", false, "keep the repositories and stores, and print where")
 	flag.Parse()
 	log.SetFlags(0)
 
 	root := measure.TempDir("pushbench")
-	defer os.RemoveAll(root)
+	if *keep {
+		fmt.Printf("files in %s\n", root)
+	} else {
+		defer os.RemoveAll(root)
+	}
 	bin := measure.BuildFlagscan(root)
 
 	// Pushes: a 20,000-file tree, then 100 commits of 10 files each.

@@ -2,7 +2,11 @@ package resolve
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/flagscan/flagscan/scanner/syntax"
@@ -87,4 +91,43 @@ func (r *Recorder) Paths(exts []string) []string {
 		r.deps.exts[e] = true
 	}
 	return r.tree.Paths(exts)
+}
+
+// depsJSON is the stored form of Deps: each set sorted, so that the same
+// resolution is always stored as the same bytes.
+type depsJSON struct {
+	Paths []string `json:"paths,omitempty"`
+	Dirs  []string `json:"dirs,omitempty"`
+	Names []string `json:"names,omitempty"`
+	Exts  []string `json:"exts,omitempty"`
+}
+
+// MarshalJSON implements json.Marshaler: a store keeps what a resolution
+// looked at, so that another process knows which changes to a tree can
+// change it without resolving it again.
+func (d *Deps) MarshalJSON() ([]byte, error) {
+	return json.Marshal(depsJSON{
+		Paths: slices.Sorted(maps.Keys(d.paths)),
+		Dirs:  slices.Sorted(maps.Keys(d.dirs)),
+		Names: slices.Sorted(maps.Keys(d.names)),
+		Exts:  slices.Sorted(maps.Keys(d.exts)),
+	})
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Deps) UnmarshalJSON(b []byte) error {
+	var j depsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return fmt.Errorf("decode resolution dependencies: %w", err)
+	}
+	*d = Deps{paths: setOf(j.Paths), dirs: setOf(j.Dirs), names: setOf(j.Names), exts: setOf(j.Exts)}
+	return nil
+}
+
+func setOf(s []string) map[string]bool {
+	m := make(map[string]bool, len(s))
+	for _, k := range s {
+		m[k] = true
+	}
+	return m
 }
