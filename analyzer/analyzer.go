@@ -415,8 +415,24 @@ func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from st
 			steps = append(steps, changes)
 			prev = c.Tree
 		}
-		if err := res.load(ctx, entries); err != nil {
+		// The files the window changes whose references the baseline read
+		// back from the stored keys are read from the blob cache first,
+		// so that what a change removes is what the file held.
+		var restored []source.Entry
+		for _, changes := range steps {
+			for _, ch := range changes {
+				if fr, ok := st.files[ch.Path]; ok && fr.stored {
+					restored = append(restored, source.Entry{Path: ch.Path, Blob: fr.blob})
+				}
+			}
+		}
+		if err := res.load(ctx, append(entries, restored...)); err != nil {
 			return err
+		}
+		for _, e := range restored {
+			if fr := st.files[e.Path]; fr.stored {
+				st.files[e.Path] = res.refs(e.Path, e.Blob)
+			}
 		}
 		for i, c := range commits[:len(steps)] {
 			changed := make([]string, 0, len(steps[i]))
@@ -462,11 +478,11 @@ func (a *Analyzer) snapshot(st *state, branch, commit string) (*store.Snapshot, 
 	for p, fr := range st.files {
 		next.Files[p] = fr.blob
 	}
-	uses, err := a.uses(st)
+	uses, kept, err := a.uses(st)
 	if err != nil {
 		return nil, err
 	}
-	next.Uses = uses
+	next.Uses, next.UsesKept = uses, kept
 	for i, env := range a.opts.Environments {
 		next.Keys[env.ID] = map[string][]byte{}
 		for key := range st.counts[i] {
@@ -801,6 +817,9 @@ func (a *Analyzer) baseline(ctx context.Context, res *resolver, p plan, snap *st
 				entries = append(entries, source.Entry{Path: c.Path, Blob: c.To})
 			}
 		}
+	}
+	if stored != nil {
+		entries = a.restoreFiles(st, stored, entries)
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
 	if err := res.load(ctx, entries); err != nil {

@@ -120,25 +120,28 @@ func (a *Analyzer) resolveNames(ctx context.Context, res *resolver, st *state, t
 
 // uses returns what a snapshot of st keeps of its use files: each one's
 // resolved references and what its resolution looked at, so that the
-// next process resolves only those its commits may change.
-func (a *Analyzer) uses(st *state) (map[string]store.Use, error) {
-	out := make(map[string]store.Use, len(st.names.files))
+// next process resolves only those its commits may change. kept is false
+// when one of them is left out.
+func (a *Analyzer) uses(st *state) (out map[string]store.Use, kept bool, err error) {
+	out = make(map[string]store.Use, len(st.names.files))
+	kept = true
 	for p, uf := range st.names.files {
 		fr, ok := st.files[p]
 		if uf.deps == nil || !ok || fr.blob != uf.blob {
-			continue // not resolved at this state: the next process resolves it
+			kept = false // not resolved at this state: the next process resolves it
+			continue
 		}
 		deps, err := json.Marshal(uf.deps)
 		if err != nil {
-			return nil, fmt.Errorf("encode the resolution of %s: %w", p, err)
+			return nil, false, fmt.Errorf("encode the resolution of %s: %w", p, err)
 		}
 		refs, err := json.Marshal(fr.refs)
 		if err != nil {
-			return nil, fmt.Errorf("encode the resolution of %s: %w", p, err)
+			return nil, false, fmt.Errorf("encode the resolution of %s: %w", p, err)
 		}
 		out[p] = store.Use{Blob: uf.blob, Fingerprint: a.fingerprint, Deps: deps, Refs: refs}
 	}
-	return out, nil
+	return out, kept, nil
 }
 
 // restoreUses gives the use files of st the resolutions snap stored for

@@ -18,6 +18,12 @@ type fileRefs struct {
 	// unparsed is set when the blob could not be parsed (its parse ran out
 	// of time or hit a limit): what it holds is not known.
 	unparsed bool
+	// stored is set when refs were read back from a snapshot's keys
+	// (restoreFiles): their keys, paths, lines and code, which is all
+	// that events and snapshots show of a file nothing changed, in the
+	// order of the keys. A change to the file reads it from the blob
+	// cache first.
+	stored bool
 }
 
 // state is the references of one tree, kept per file so that a diff can be

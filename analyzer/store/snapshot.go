@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -25,40 +26,48 @@ type BlobKey struct {
 // Results returns the cached results of the keys that are cached.
 func Results(ctx context.Context, q Querier, keys []BlobKey) (map[BlobKey][]byte, error) {
 	out := make(map[BlobKey][]byte, len(keys))
+	want := make(map[BlobKey]bool, len(keys))
+	// By fingerprint, then blob: a lookup of the primary key's first
+	// column, where a row-value IN list of the three columns made SQLite
+	// scan the whole cache once per batch.
+	blobs := map[string][]string{} // fingerprint -> blobs
+	for _, k := range keys {
+		if !want[k] {
+			want[k] = true
+			blobs[k.Fingerprint] = append(blobs[k.Fingerprint], k.Blob)
+		}
+	}
 	// Batches keep each statement under SQLite's variable limit.
-	const batch = 300
-	for start := 0; start < len(keys); start += batch {
-		part := keys[start:min(start+batch, len(keys))]
-		var (
-			sb   strings.Builder
-			args []any
-		)
-		sb.WriteString(`SELECT blob, lang, fingerprint, result FROM blob_results WHERE (blob, lang, fingerprint) IN (VALUES `)
-		for i, k := range part {
-			if i > 0 {
-				sb.WriteByte(',')
+	const batch = 500
+	for fp, ids := range blobs {
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		for start := 0; start < len(ids); start += batch {
+			part := ids[start:min(start+batch, len(ids))]
+			args := make([]any, 0, len(part)+1)
+			args = append(args, fp)
+			for _, id := range part {
+				args = append(args, id)
 			}
-			sb.WriteString("(?,?,?)")
-			args = append(args, k.Blob, k.Lang, k.Fingerprint)
-		}
-		sb.WriteByte(')')
-		rows, err := q.QueryContext(ctx, sb.String(), args...)
-		if err != nil {
-			return nil, fmt.Errorf("read blob cache: %w", err)
-		}
-		for rows.Next() {
-			var (
-				k BlobKey
-				r []byte
-			)
-			if err := rows.Scan(&k.Blob, &k.Lang, &k.Fingerprint, &r); err != nil {
-				rows.Close()
+			query := `SELECT blob, lang, result FROM blob_results WHERE fingerprint = ? AND blob IN (?` + strings.Repeat(",?", len(part)-1) + `)`
+			rows, err := q.QueryContext(ctx, query, args...)
+			if err != nil {
 				return nil, fmt.Errorf("read blob cache: %w", err)
 			}
-			out[k] = r
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("read blob cache: %w", err)
+			for rows.Next() {
+				k := BlobKey{Fingerprint: fp}
+				var r []byte
+				if err := rows.Scan(&k.Blob, &k.Lang, &r); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("read blob cache: %w", err)
+				}
+				if want[k] {
+					out[k] = r
+				}
+			}
+			if err := rows.Close(); err != nil {
+				return nil, fmt.Errorf("read blob cache: %w", err)
+			}
 		}
 	}
 	return out, nil
@@ -108,6 +117,10 @@ type Snapshot struct {
 	// other files to what its resolution at Commit gave; a file missing
 	// from it (a snapshot stored by an older flagscan) is resolved again.
 	Uses map[string]Use
+	// UsesKept says that Uses holds every such file of the snapshot: the
+	// other files of Files are not, and their references are those Keys
+	// hold. False for a snapshot stored by an older flagscan.
+	UsesKept bool
 }
 
 // Use is the resolution of one file's names at a snapshot's commit.
@@ -127,8 +140,10 @@ var ErrConflict = errors.New("snapshot changed since it was read")
 // LoadSnapshot returns the snapshot of a branch, or nil if there is none.
 func LoadSnapshot(ctx context.Context, q Querier, repo, branch string) (*Snapshot, error) {
 	s := &Snapshot{Repo: repo, Branch: branch, Files: map[string]string{}, Keys: map[string]map[string][]byte{}, Uses: map[string]Use{}}
-	err := q.QueryRowContext(ctx, `SELECT commit_sha, fingerprint, version, updated_at FROM snapshots WHERE repo = ? AND branch = ?`, repo, branch).
-		Scan(&s.Commit, &s.Fingerprint, &s.Version, &s.UpdatedAt)
+	var kept int
+	err := q.QueryRowContext(ctx, `SELECT commit_sha, fingerprint, version, updated_at, uses_kept FROM snapshots WHERE repo = ? AND branch = ?`, repo, branch).
+		Scan(&s.Commit, &s.Fingerprint, &s.Version, &s.UpdatedAt, &kept)
+	s.UsesKept = kept != 0
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -233,10 +248,14 @@ func SaveSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
 	}
 	s.Version++
 	s.UpdatedAt = now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (repo, branch, commit_sha, origin, fingerprint, version, updated_at) VALUES (?, ?, ?, '', ?, ?, ?)
+	kept := 0
+	if s.UsesKept {
+		kept = 1
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (repo, branch, commit_sha, origin, fingerprint, version, updated_at, uses_kept) VALUES (?, ?, ?, '', ?, ?, ?, ?)
 		ON CONFLICT (repo, branch) DO UPDATE SET commit_sha = excluded.commit_sha,
-		fingerprint = excluded.fingerprint, version = excluded.version, updated_at = excluded.updated_at`,
-		s.Repo, s.Branch, s.Commit, s.Fingerprint, s.Version, s.UpdatedAt); err != nil {
+		fingerprint = excluded.fingerprint, version = excluded.version, updated_at = excluded.updated_at, uses_kept = excluded.uses_kept`,
+		s.Repo, s.Branch, s.Commit, s.Fingerprint, s.Version, s.UpdatedAt, kept); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	for _, table := range []string{"snapshot_files", "snapshot_keys"} {

@@ -226,8 +226,10 @@ func (tables) Migrations() []string {
 		// The files of each snapshot whose keys are names defined in other
 		// files: what their resolution found and what it looked at, so that
 		// another process resolves only those a push may change. A snapshot
-		// stored before has none, and its use files are resolved again.
-		`CREATE TABLE snapshot_uses (
+		// stored before has none (uses_kept 0), and its use files are
+		// resolved again.
+		`ALTER TABLE snapshots ADD COLUMN uses_kept INTEGER NOT NULL DEFAULT 0;
+	CREATE TABLE snapshot_uses (
 		repo        TEXT NOT NULL,
 		branch      TEXT NOT NULL,
 		path        TEXT NOT NULL,

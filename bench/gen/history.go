@@ -104,3 +104,57 @@ func churnFile(i int, keys []string) string {
 	b.WriteString("  return out;\n}\n")
 	return b.String()
 }
+
+// Constants writes a git fast-import stream to w that continues
+// refs/heads/main of an existing repository with a tree that routes keys
+// through a constants module: a commit adding the module (keys names,
+// FLAGS.K000 ...) and uses files, each taking one key from it through a
+// relative import, then on refs/heads/main a commit that changes only the
+// value of one key of the module, and on refs/heads/unrelated, from the
+// same parent, a commit that changes only a module that names no key.
+func Constants(w io.Writer, uses, keys int) error {
+	bw := bufio.NewWriter(w)
+	data := func(s string) {
+		fmt.Fprintf(bw, "data %d\n%s\n", len(s), s)
+	}
+	header := func(ref string, mark int, msg string) {
+		when := 1800000000 + mark*60
+		fmt.Fprintf(bw, "commit %s\nmark :%d\nauthor Dev <dev@example.com> %d +0000\ncommitter Dev <dev@example.com> %d +0000\n", ref, mark, when, when)
+		data(msg)
+	}
+	module := func(renamed int) string {
+		var b strings.Builder
+		b.WriteString("export const FLAGS = {\n")
+		for k := 0; k < keys; k++ {
+			v := fmt.Sprintf("const-%d", k)
+			if k == renamed {
+				v += "-v2"
+			}
+			fmt.Fprintf(&b, "  K%03d: '%s',\n", k, v)
+		}
+		b.WriteString("} as const;\n")
+		return b.String()
+	}
+	const modulePath = "packages/flags/src/keys.ts"
+	header("refs/heads/main", 1, "constants module and its uses")
+	fmt.Fprintf(bw, "from refs/heads/main^0\nM 100644 inline %s\n", modulePath)
+	data(module(-1))
+	bw.WriteString("M 100644 inline packages/app/src/util.ts\n")
+	data(util(1))
+	for i := 0; i < uses; i++ {
+		fmt.Fprintf(bw, "M 100644 inline packages/app/src/feat%04d/index.ts\n", i)
+		data(fmt.Sprintf("import { FLAGS } from '../../../flags/src/keys';\n\nexport function feature%d(visitor: Visitor): boolean {\n  return visitor.getFlag(FLAGS.K%03d, false).getValue();\n}\n", i, i%keys))
+	}
+	header("refs/heads/main", 2, "rename a key in the constants module")
+	fmt.Fprintf(bw, "from :1\nM 100644 inline %s\n", modulePath)
+	data(module(0))
+	header("refs/heads/unrelated", 3, "an unrelated change")
+	bw.WriteString("from :1\nM 100644 inline packages/app/src/util.ts\n")
+	data(util(2))
+	return bw.Flush()
+}
+
+// util is a module of the constants tree that names no key.
+func util(rev int) string {
+	return fmt.Sprintf("// revision %d\nexport function clamp(x: number, lo: number, hi: number): number {\n  return Math.min(hi, Math.max(lo, x));\n}\n", rev)
+}

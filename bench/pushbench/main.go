@@ -29,6 +29,7 @@ func main() {
 	logCommits := flag.Int("log-commits", 10000, "commits in the history flagscan log walks (0: no log)")
 	ordinary := flag.Float64("log-ordinary", 0.9, "share of the files the log's commits change that reference no flag (0: every one does)")
 	runs := flag.Int("runs", 5, "runs of each command; the median is reported")
+	uses := flag.Int("uses", 500, "files that take their key from the constants module")
 	keep := flag.Bool("keep", false, "keep the repositories and stores, and print where")
 	flag.Parse()
 	log.SetFlags(0)
@@ -56,7 +57,7 @@ func main() {
 	fmt.Printf("repository: %d files, %d commits; baseline snapshot (full scan, fills the blob cache): %v\n",
 		*files, len(commits), time.Since(start).Round(time.Millisecond))
 
-	fmt.Printf("%-40s %10s %10s %10s\n", "command", "median", "p95", "max RSS")
+	fmt.Printf("%-48s %10s %10s %10s\n", "command", "median", "p95", "max RSS")
 	for _, n := range []int{1, 10, 100} {
 		var times []time.Duration
 		var rss int64
@@ -87,6 +88,7 @@ func main() {
 		}
 		report("flagscan push: new branch, 1 commit", times, rss)
 	}
+	constants(root, bin, pushRepo, *uses, *runs)
 	if *logCommits == 0 {
 		return
 	}
@@ -120,6 +122,41 @@ func main() {
 	fmt.Printf("ratio log, warm cache: flagscan / git log -p = %.2f (target <= 5)\n", measure.Median(warmTimes).Seconds()/measure.Median(gitTimes).Seconds())
 }
 
+// constants measures 1-commit pushes into the tree of pushRepo continued
+// by a constants module that uses files name their keys from
+// (gen.Constants): one that changes only a key's value in the module,
+// which moves the key in the files that use it, and one that changes
+// only a module that names no key. Each starts from a copy of the
+// snapshot of the commit before, stored by an earlier process.
+func constants(root, bin, repo string, uses, runs int) {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(gen.Constants(pw, uses, 100)) }()
+	measure.RunInput(repo, pr, "git", "fast-import", "--quiet")
+	base := strings.TrimSpace(measure.Run(repo, "git", "rev-parse", "main^"))
+	baseDB := filepath.Join(root, "constants.db")
+	start := time.Now()
+	measure.Run(repo, bin, "push", "--db", baseDB, base, base, "refs/heads/main")
+	fmt.Printf("constants module named by %d files: baseline snapshot %v\n", uses, time.Since(start).Round(time.Millisecond))
+	for _, c := range []struct{ name, rev string }{
+		{"push: constants module", "main"},
+		{"push: unrelated module", "unrelated"},
+	} {
+		tip := strings.TrimSpace(measure.Run(repo, "git", "rev-parse", c.rev))
+		var times []time.Duration
+		var rss int64
+		var events int
+		for r := 0; r < runs; r++ {
+			db := filepath.Join(root, "run.db")
+			measure.CopyStore(baseDB, db)
+			var out strings.Builder
+			d, m := measure.Timed(repo, &out, bin, "push", "--db", db, "--format", "json", base, tip, "refs/heads/main")
+			times, rss, events = append(times, d), max(rss, m), strings.Count(out.String(), "\"event\"")
+			measure.RemoveStore(db)
+		}
+		report(fmt.Sprintf("flagscan %s (%d events)", c.name, events), times, rss)
+	}
+}
+
 // zeroID is the old id of a ref update that creates the ref.
 const zeroID = "0000000000000000000000000000000000000000"
 
@@ -128,5 +165,5 @@ const zeroID = "0000000000000000000000000000000000000000"
 func report(name string, times []time.Duration, rss int64) {
 	s := slices.Clone(times)
 	slices.Sort(s)
-	measure.Report(40, name, times, s[min(len(s)-1, len(s)*95/100)], rss)
+	measure.Report(48, name, times, s[min(len(s)-1, len(s)*95/100)], rss)
 }
