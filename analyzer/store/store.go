@@ -119,6 +119,11 @@ func OpenReadOnly(ctx context.Context, target string, schemas ...Schema) (*sql.D
 	return db, nil
 }
 
+// ErrEmpty is returned by OpenReadOnly for a PostgreSQL database that no
+// flagscan has written yet: it has none of the store's tables, so nothing
+// was analyzed (as where there is no SQLite file).
+var ErrEmpty = errors.New("no flagscan has written this store yet")
+
 // checkVersions returns an error unless the tables of the analyzer and of
 // schemas are at the version this flagscan reads.
 func checkVersions(ctx context.Context, db *sql.DB, schemas []Schema) error {
@@ -126,7 +131,10 @@ func checkVersions(ctx context.Context, db *sql.DB, schemas []Schema) error {
 	for _, sc := range append([]Schema{tables{}}, schemas...) {
 		var version int
 		err := db.QueryRowContext(ctx, `SELECT version FROM schema_versions WHERE component = ?`, sc.Component()).Scan(&version)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) && !missingTable(err) {
+		if missingTable(err) {
+			return ErrEmpty
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if want := len(sc.Migrations(d)); version != want {

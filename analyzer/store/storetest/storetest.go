@@ -112,3 +112,33 @@ func Each(t *testing.T, fn func(t *testing.T, target string)) {
 		fn(t, Postgres(t))
 	})
 }
+
+// Lose throws away everything the store target names holds, as a deleted
+// SQLite file or a dropped database would: the file and its WAL, or every
+// table of the PostgreSQL schema. Connections to it must be closed first.
+func Lose(t testing.TB, target string) {
+	t.Helper()
+	if !store.IsURL(target) {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(target + suffix); err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := u.Query().Get("search_path")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, os.Getenv(EnvPostgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE; CREATE SCHEMA `+schema); err != nil {
+		t.Fatalf("lose schema %s: %v", schema, err)
+	}
+}
