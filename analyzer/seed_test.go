@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/flagscan/flagscan/analyzer/store"
 )
@@ -29,6 +30,9 @@ func TestNewBranchFromStoredSnapshot(t *testing.T) {
 	c2 := r.Commit("more main work", map[string]string{"b.js": "", "d.js": flagJS("after-fork"), "a.js": flagJS("kept", "changed-after-fork")})
 
 	seeded := newHarness(t, r)
+	// One clock for both pushes of the branch, so that their bodies
+	// compare whatever second each ran in.
+	seeded.opts.Now = func() time.Time { return time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC) }
 	equal(t, "main", seeded.push(c0, c2), []string{"Flag.deleted dropped-on-main", "Flag.new after-fork", "Flag.new at-fork", "Flag.new changed-after-fork"})
 
 	r.Git("checkout", "-q", "-b", "feature", c1)
@@ -41,6 +45,7 @@ func TestNewBranchFromStoredSnapshot(t *testing.T) {
 	// The same push on a store that holds no other branch scans c1's
 	// whole tree.
 	fresh := newHarness(t, r)
+	fresh.opts.Now = seeded.opts.Now
 	want, err := fresh.analyzer().Push(context.Background(), u, fresh.sink)
 	if err != nil {
 		t.Fatal(err)
