@@ -246,8 +246,10 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 			return err
 		}
 		if snap != nil {
-			next.Version = snap.Version
+			next.Version, next.Prev = snap.Version, snap
 		}
+	} else if next != nil {
+		next.Prev = next
 	}
 
 	tx, err := a.db.BeginTx(ctx, nil)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -142,6 +143,61 @@ func TestConformanceSnapshotRoundTrip(t *testing.T) {
 		}
 		if len(st) != 1 || st[0].Branch != "main" || st[0].Keys["prod"] != 2 || st[0].Keys["dev"] != 1 {
 			t.Errorf("status %+v", st)
+		}
+	})
+}
+
+// TestConformanceSnapshotIncremental: a snapshot saved over the one it
+// replaces (Prev) writes only the rows that changed, and reads back as
+// the same snapshot saved whole: files, keys and uses changed, added and
+// removed, on one branch, the other branch untouched; saved over itself,
+// it keeps every row.
+func TestConformanceSnapshotIncremental(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, target string) {
+		db := openStore(t, target)
+		ctx := context.Background()
+		use := func(blob, refs string) store.Use {
+			return store.Use{Blob: blob, Fingerprint: "fp", Deps: []byte(`{}`), Refs: []byte(refs)}
+		}
+		first := func(branch string) *store.Snapshot {
+			return &store.Snapshot{Repo: "r", Branch: branch, Commit: "c1", Fingerprint: "fp", UsesKept: true,
+				Files: map[string]string{"a.go": "b1", "b.ts": "b2", "c.ts": "b3"},
+				Keys:  map[string]map[string][]byte{"prod": {"k1": []byte(`[1]`), "k2": []byte(`[2]`)}, "dev": {"k1": []byte(`[3]`)}},
+				Uses:  map[string]store.Use{"b.ts": use("b2", `[4]`), "c.ts": use("b3", `[5]`)}}
+		}
+		save(t, db, first("main"))
+		save(t, db, first("other"))
+		prev, err := store.LoadSnapshot(ctx, db, "r", "main")
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := &store.Snapshot{Repo: "r", Branch: "main", Commit: "c2", Fingerprint: "fp", Version: prev.Version, Prev: prev,
+			Files: map[string]string{"a.go": "b1", "b.ts": "b2x", "d.ts": "b4"},
+			Keys:  map[string]map[string][]byte{"prod": {"k1": []byte(`[1]`), "k3": []byte(`[6]`)}, "dev": {"k1": []byte(`[3x]`)}},
+			Uses:  map[string]store.Use{"b.ts": use("b2x", `[4x]`), "d.ts": use("b4", `[7]`)}}
+		save(t, db, next)
+		got, err := store.LoadSnapshot(ctx, db, "r", "main")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Commit != "c2" || got.Version != 2 || got.UsesKept || !reflect.DeepEqual(got.Files, next.Files) || !reflect.DeepEqual(got.Keys, next.Keys) || !reflect.DeepEqual(got.Uses, next.Uses) {
+			t.Errorf("saved over its predecessor, read back as\n%+v\nwant\n%+v", got, next)
+		}
+		other, err := store.LoadSnapshot(ctx, db, "r", "other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := first("other"); !reflect.DeepEqual(other.Files, want.Files) || !reflect.DeepEqual(other.Keys, want.Keys) || !reflect.DeepEqual(other.Uses, want.Uses) {
+			t.Errorf("the other branch changed: %+v", other)
+		}
+		got.Prev = got
+		save(t, db, got)
+		again, err := store.LoadSnapshot(ctx, db, "r", "main")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Version != 3 || !reflect.DeepEqual(again.Files, next.Files) || !reflect.DeepEqual(again.Keys, next.Keys) || !reflect.DeepEqual(again.Uses, next.Uses) {
+			t.Errorf("saved over itself, read back as %+v", again)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -128,6 +129,12 @@ type Snapshot struct {
 	// other files of Files are not, and their references are those Keys
 	// hold. False for a snapshot stored by an older flagscan.
 	UsesKept bool
+	// Prev, when set, is the snapshot this one replaces as LoadSnapshot
+	// read it, which SaveSnapshot's version check makes sure is what is
+	// stored: only the rows that differ from it are written (a push
+	// changes a few of thousands). Prev == the snapshot itself keeps
+	// every row.
+	Prev *Snapshot
 }
 
 // Use is the resolution of one file's names at a snapshot's commit.
@@ -219,27 +226,6 @@ func loadUses(ctx context.Context, q Querier, s *Snapshot) error {
 	return rows.Err()
 }
 
-// saveUses replaces the resolved use files of the snapshot s inside tx.
-func saveUses(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM snapshot_uses WHERE repo = ? AND branch = ?`, s.Repo, s.Branch); err != nil {
-		return fmt.Errorf("write snapshot uses: %w", err)
-	}
-	if len(s.Uses) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_uses (repo, branch, path, blob, fingerprint, deps, refs) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("write snapshot uses: %w", err)
-	}
-	defer stmt.Close()
-	for p, u := range s.Uses {
-		if _, err := stmt.ExecContext(ctx, s.Repo, s.Branch, p, u.Blob, u.Fingerprint, u.Deps, u.Refs); err != nil {
-			return fmt.Errorf("write snapshot use %s: %w", p, err)
-		}
-	}
-	return nil
-}
-
 // SaveSnapshot replaces a branch's snapshot inside tx, provided its stored
 // version is still s.Version (0 when there was none): otherwise it returns
 // ErrConflict and the caller analyzes again from the newer snapshot. On
@@ -276,34 +262,138 @@ func SaveSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
 	}
 	s.Version++
 	s.UpdatedAt = updated
-	for _, table := range []string{"snapshot_files", "snapshot_keys"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE repo = ? AND branch = ?`, s.Repo, s.Branch); err != nil {
-			return fmt.Errorf("write snapshot: %w", err)
-		}
-	}
-	files, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_files (repo, branch, path, blob) VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer files.Close()
-	for p, b := range s.Files {
-		if _, err := files.ExecContext(ctx, s.Repo, s.Branch, p, b); err != nil {
-			return fmt.Errorf("write snapshot file %s: %w", p, err)
-		}
-	}
-	keys, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_keys (repo, branch, env, key, refs) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer keys.Close()
-	for env, ks := range s.Keys {
-		for k, refs := range ks {
-			if _, err := keys.ExecContext(ctx, s.Repo, s.Branch, env, k, refs); err != nil {
-				return fmt.Errorf("write snapshot key %s: %w", k, err)
+	prev := s.Prev
+	if prev == nil {
+		// Every row, written again.
+		prev = &Snapshot{}
+		for _, table := range []string{"snapshot_files", "snapshot_keys", "snapshot_uses"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE repo = ? AND branch = ?`, s.Repo, s.Branch); err != nil {
+				return fmt.Errorf("write snapshot: %w", err)
 			}
 		}
 	}
-	return saveUses(ctx, tx, s)
+	if prev == s {
+		return nil // the rows stay
+	}
+	files := newRows(ctx, tx, s, `snapshot_files`, []string{"path"}, []string{"blob"})
+	for p, b := range s.Files {
+		if old, ok := prev.Files[p]; !ok || old != b {
+			files.put([]any{p}, b)
+		}
+	}
+	for p := range prev.Files {
+		if _, ok := s.Files[p]; !ok {
+			files.delete(p)
+		}
+	}
+	keys := newRows(ctx, tx, s, `snapshot_keys`, []string{"env", "key"}, []string{"refs"})
+	for env, ks := range s.Keys {
+		for k, refs := range ks {
+			if old, ok := prev.Keys[env][k]; !ok || !bytes.Equal(old, refs) {
+				keys.put([]any{env, k}, refs)
+			}
+		}
+	}
+	for env, ks := range prev.Keys {
+		for k := range ks {
+			if _, ok := s.Keys[env][k]; !ok {
+				keys.delete(env, k)
+			}
+		}
+	}
+	uses := newRows(ctx, tx, s, `snapshot_uses`, []string{"path"}, []string{"blob", "fingerprint", "deps", "refs"})
+	for p, u := range s.Uses {
+		if old, ok := prev.Uses[p]; !ok || !old.equal(u) {
+			uses.put([]any{p}, u.Blob, u.Fingerprint, u.Deps, u.Refs)
+		}
+	}
+	for p := range prev.Uses {
+		if _, ok := s.Uses[p]; !ok {
+			uses.delete(p)
+		}
+	}
+	for _, r := range []*rowWriter{files, keys, uses} {
+		if err := r.close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (u Use) equal(v Use) bool {
+	return u.Blob == v.Blob && u.Fingerprint == v.Fingerprint && bytes.Equal(u.Deps, v.Deps) && bytes.Equal(u.Refs, v.Refs)
+}
+
+// rowWriter writes the rows of one table of a snapshot, each named by the
+// snapshot's repository and branch and its key columns, with statements
+// prepared on first use. The first error is kept, and close returns it.
+type rowWriter struct {
+	ctx            context.Context
+	tx             *sql.Tx
+	s              *Snapshot
+	table          string
+	keys, values   []string
+	upsert, remove *sql.Stmt
+	err            error
+}
+
+func newRows(ctx context.Context, tx *sql.Tx, s *Snapshot, table string, keys, values []string) *rowWriter {
+	return &rowWriter{ctx: ctx, tx: tx, s: s, table: table, keys: keys, values: values}
+}
+
+// put writes the row of key with values, replacing the stored one.
+func (r *rowWriter) put(key []any, values ...any) {
+	if r.err != nil {
+		return
+	}
+	if r.upsert == nil {
+		cols := append([]string{"repo", "branch"}, append(slices.Clone(r.keys), r.values...)...)
+		set := make([]string, len(r.values))
+		for i, v := range r.values {
+			set[i] = v + " = excluded." + v
+		}
+		q := `INSERT INTO ` + r.table + ` (` + strings.Join(cols, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(cols)-1) + `)
+			ON CONFLICT (repo, branch, ` + strings.Join(r.keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
+		if r.upsert, r.err = r.tx.PrepareContext(r.ctx, q); r.err != nil {
+			r.err = fmt.Errorf("write %s: %w", r.table, r.err)
+			return
+		}
+	}
+	args := append([]any{r.s.Repo, r.s.Branch}, append(key, values...)...)
+	if _, err := r.upsert.ExecContext(r.ctx, args...); err != nil {
+		r.err = fmt.Errorf("write %s %v: %w", r.table, key, err)
+	}
+}
+
+// delete removes the row of key.
+func (r *rowWriter) delete(key ...any) {
+	if r.err != nil {
+		return
+	}
+	if r.remove == nil {
+		where := make([]string, len(r.keys))
+		for i, k := range r.keys {
+			where[i] = k + " = ?"
+		}
+		q := `DELETE FROM ` + r.table + ` WHERE repo = ? AND branch = ? AND ` + strings.Join(where, " AND ")
+		if r.remove, r.err = r.tx.PrepareContext(r.ctx, q); r.err != nil {
+			r.err = fmt.Errorf("write %s: %w", r.table, r.err)
+			return
+		}
+	}
+	if _, err := r.remove.ExecContext(r.ctx, append([]any{r.s.Repo, r.s.Branch}, key...)...); err != nil {
+		r.err = fmt.Errorf("delete %s %v: %w", r.table, key, err)
+	}
+}
+
+// close closes the statements and returns the first error.
+func (r *rowWriter) close() error {
+	for _, st := range []*sql.Stmt{r.upsert, r.remove} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	return r.err
 }
 
 // BranchStatus is a line of `flagscan status`.
