@@ -432,9 +432,7 @@ func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from st
 			return err
 		}
 		for _, e := range restored {
-			if fr := st.files[e.Path]; fr.stored {
-				st.files[e.Path] = res.refs(e.Path, e.Blob)
-			}
+			a.materialize(st, res, e)
 		}
 		for i, c := range commits[:len(steps)] {
 			changed := make([]string, 0, len(steps[i]))

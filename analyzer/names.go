@@ -12,6 +12,7 @@ import (
 	"github.com/flagscan/flagscan/scanner"
 	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/resolve"
+	"github.com/flagscan/flagscan/scanner/source"
 	"github.com/flagscan/flagscan/scanner/syntax"
 )
 
@@ -28,8 +29,14 @@ import (
 type useFile struct {
 	blob   string
 	direct []scanner.Reference // the references the file yields on its own
-	names  *resolve.Names
-	deps   *resolve.Deps // what its last resolution looked at; nil: never resolved
+	// names are nil, with direct, for a file restored from a snapshot
+	// (restoreFiles) until it must be resolved again: they are read from
+	// the blob cache then.
+	names *resolve.Names
+	deps  *resolve.Deps // what its last resolution looked at; nil: never resolved
+	// kept is the stored resolution the file's references and deps are,
+	// stored again as it is; nil once the file is resolved here.
+	kept *store.Use
 }
 
 // nameState is the use files of a state.
@@ -97,6 +104,9 @@ func (a *Analyzer) resolveNames(ctx context.Context, res *resolver, st *state, t
 		return nil
 	}
 	sort.Strings(todo)
+	if err := loadNames(ctx, res, st, todo); err != nil {
+		return err
+	}
 	t := &gitTree{a: a, cache: res.names(), root: tree}
 	for _, p := range todo {
 		if err := ctx.Err(); err != nil {
@@ -111,11 +121,46 @@ func (a *Analyzer) resolveNames(ctx context.Context, res *resolver, st *state, t
 				refs = append(refs, scanner.ResolvedReference(p, u, def))
 			}
 		}
-		uf.deps = rec.Deps()
+		uf.deps, uf.kept = rec.Deps(), nil
 		st.set(p, &fileRefs{blob: uf.blob, refs: refs, names: uf.names})
 		res.resolved++
 	}
 	return t.err
+}
+
+// loadNames reads from the blob cache the names and own references of
+// the use files of paths restored without them.
+func loadNames(ctx context.Context, res *resolver, st *state, paths []string) error {
+	var entries []source.Entry
+	for _, p := range paths {
+		if uf := st.names.files[p]; uf.names == nil {
+			entries = append(entries, source.Entry{Path: p, Blob: uf.blob})
+		}
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if err := res.load(ctx, entries); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		st.names.files[e.Path].setNames(res.refs(e.Path, e.Blob))
+	}
+	return nil
+}
+
+// setNames gives a use file restored without them the names and own
+// references of its blob, fr, unless it has them.
+func (uf *useFile) setNames(fr fileRefs) {
+	if uf.names != nil {
+		return
+	}
+	uf.direct, uf.names = fr.refs, fr.names
+	if uf.names == nil {
+		// The blob's result names nothing (other rules made it): the
+		// file is what it yields on its own.
+		uf.names = &resolve.Names{}
+	}
 }
 
 // uses returns what a snapshot of st keeps of its use files: each one's
@@ -129,6 +174,10 @@ func (a *Analyzer) uses(st *state) (out map[string]store.Use, kept bool, err err
 		fr, ok := st.files[p]
 		if uf.deps == nil || !ok || fr.blob != uf.blob {
 			kept = false // not resolved at this state: the next process resolves it
+			continue
+		}
+		if uf.kept != nil {
+			out[p] = *uf.kept
 			continue
 		}
 		deps, err := json.Marshal(uf.deps)
@@ -152,7 +201,7 @@ func (a *Analyzer) uses(st *state) (out map[string]store.Use, kept bool, err err
 func (a *Analyzer) restoreUses(st *state, snap *store.Snapshot) {
 	for p, uf := range st.names.files {
 		u, ok := snap.Uses[p]
-		if !ok || u.Blob != uf.blob || u.Fingerprint != a.fingerprint {
+		if uf.deps != nil || !ok || u.Blob != uf.blob || u.Fingerprint != a.fingerprint {
 			continue
 		}
 		deps := new(resolve.Deps)
@@ -160,7 +209,7 @@ func (a *Analyzer) restoreUses(st *state, snap *store.Snapshot) {
 		if json.Unmarshal(u.Deps, deps) != nil || json.Unmarshal(u.Refs, &refs) != nil {
 			continue
 		}
-		uf.deps = deps
+		uf.deps, uf.kept = deps, &u
 		st.set(p, &fileRefs{blob: uf.blob, refs: refs, names: uf.names})
 	}
 }

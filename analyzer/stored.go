@@ -5,9 +5,9 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/flagscan/flagscan/analyzer/event"
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/scanner"
+	"github.com/flagscan/flagscan/scanner/resolve"
 	"github.com/flagscan/flagscan/scanner/source"
 )
 
@@ -23,10 +23,12 @@ import (
 
 // restoreFiles sets in st the files of entries whose references snap's
 // keys hold, and returns the others, to be read from the blob cache: the
-// files snap does not hold at the same blob, those no environment covers
-// (no key row has them), and the use files, whose names resolution needs.
-// It sets none when snap may hold use files it does not say (stored by an
-// older flagscan) or was made under other rules.
+// files snap does not hold at the same blob and those no environment
+// covers (no key row has them). A use file is restored with its stored
+// resolution (what it looked at, decoded now; its names are read when it
+// must be resolved again), or read if it has none. It sets none when snap
+// may hold use files it does not say (stored by an older flagscan) or was
+// made under other rules.
 func (a *Analyzer) restoreFiles(st *state, snap *store.Snapshot, entries []source.Entry) []source.Entry {
 	if !snap.UsesKept || snap.Fingerprint != a.fingerprint {
 		return entries
@@ -38,9 +40,17 @@ func (a *Analyzer) restoreFiles(st *state, snap *store.Snapshot, entries []sourc
 	rest := entries[:0]
 	for _, e := range entries {
 		r, held := refs[e.Path]
-		if _, use := snap.Uses[e.Path]; !held || use || snap.Files[e.Path] != e.Blob {
+		if !held || snap.Files[e.Path] != e.Blob {
 			rest = append(rest, e)
 			continue
+		}
+		if u, use := snap.Uses[e.Path]; use {
+			deps := new(resolve.Deps)
+			if u.Blob != e.Blob || u.Fingerprint != a.fingerprint || json.Unmarshal(u.Deps, deps) != nil {
+				rest = append(rest, e)
+				continue
+			}
+			st.names.files[e.Path] = &useFile{blob: e.Blob, deps: deps, kept: &u}
 		}
 		st.set(e.Path, &fileRefs{blob: e.Blob, refs: r, stored: true})
 	}
@@ -59,8 +69,8 @@ func storedRefs(snap *store.Snapshot) (map[string][]scanner.Reference, bool) {
 	for _, env := range slices.Sorted(maps.Keys(snap.Keys)) {
 		seen := map[string]bool{}
 		for key, raw := range snap.Keys[env] {
-			var refs []event.Reference
-			if err := json.Unmarshal(raw, &refs); err != nil {
+			refs, err := decodeRefs(raw)
+			if err != nil {
 				return nil, false
 			}
 			path, line, column := "", 0, 0
@@ -81,4 +91,29 @@ func storedRefs(snap *store.Snapshot) (map[string][]scanner.Reference, bool) {
 		}
 	}
 	return out, true
+}
+
+// materialize replaces the references restoreFiles gave the file of e,
+// which a change is about to replace, with what the file held: its
+// result in the blob cache (loaded), and for a use file its stored
+// resolution, with its names. A stored resolution that cannot be decoded
+// leaves the references the keys gave, which hold the same keys.
+func (a *Analyzer) materialize(st *state, res *resolver, e source.Entry) {
+	fr := st.files[e.Path]
+	if !fr.stored {
+		return // a change of the window before restored it already
+	}
+	loaded := res.refs(e.Path, e.Blob)
+	uf, use := st.names.files[e.Path]
+	if !use || uf.kept == nil {
+		st.files[e.Path] = loaded
+		return
+	}
+	uf.setNames(loaded)
+	refs := fr.refs
+	var resolved []scanner.Reference
+	if json.Unmarshal(uf.kept.Refs, &resolved) == nil {
+		refs = resolved
+	}
+	st.files[e.Path] = fileRefs{blob: e.Blob, refs: refs, names: uf.names}
 }

@@ -64,6 +64,9 @@ func TestPushFromStoredKeys(t *testing.T) {
 		if rnd.Intn(5) == 0 {
 			files["web/flags.ts"] = flagsTS(fmt.Sprintf("checkout-v%d", i))
 		}
+		if rnd.Intn(4) == 0 {
+			files["web/use.ts"] = useTS([]string{"CHECKOUT", "SEARCH"}[rnd.Intn(2)])
+		}
 		commits = append(commits, r.Commit(fmt.Sprintf("change %d", i), files))
 	}
 	var cachedStored, cachedBlobs int
