@@ -6,8 +6,11 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -121,3 +124,37 @@ func (c postgresConn) QueryContext(ctx context.Context, query string, args []dri
 // migrationLock is the advisory lock that serializes the migrations of
 // concurrent first runs on one PostgreSQL database ("flag" in ASCII).
 const migrationLock = 0x666c6167
+
+// Transient reports whether err is a failure of the database server or of
+// the connection to it that running the same transaction again may not
+// meet: a server restarting or shutting down, a lost or refused connection,
+// a deadlock or serialization failure. SQLite's busy waits are its busy
+// timeout's, not this.
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err) {
+		return true
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"): // connection exception
+			return true
+		case pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03": // admin or crash shutdown, cannot connect now
+			return true
+		case pe.Code == "40001", pe.Code == "40P01": // serialization failure, deadlock
+			return true
+		}
+		return false
+	}
+	// The connection broke under a statement: pgx reports the read or
+	// write that failed.
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}

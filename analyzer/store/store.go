@@ -71,11 +71,11 @@ func openPostgresMigrated(ctx context.Context, target string, schemas []Schema) 
 	if err != nil {
 		return nil, err
 	}
-	if err := db.PingContext(ctx); err != nil {
+	if err := retryTransient(ctx, func() error { return db.PingContext(ctx) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", Redact(target), err)
 	}
-	if err := Migrate(ctx, db, schemas...); err != nil {
+	if err := retryTransient(ctx, func() error { return Migrate(ctx, db, schemas...) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", Redact(target), err)
 	}
@@ -181,12 +181,30 @@ const busyTimeout = 10 * time.Second
 // written yet to WAL while another process creates it gets SQLITE_BUSY at
 // once, so concurrent first runs on a new store would fail.
 func retryBusy(ctx context.Context, fn func() error) error {
-	deadline := time.Now().Add(busyTimeout)
-	wait := 5 * time.Millisecond
+	return retryWhile(ctx, busyTimeout, 5*time.Millisecond, 200*time.Millisecond, func(err error) bool {
+		var se sqlite3.Error
+		return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+	}, fn)
+}
+
+// TransientRetry is how long Open, and the analyzer's pushes, run again
+// what a PostgreSQL server failed (Transient): long enough for a restart
+// or a failover, short enough for a CI job to fail clearly.
+const TransientRetry = 30 * time.Second
+
+// retryTransient runs fn again while it fails with a Transient error, for
+// up to TransientRetry or until ctx ends.
+func retryTransient(ctx context.Context, fn func() error) error {
+	return retryWhile(ctx, TransientRetry, 100*time.Millisecond, 2*time.Second, Transient, fn)
+}
+
+// retryWhile runs fn again while its error satisfies again, waiting from
+// wait up to maxWait between tries, for up to budget or until ctx ends.
+func retryWhile(ctx context.Context, budget, wait, maxWait time.Duration, again func(error) bool, fn func() error) error {
+	deadline := time.Now().Add(budget)
 	for {
 		err := fn()
-		var se sqlite3.Error
-		if err == nil || !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) || time.Now().After(deadline) {
+		if err == nil || !again(err) || time.Now().After(deadline) {
 			return err
 		}
 		select {
@@ -194,7 +212,7 @@ func retryBusy(ctx context.Context, fn func() error) error {
 			return err
 		case <-time.After(wait):
 		}
-		wait = min(2*wait, 200*time.Millisecond)
+		wait = min(2*wait, maxWait)
 	}
 }
 
