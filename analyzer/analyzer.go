@@ -613,7 +613,7 @@ func (a *Analyzer) planRange(ctx context.Context, u Update, tip *git.Commit, sna
 	}
 	stale := false
 	if at < 0 {
-		stale, _ = a.repo.IsAncestor(u.New, snap.Commit) // an error: the stored commit is gone
+		stale, _ = a.isOlder(u.New, snap.Commit) // an error: the stored commit is gone
 	}
 	switch {
 	case at >= 0 || stale:
@@ -698,8 +698,11 @@ func (a *Analyzer) planWalk(ctx context.Context, u Update, tip *git.Commit, snap
 		if snap.Commit == u.New {
 			return plan{skip: SkipAnalyzed}, nil
 		}
-		// An error here means the stored commit is gone: not stale.
-		if older, err := a.repo.IsAncestor(u.New, snap.Commit); err == nil && older {
+		// An error here means the stored commit is gone: not stale. A
+		// descendant of the snapshot (a push on top of it, the common
+		// case) is no ancestor of it: that is a walk of the pushed
+		// commits, where the other way walks the snapshot's whole history.
+		if older, err := a.isOlder(u.New, snap.Commit); err == nil && older {
 			if u.Old != snap.Commit {
 				return plan{skip: SkipStale}, nil
 			}
@@ -757,6 +760,15 @@ func (a *Analyzer) planWalk(ctx context.Context, u Update, tip *git.Commit, snap
 	}
 	p.commits = commits
 	return p, nil
+}
+
+// isOlder reports whether commit is an ancestor of stored, another
+// commit, asking first whether it is a descendant.
+func (a *Analyzer) isOlder(commit, stored string) (bool, error) {
+	if newer, err := a.repo.IsAncestor(stored, commit); err != nil || newer {
+		return false, err
+	}
+	return a.repo.IsAncestor(commit, stored)
 }
 
 // seed returns the stored snapshot a new branch forking at base starts
