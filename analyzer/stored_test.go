@@ -15,7 +15,8 @@ import (
 // reading every file's result from the blob cache. Over a random history
 // (two environments, one covering part of the other, files no environment
 // covers, several keys and the same key twice on one line, a constants
-// module and its uses, links), pushed in random ranges, every event is
+// module and its uses, links, an environment's paths changed halfway),
+// pushed in random ranges, every event is
 // the same, byte for byte, as that of the same pushes made with the
 // snapshot read from the blob cache, and the blob cache is read less.
 func TestPushFromStoredKeys(t *testing.T) {
@@ -72,6 +73,13 @@ func TestPushFromStoredKeys(t *testing.T) {
 	var cachedStored, cachedBlobs int
 	old := zero
 	for at := 0; at < len(commits); at += 1 + rnd.Intn(3) {
+		if at > len(commits)/2 {
+			// The configuration changes: the stored keys are those of
+			// environments that covered other paths.
+			for _, h := range []*harness{stored, blobs} {
+				h.opts.Environments[1].Match = func(p string) bool { return !strings.HasPrefix(p, "checkout/") }
+			}
+		}
 		u := Update{Old: old, New: commits[at], Ref: "refs/heads/main"}
 		var got [2][]string
 		for i, h := range []*harness{stored, blobs} {
