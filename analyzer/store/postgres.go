@@ -40,7 +40,8 @@ const (
 func openPostgres(ctx context.Context, target string, readOnly bool) (*sql.DB, error) {
 	u, err := url.Parse(target)
 	if err != nil {
-		return nil, fmt.Errorf("database URL: %w", err)
+		// url's errors quote the URL, password and all.
+		return nil, errors.New("database URL: cannot be parsed")
 	}
 	q := u.Query()
 	maxConns := defaultMaxConns
