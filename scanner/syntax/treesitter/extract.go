@@ -102,7 +102,7 @@ func (x *extraction) namePath(n *sitter.Node, member, objectField, nameField str
 		if n.Type() != member {
 			return nil, nil
 		}
-		return n.ChildByFieldName(objectField), n.ChildByFieldName(nameField)
+		return field(n, objectField), field(n, nameField)
 	}, leaf)
 }
 
@@ -298,7 +298,7 @@ func (x *extraction) call(n *sitter.Node, filtered bool) *syntax.Call {
 // called name and the object in its fields nameField and objectField. A nil
 // name means neither.
 func memberCallee(n *sitter.Node, member, nameField, objectField string) (name, recv *sitter.Node) {
-	fn := n.ChildByFieldName("function")
+	fn := field(n, "function")
 	if fn == nil {
 		return nil, nil
 	}
@@ -306,7 +306,7 @@ func memberCallee(n *sitter.Node, member, nameField, objectField string) (name, 
 	case "identifier":
 		return fn, nil
 	case member:
-		return fn.ChildByFieldName(nameField), fn.ChildByFieldName(objectField)
+		return field(fn, nameField), field(fn, objectField)
 	}
 	return nil, nil
 }
@@ -315,11 +315,11 @@ func memberCallee(n *sitter.Node, member, nameField, objectField string) (name, 
 // "[]" with the index as its one argument, so that getFlags()["k"] is
 // matched like getFlags().get("k").
 func subscriptCallee(n *sitter.Node, indexField, objectField string) (string, *sitter.Node, *sitter.Node, []arg) {
-	idx := n.ChildByFieldName(indexField)
+	idx := field(n, indexField)
 	if idx == nil {
 		return "", nil, nil, nil
 	}
-	return "[]", idx, n.ChildByFieldName(objectField), []arg{{node: idx}}
+	return "[]", idx, field(n, objectField), []arg{{node: idx}}
 }
 
 // callExpr models a call node met inside an expression.
@@ -491,7 +491,7 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 			}
 		case "type":
 			name := ""
-			if nn := n.ChildByFieldName("name"); nn != nil {
+			if nn := field(n, "name"); nn != nil {
 				name = x.text(nn)
 			} else if tn := typeName(n); tn != nil {
 				name = x.text(tn)

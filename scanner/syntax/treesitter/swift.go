@@ -70,7 +70,7 @@ func (swiftGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node,
 		if name == nil {
 			return "", nil, nil, nil
 		}
-		return x.text(name), name, fn.ChildByFieldName("target"), args
+		return x.text(name), name, field(fn, "target"), args
 	}
 	return "", nil, nil, nil
 }
@@ -83,12 +83,12 @@ func swiftArgs(x *extraction, list *sitter.Node) []arg {
 		if a.Type() != "value_argument" {
 			continue
 		}
-		v := a.ChildByFieldName("value")
+		v := field(a, "value")
 		if v == nil {
 			continue
 		}
 		var label string
-		if l := a.ChildByFieldName("name"); l != nil {
+		if l := field(a, "name"); l != nil {
 			label = strings.TrimSpace(x.text(l))
 		}
 		args = append(args, arg{label: label, node: v})
@@ -99,11 +99,11 @@ func swiftArgs(x *extraction, list *sitter.Node) []arg {
 // swiftMember returns the member name of a navigation expression (the
 // "c" of a.b.c), or nil when the suffix is not a plain name (a.0, a.init).
 func swiftMember(n *sitter.Node) *sitter.Node {
-	s := n.ChildByFieldName("suffix")
+	s := field(n, "suffix")
 	if s == nil {
 		return nil
 	}
-	name := s.ChildByFieldName("suffix")
+	name := field(s, "suffix")
 	if name == nil || name.Type() != "simple_identifier" {
 		return nil
 	}
@@ -153,20 +153,20 @@ func (swiftGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name), Path: x.chainPath(n, swiftSplit, swiftIdent)}
 		}
 	case "prefix_expression":
-		if op := n.ChildByFieldName("operation"); op != nil && x.text(op) == "-" {
-			if v := x.expr(n.ChildByFieldName("target"), depth); v.Kind == syntax.Number {
+		if op := field(n, "operation"); op != nil && x.text(op) == "-" {
+			if v := x.expr(field(n, "target"), depth); v.Kind == syntax.Number {
 				return syntax.Expr{Kind: syntax.Number, Value: "-" + v.Value}
 			}
 		}
 	case "additive_expression":
-		op := n.ChildByFieldName("op")
-		return concat(x.expr(n.ChildByFieldName("lhs"), depth), x.expr(n.ChildByFieldName("rhs"), depth), op != nil && x.text(op) == "+")
+		op := field(n, "op")
+		return concat(x.expr(field(n, "lhs"), depth), x.expr(field(n, "rhs"), depth), op != nil && x.text(op) == "+")
 	case "try_expression", "await_expression", "as_expression":
-		return x.expr(n.ChildByFieldName("expr"), depth)
+		return x.expr(field(n, "expr"), depth)
 	case "tuple_expression":
 		// (x) is a parenthesized expression; a real tuple is not modelled.
 		if n.NamedChildCount() == 1 {
-			if v := n.ChildByFieldName("value"); v != nil {
+			if v := field(n, "value"); v != nil {
 				return x.expr(v, depth)
 			}
 		}
@@ -264,12 +264,12 @@ func (swiftGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 			c := n.Child(i)
 			switch {
 			case c.Type() == "value_binding_pattern":
-				if m := c.ChildByFieldName("mutability"); m != nil {
+				if m := field(c, "mutability"); m != nil {
 					constant = x.text(m) == "let"
 				}
 			case n.FieldNameForChild(i) == "name":
 				pending = -1
-				if id := c.ChildByFieldName("bound_identifier"); id != nil && x.text(id) != "_" {
+				if id := field(c, "bound_identifier"); id != nil && x.text(id) != "_" {
 					out = append(out, syntax.Binding{Name: x.text(id), Const: constant})
 					pending = len(out) - 1
 				}
@@ -280,14 +280,14 @@ func (swiftGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 		}
 		return out
 	case "assignment":
-		if op := n.ChildByFieldName("operator"); op == nil || x.text(op) != "=" {
+		if op := field(n, "operator"); op == nil || x.text(op) != "=" {
 			return nil
 		}
-		name := swiftTarget(x, n.ChildByFieldName("target"))
+		name := swiftTarget(x, field(n, "target"))
 		if name == "" {
 			return nil
 		}
-		return []syntax.Binding{{Name: name, Value: x.expr(n.ChildByFieldName("result"), 1)}}
+		return []syntax.Binding{{Name: name, Value: x.expr(field(n, "result"), 1)}}
 	}
 	return nil
 }
@@ -331,15 +331,15 @@ func (swiftGrammar) assigned(x *extraction, n *sitter.Node) string {
 			}
 			if p.FieldNameForChild(i) == "name" {
 				name = ""
-				if id := c.ChildByFieldName("bound_identifier"); id != nil && x.text(id) != "_" {
+				if id := field(c, "bound_identifier"); id != nil && x.text(id) != "_" {
 					name = x.text(id)
 				}
 			}
 		}
 	case "assignment":
-		if r := p.ChildByFieldName("result"); r != nil && r.Equal(child) {
-			if op := p.ChildByFieldName("operator"); op != nil && x.text(op) == "=" {
-				return swiftTarget(x, p.ChildByFieldName("target"))
+		if r := field(p, "result"); r != nil && r.Equal(child) {
+			if op := field(p, "operator"); op != nil && x.text(op) == "=" {
+				return swiftTarget(x, field(p, "target"))
 			}
 		}
 	case "if_statement", "guard_statement", "while_statement":
@@ -362,5 +362,5 @@ func swiftSplit(n *sitter.Node) (*sitter.Node, *sitter.Node) {
 	if n.Type() != "navigation_expression" {
 		return nil, nil
 	}
-	return n.ChildByFieldName("target"), swiftMember(n)
+	return field(n, "target"), swiftMember(n)
 }
