@@ -168,10 +168,12 @@ type language struct {
 	moduleErr  error
 }
 
-// compiled is a compiled query with its capture names by index.
+// compiled is a compiled query with its capture names by index, or a
+// walkQuery.
 type compiled struct {
 	q       *sitter.Query
 	capture []string
+	walk    *walkQuery
 }
 
 type customQuery struct {
@@ -337,24 +339,45 @@ func (x *extraction) callExpr(n *sitter.Node) syntax.Expr {
 // ErrParse is wrapped by errors from a parse that did not complete.
 var ErrParse = errors.New("parse failed")
 
-// Parser extracts files. It holds one tree-sitter parser and query cursor
-// and must be used by one goroutine at a time.
+// Parser extracts files. It holds one tree-sitter parser, query cursor and
+// walker and must be used by one goroutine at a time.
 type Parser struct {
 	reg    *Registry
 	parser *sitter.Parser
 	cursor *sitter.QueryCursor
+	walker *walker
 }
 
 // NewParser returns a Parser using the registry's compiled queries.
 func (r *Registry) NewParser() *Parser {
 	parser := sitter.NewParser()
-	return &Parser{reg: r, parser: parser, cursor: sitter.NewQueryCursor()}
+	return &Parser{reg: r, parser: parser, cursor: sitter.NewQueryCursor(), walker: newWalker()}
 }
 
 // Close frees the parser's C memory.
 func (p *Parser) Close() {
+	p.walker.free()
 	p.cursor.Close()
 	p.parser.Close()
+}
+
+// captures runs q over the tree of root and returns the function that
+// yields its captures in order: the node and the capture's name.
+func (p *Parser) captures(q *compiled, root *sitter.Node) (func() (*sitter.Node, string, bool), error) {
+	if q.walk != nil {
+		if err := p.walker.start(q.walk, root); err != nil {
+			return nil, err
+		}
+		return p.walker.next, nil
+	}
+	p.cursor.Exec(q.q, root)
+	return func() (*sitter.Node, string, bool) {
+		m, idx, ok := p.cursor.NextCapture()
+		if !ok {
+			return nil, "", false
+		}
+		return m.Captures[idx].Node, q.capture[m.Captures[idx].Index], true
+	}, nil
 }
 
 // Extract parses src as the named language and returns its syntax model.
@@ -453,18 +476,20 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 	x.parents = newParents(root)
 	defer x.parents.close()
 	check := budget{ctx: ctx, max: maxTicks(len(src)), lang: lang}
-	p.cursor.Exec(q.q, root)
+	next, err := p.captures(q, root)
+	if err != nil {
+		return nil, err
+	}
 	for {
-		m, idx, ok := p.cursor.NextCapture()
+		n, capture, ok := next()
 		if !ok {
 			break
 		}
 		if err := check.tick(); err != nil {
 			return nil, err
 		}
-		n := m.Captures[idx].Node
 		x.enter(n.StartByte())
-		switch q.capture[m.Captures[idx].Index] {
+		switch capture {
 		case "call":
 			if c := x.call(n, true); c != nil {
 				x.file.Calls = append(x.file.Calls, c)
@@ -499,7 +524,7 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 			x.types = append(x.types, openType{end: n.EndByte(), name: name})
 		case "import", "export", "package", "params":
 			if mg, ok := l.g.(declarer); ok {
-				mg.declare(x, n, q.capture[m.Captures[idx].Index])
+				mg.declare(x, n, capture)
 			}
 		}
 	}
