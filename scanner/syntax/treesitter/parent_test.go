@@ -8,23 +8,25 @@ import (
 	sitter "github.com/smacker/go-tree-sitter"
 )
 
+// sampleGlobs are the SDK samples of each grammar (under testdata/sdk).
+var sampleGlobs = map[string]string{
+	"javascript": "javascript/*.js", "tsx": "javascript/*.jsx", "typescript": "javascript/*.ts",
+	"go": "go/*.go", "python": "python/*.py", "java": "java/*.java",
+	"kotlin": "kotlin/*.kt", "swift": "swift/*.swift", "csharp": "csharp/*.cs", "php": "php/*.php",
+}
+
 // TestNodeHelpers checks the helpers of parent.go against go-tree-sitter's
 // methods on every node of the SDK samples of every grammar: they read the
 // TSNode inside a sitter.Node, which a new version of go-tree-sitter could
 // move.
 func TestNodeHelpers(t *testing.T) {
-	samples := map[string]string{ // language: the samples' glob
-		"javascript": "javascript/*.js", "tsx": "javascript/*.jsx", "typescript": "javascript/*.ts",
-		"go": "go/*.go", "python": "python/*.py", "java": "java/*.java",
-		"kotlin": "kotlin/*.kt", "swift": "swift/*.swift", "csharp": "csharp/*.cs", "php": "php/*.php",
-	}
 	fields := []string{"name", "function", "object", "property", "arguments", "body", "value", "left", "right", "field", "operand", "type", "key", "expression"}
 	reg, err := NewRegistry(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var checked int
-	for lang, glob := range samples {
+	for lang, glob := range sampleGlobs {
 		l, err := reg.langs[lang].get()
 		if err != nil {
 			t.Fatal(err)

@@ -17,13 +17,8 @@ import (
 // language, every few bytes' prefix of them (trees with errors) and
 // garbage: the captures must be the same, in the same order.
 func TestWalkMatchesQuery(t *testing.T) {
-	samples := map[string]string{ // language: the samples' glob
-		"javascript": "javascript/*.[jt]s*", "tsx": "javascript/*.[jt]s*", "typescript": "javascript/*.ts",
-		"go": "go/*.go", "python": "python/*.py", "java": "java/*.java",
-		"kotlin": "kotlin/*.kt", "swift": "swift/*.swift", "csharp": "csharp/*.cs", "php": "php/*.php",
-	}
 	walked := map[string]bool{}
-	for lang, glob := range samples {
+	for lang, glob := range sampleGlobs {
 		ts, g := languages()[lang]()
 		queries := map[string]string{"base": g.query()}
 		if mg, ok := g.(moduleGrammar); ok {
