@@ -13,11 +13,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/flagscan/flagscan/analyzer/event"
 	"maps"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/flagscan/flagscan/analyzer/event"
 
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/scanner"
@@ -187,9 +188,31 @@ func (a *Analyzer) analyze(ctx context.Context, u Update, sink Sink, save bool) 
 	if err != nil {
 		return nil, err
 	}
-	for attempt := 0; attempt < maxAttempts; attempt++ {
+	var (
+		retryUntil time.Time
+		wait       = 100 * time.Millisecond
+	)
+	for attempt := 0; attempt < maxAttempts; {
 		err := a.push(ctx, u, branch, tip, sink, save, out)
-		if !errors.Is(err, store.ErrConflict) {
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			attempt++
+		case store.Transient(err):
+			// A database server restarting (or failing over) is back in
+			// seconds; the attempt, rolled back, is run again.
+			if retryUntil.IsZero() {
+				retryUntil = time.Now().Add(store.TransientRetry)
+			}
+			if time.Now().After(retryUntil) {
+				return nil, fmt.Errorf("%w (the store failed for %s; nothing of this push was stored)", err, store.TransientRetry)
+			}
+			select {
+			case <-ctx.Done():
+				return nil, err
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, 2*time.Second)
+		default:
 			return out, err
 		}
 		*out = Outcome{Update: u, Branch: branch}

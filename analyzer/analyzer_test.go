@@ -3,13 +3,13 @@ package analyzer
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 )
 
 func equal(t *testing.T, what string, got, want []string) {
@@ -99,9 +99,7 @@ func TestPushIdempotentAndLostDatabase(t *testing.T) {
 	}
 
 	h.db.Close()
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(h.dbPath + suffix)
-	}
+	storetest.Lose(t, h.dbPath)
 	h.open()
 	lost, err := h.analyzer().Push(context.Background(), Update{Old: c0, New: c1, Ref: "refs/heads/main"}, h.sink)
 	if err != nil {

@@ -2,17 +2,17 @@ package analyzer
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 	"github.com/flagscan/flagscan/scanner"
 )
 
 func TestBlobCacheRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "flagscan.db"))
+	db, err := store.Open(ctx, storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

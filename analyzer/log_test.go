@@ -3,11 +3,12 @@ package analyzer
 import (
 	"context"
 	"fmt"
-	"github.com/flagscan/flagscan/analyzer/event"
 	"math/rand"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/analyzer/event"
 
 	"github.com/flagscan/flagscan/scanner"
 	"github.com/flagscan/flagscan/scanner/git/gittest"

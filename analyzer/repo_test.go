@@ -3,12 +3,13 @@ package analyzer
 import (
 	"context"
 	"database/sql"
-	"github.com/flagscan/flagscan/analyzer/event"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 
 	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/scanner"
@@ -52,7 +53,7 @@ type harness struct {
 
 func newHarness(t *testing.T, repo *gittest.Repo) *harness {
 	t.Helper()
-	h := &harness{t: t, repo: repo, dbPath: filepath.Join(t.TempDir(), "flagscan.db")}
+	h := &harness{t: t, repo: repo, dbPath: storetest.Target(t)}
 	h.open()
 	return h
 }

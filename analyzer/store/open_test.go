@@ -107,31 +107,3 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 		}
 	}
 }
-
-// TestAddRangesJoins: ranges that meet are kept as one row, whatever the
-// order they are added in.
-func TestAddRangesJoins(t *testing.T) {
-	_, connect := open(t)
-	db := connect()
-	ctx := context.Background()
-	for _, r := range []Range{{"c", "d"}, {"", "a"}, {"b", "c"}, {"a", "b"}, {"x", "y"}} {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := AddRanges(ctx, tx, "r", "main", []Range{r}); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := Ranges(ctx, db, "r", "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.SortFunc(got, func(a, b Range) int { return strings.Compare(a.Lo, b.Lo) })
-	if want := []Range{{"", "d"}, {"x", "y"}}; !slices.Equal(got, want) {
-		t.Errorf("ranges %v, want %v", got, want)
-	}
-}

@@ -52,7 +52,7 @@ func AddRanges(ctx context.Context, tx *sql.Tx, repo, branch string, ranges []Ra
 		return fmt.Errorf("write analysed ranges: %w", err)
 	}
 	for _, r := range merged {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO analysed_ranges (repo, branch, lo, hi) VALUES (?, ?, ?, ?)`, repo, branch, r.Lo, r.Hi); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO analysed_ranges (repo, branch, lo, hi) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, repo, branch, r.Lo, r.Hi); err != nil {
 			return fmt.Errorf("write analysed ranges: %w", err)
 		}
 	}

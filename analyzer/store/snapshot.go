@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -75,13 +78,18 @@ func PutResults(ctx context.Context, db *sql.DB, results map[BlobKey][]byte) err
 		return fmt.Errorf("write blob cache: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO blob_results (blob, lang, fingerprint, result) VALUES (?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO blob_results (blob, lang, fingerprint, result) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return fmt.Errorf("write blob cache: %w", err)
 	}
 	defer stmt.Close()
-	for k, r := range results {
-		if _, err := stmt.ExecContext(ctx, k.Blob, k.Lang, k.Fingerprint, r); err != nil {
+	// In key order: two PostgreSQL transactions inserting the same keys in
+	// different orders would each wait for the other's.
+	keys := slices.SortedFunc(maps.Keys(results), func(a, b BlobKey) int {
+		return cmp.Or(cmp.Compare(a.Blob, b.Blob), cmp.Compare(a.Lang, b.Lang), cmp.Compare(a.Fingerprint, b.Fingerprint))
+	})
+	for _, k := range keys {
+		if _, err := stmt.ExecContext(ctx, k.Blob, k.Lang, k.Fingerprint, results[k]); err != nil {
 			return fmt.Errorf("write blob cache: %w", err)
 		}
 	}
@@ -162,22 +170,33 @@ func LoadSnapshot(ctx context.Context, q Querier, repo, branch string) (*Snapsho
 // ErrConflict and the caller analyzes again from the newer snapshot. On
 // success s.Version is the new version.
 func SaveSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
-	var current int64
-	err := tx.QueryRowContext(ctx, `SELECT version FROM snapshots WHERE repo = ? AND branch = ?`, s.Repo, s.Branch).Scan(&current)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read snapshot version: %w", err)
+	// The write itself checks the version: a SELECT first would let two
+	// PostgreSQL transactions both read it and both write. Here the second
+	// waits for the first's row lock, then matches no row.
+	updated := now()
+	var (
+		res sql.Result
+		err error
+	)
+	if s.Version == 0 {
+		res, err = tx.ExecContext(ctx, `INSERT INTO snapshots (repo, branch, commit_sha, origin, fingerprint, version, updated_at) VALUES (?, ?, ?, '', ?, 1, ?)
+			ON CONFLICT (repo, branch) DO NOTHING`,
+			s.Repo, s.Branch, s.Commit, s.Fingerprint, updated)
+	} else {
+		res, err = tx.ExecContext(ctx, `UPDATE snapshots SET commit_sha = ?, fingerprint = ?, version = version + 1, updated_at = ?
+			WHERE repo = ? AND branch = ? AND version = ?`,
+			s.Commit, s.Fingerprint, updated, s.Repo, s.Branch, s.Version)
 	}
-	if current != s.Version {
+	if err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	} else if n == 0 {
 		return ErrConflict
 	}
 	s.Version++
-	s.UpdatedAt = now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (repo, branch, commit_sha, origin, fingerprint, version, updated_at) VALUES (?, ?, ?, '', ?, ?, ?)
-		ON CONFLICT (repo, branch) DO UPDATE SET commit_sha = excluded.commit_sha,
-		fingerprint = excluded.fingerprint, version = excluded.version, updated_at = excluded.updated_at`,
-		s.Repo, s.Branch, s.Commit, s.Fingerprint, s.Version, s.UpdatedAt); err != nil {
-		return fmt.Errorf("write snapshot: %w", err)
-	}
+	s.UpdatedAt = updated
 	for _, table := range []string{"snapshot_files", "snapshot_keys"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE repo = ? AND branch = ?`, s.Repo, s.Branch); err != nil {
 			return fmt.Errorf("write snapshot: %w", err)

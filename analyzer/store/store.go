@@ -1,11 +1,12 @@
-// Package store owns the SQLite file flagscan keeps its state in: one Open
-// with the settings every process sharing the file must use, and the
-// migrations of every table in it, the analyzer's own and those the
-// emitter's outbox and the hooks' holds register (Schema). Its own tables
-// are the results of every blob ever scanned (by blob id and rules
-// fingerprint) and, per repository and branch, the snapshot of the last
-// analyzed commit: the files holding references and the keys of each
-// environment.
+// Package store owns the database flagscan keeps its state in: by default
+// a SQLite file, or a PostgreSQL database that several processes and
+// machines share (a URL, postgres://...). It has one Open with the settings
+// every process sharing the database must use, and the migrations of every
+// table in it, the analyzer's own and those the emitter's outbox and the
+// hooks' holds register (Schema), in each Dialect. Its own tables are the
+// results of every blob ever scanned (by blob id and rules fingerprint)
+// and, per repository and branch, the snapshot of the last analyzed
+// commit: the files holding references and the keys of each environment.
 //
 // Git is the source of truth: everything here can be rebuilt by scanning a
 // commit, so a lost database costs time, never correctness.
@@ -25,22 +26,30 @@ import (
 
 	// The SQLite driver, registered as "sqlite3".
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Schema is the tables one package keeps in the store: its row in
-// schema_versions and its migration steps, where step i brings its tables
-// from version i to i+1. Steps are only ever appended. The analyzer's own
-// tables are always there; the outbox and the hooks' holds bring theirs.
+// schema_versions and its migration steps in each dialect, where step i
+// brings its tables from version i to i+1. Steps are only ever appended,
+// and both dialects have the same number. The analyzer's own tables are
+// always there; the outbox and the hooks' holds bring theirs.
 type Schema interface {
 	Component() string
-	Migrations() []string
+	Migrations(Dialect) []string
 }
 
-// Open opens (creating if needed) the database at path with the settings
-// every process sharing it must use (DSN), and brings the analyzer's tables
-// and those of schemas to their current version. It is the only way the
-// store file is opened, in production and in tests.
-func Open(ctx context.Context, path string, schemas ...Schema) (*sql.DB, error) {
+// Open opens the store target names, a SQLite file (created if needed) or
+// a PostgreSQL URL, with the settings every process sharing it must use,
+// and brings the analyzer's tables and those of schemas to their current
+// version. It is the only way a store is opened, in production and in
+// tests.
+func Open(ctx context.Context, target string, schemas ...Schema) (*sql.DB, error) {
+	if IsURL(target) {
+		return openPostgresMigrated(ctx, target, schemas)
+	}
+	path := target
 	db, err := sql.Open("sqlite3", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -56,13 +65,42 @@ func Open(ctx context.Context, path string, schemas ...Schema) (*sql.DB, error) 
 	return db, nil
 }
 
-// OpenReadOnly opens the existing database at path for the commands that
-// only read it (status, flags, deliveries): it writes nothing, so it works
-// on a store it may not write (a read-only mount, another user's), and it
-// never waits for a writer, as WAL readers do not. A store whose tables
-// are older than this flagscan is an error that says to run a command that
-// writes.
-func OpenReadOnly(ctx context.Context, path string, schemas ...Schema) (*sql.DB, error) {
+// openPostgresMigrated is Open for a PostgreSQL URL.
+func openPostgresMigrated(ctx context.Context, target string, schemas []Schema) (*sql.DB, error) {
+	db, err := openPostgres(ctx, target, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := retryTransient(ctx, func() error { return db.PingContext(ctx) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", Redact(target), err)
+	}
+	if err := retryTransient(ctx, func() error { return Migrate(ctx, db, schemas...) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate database %s: %w", Redact(target), err)
+	}
+	return db, nil
+}
+
+// OpenReadOnly opens the existing store target names for the commands
+// that only read it (status, flags, deliveries): it writes nothing, so it
+// works on a store it may not write (a read-only mount, another user's, a
+// role with SELECT only), and it never waits for a writer, as WAL readers
+// and PostgreSQL readers do not. A store whose tables are older than this
+// flagscan is an error that says to run a command that writes.
+func OpenReadOnly(ctx context.Context, target string, schemas ...Schema) (*sql.DB, error) {
+	if IsURL(target) {
+		db, err := openPostgres(ctx, target, true)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkVersions(ctx, db, schemas); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open database %s: %w", Redact(target), err)
+		}
+		return db, nil
+	}
+	path := target
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -74,19 +112,43 @@ func OpenReadOnly(ctx context.Context, path string, schemas ...Schema) (*sql.DB,
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	if err := checkVersions(ctx, db, schemas); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, explain(path, err))
+	}
+	return db, nil
+}
+
+// ErrEmpty is returned by OpenReadOnly for a PostgreSQL database that no
+// flagscan has written yet: it has none of the store's tables, so nothing
+// was analyzed (as where there is no SQLite file).
+var ErrEmpty = errors.New("no flagscan has written this store yet")
+
+// checkVersions returns an error unless the tables of the analyzer and of
+// schemas are at the version this flagscan reads.
+func checkVersions(ctx context.Context, db *sql.DB, schemas []Schema) error {
+	d := DialectOf(db)
 	for _, sc := range append([]Schema{tables{}}, schemas...) {
 		var version int
 		err := db.QueryRowContext(ctx, `SELECT version FROM schema_versions WHERE component = ?`, sc.Component()).Scan(&version)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			db.Close()
-			return nil, fmt.Errorf("open database %s: %w", path, explain(path, err))
+		if missingTable(err) {
+			return ErrEmpty
 		}
-		if version != len(sc.Migrations()) {
-			db.Close()
-			return nil, fmt.Errorf("open database %s: the %s tables are at version %d, this flagscan reads %d: run a command that writes the store (push, sync) first", path, sc.Component(), version, len(sc.Migrations()))
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if want := len(sc.Migrations(d)); version != want {
+			return fmt.Errorf("the %s tables are at version %d, this flagscan reads %d: run a command that writes the store (push, sync) first", sc.Component(), version, want)
 		}
 	}
-	return db, nil
+	return nil
+}
+
+// missingTable reports whether err says that schema_versions does not
+// exist, as in a PostgreSQL database no flagscan wrote yet.
+func missingTable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42P01" // undefined_table
 }
 
 // explain adds what SQLite's "unable to open database file" means when
@@ -119,12 +181,30 @@ const busyTimeout = 10 * time.Second
 // written yet to WAL while another process creates it gets SQLITE_BUSY at
 // once, so concurrent first runs on a new store would fail.
 func retryBusy(ctx context.Context, fn func() error) error {
-	deadline := time.Now().Add(busyTimeout)
-	wait := 5 * time.Millisecond
+	return retryWhile(ctx, busyTimeout, 5*time.Millisecond, 200*time.Millisecond, func(err error) bool {
+		var se sqlite3.Error
+		return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+	}, fn)
+}
+
+// TransientRetry is how long Open, and the analyzer's pushes, run again
+// what a PostgreSQL server failed (Transient): long enough for a restart
+// or a failover, short enough for a CI job to fail clearly.
+const TransientRetry = 30 * time.Second
+
+// retryTransient runs fn again while it fails with a Transient error, for
+// up to TransientRetry or until ctx ends.
+func retryTransient(ctx context.Context, fn func() error) error {
+	return retryWhile(ctx, TransientRetry, 100*time.Millisecond, 2*time.Second, Transient, fn)
+}
+
+// retryWhile runs fn again while its error satisfies again, waiting from
+// wait up to maxWait between tries, for up to budget or until ctx ends.
+func retryWhile(ctx context.Context, budget, wait, maxWait time.Duration, again func(error) bool, fn func() error) error {
+	deadline := time.Now().Add(budget)
 	for {
 		err := fn()
-		var se sqlite3.Error
-		if err == nil || !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) || time.Now().After(deadline) {
+		if err == nil || !again(err) || time.Now().After(deadline) {
 			return err
 		}
 		select {
@@ -132,7 +212,7 @@ func retryBusy(ctx context.Context, fn func() error) error {
 			return err
 		case <-time.After(wait):
 		}
-		wait = min(2*wait, 200*time.Millisecond)
+		wait = min(2*wait, maxWait)
 	}
 }
 
@@ -178,7 +258,10 @@ type tables struct{}
 func (tables) Component() string { return "analyzer" }
 
 // Migrations implements Schema.
-func (tables) Migrations() []string {
+func (tables) Migrations(d Dialect) []string {
+	if d == Postgres {
+		return postgresTables
+	}
 	return []string{
 		`CREATE TABLE blob_results (
 		blob        TEXT NOT NULL,
@@ -225,9 +308,56 @@ func (tables) Migrations() []string {
 	}
 }
 
+// postgresTables are the analyzer's tables in PostgreSQL: the same steps
+// as SQLite's, with PostgreSQL's types.
+var postgresTables = []string{
+	`CREATE TABLE blob_results (
+		blob        TEXT NOT NULL,
+		lang        TEXT NOT NULL,
+		fingerprint TEXT NOT NULL,
+		result      BYTEA NOT NULL,
+		PRIMARY KEY (blob, lang, fingerprint)
+	);
+	CREATE TABLE snapshots (
+		repo        TEXT NOT NULL,
+		branch      TEXT NOT NULL,
+		commit_sha  TEXT NOT NULL,
+		origin      TEXT NOT NULL,
+		fingerprint TEXT NOT NULL,
+		version     BIGINT NOT NULL,
+		updated_at  TEXT NOT NULL,
+		PRIMARY KEY (repo, branch)
+	);
+	CREATE TABLE snapshot_files (
+		repo   TEXT NOT NULL,
+		branch TEXT NOT NULL,
+		path   TEXT NOT NULL,
+		blob   TEXT NOT NULL,
+		PRIMARY KEY (repo, branch, path)
+	);
+	CREATE TABLE snapshot_keys (
+		repo   TEXT NOT NULL,
+		branch TEXT NOT NULL,
+		env    TEXT NOT NULL,
+		key    TEXT NOT NULL,
+		refs   BYTEA NOT NULL,
+		PRIMARY KEY (repo, branch, env, key)
+	);`,
+	`CREATE TABLE analysed_ranges (
+		repo   TEXT NOT NULL,
+		branch TEXT NOT NULL,
+		lo     TEXT NOT NULL,
+		hi     TEXT NOT NULL,
+		PRIMARY KEY (repo, branch, lo, hi)
+	);
+	INSERT INTO analysed_ranges (repo, branch, lo, hi) SELECT repo, branch, origin, commit_sha FROM snapshots WHERE origin <> commit_sha;`,
+}
+
 // Migrate brings the analyzer's tables and those of schemas to their
 // current version. Several processes may call it at once: each schema's
-// version is read and bumped inside one immediate transaction.
+// version is read and bumped inside one transaction that holds SQLite's
+// write lock (an immediate transaction) or, in PostgreSQL, an advisory
+// lock, so that concurrent first runs apply each step once.
 func Migrate(ctx context.Context, db *sql.DB, schemas ...Schema) error {
 	for _, sc := range append([]Schema{tables{}}, schemas...) {
 		if err := migrate(ctx, db, sc); err != nil {
@@ -238,12 +368,18 @@ func Migrate(ctx context.Context, db *sql.DB, schemas ...Schema) error {
 }
 
 func migrate(ctx context.Context, db *sql.DB, sc Schema) error {
-	steps := sc.Migrations()
+	d := DialectOf(db)
+	steps := sc.Migrations(d)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if d == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(migrationLock)); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)`); err != nil {
 		return err
 	}

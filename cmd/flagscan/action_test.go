@@ -15,6 +15,7 @@ import (
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 
 	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
@@ -289,7 +290,7 @@ func TestActionShallow(t *testing.T) {
 			secret := newSecret(t)
 			rc := newReceiver(t, secret, nil)
 			g := setGitHubEnv(t, pushEventJSON(c[0], c[2], "refs/heads/main"), rc.URL+"/hooks", secret)
-			db := filepath.Join(t.TempDir(), "flagscan.db")
+			db := storetest.Target(t)
 			code, out, errOut := flagscan(t, "", "action", "-C", clone, "--db", db)
 			if tc.wantErr != nil {
 				if code != exitError {
@@ -347,7 +348,7 @@ func TestActionNewBranch(t *testing.T) {
 			}
 			secret := newSecret(t)
 			rc := newReceiver(t, secret, nil)
-			db := filepath.Join(t.TempDir(), "flagscan.db")
+			db := storetest.Target(t)
 			g := setGitHubEnv(t, pushEventJSON(git.ZeroID, tip, "refs/heads/feature/x"), rc.URL+"/hooks", secret)
 			t.Setenv("FLAGSCAN_BRANCHES", "main,feature/*")
 			code, out, errOut := flagscan(t, "", "action", "-C", clone, "--db", db)
@@ -384,7 +385,7 @@ func TestActionScheduled(t *testing.T) {
 	dir, c := actionRepo(t)
 	secret := newSecret(t)
 	rc := newReceiver(t, secret, nil)
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	payload := map[string]any{"schedule": "17 2 * * *", "repository": map[string]any{"full_name": "acme/shop", "html_url": "https://github.example/acme/shop", "default_branch": "main"}}
 	for i, tc := range []struct {
 		sha, wantOutputs, wantLine string

@@ -35,7 +35,7 @@ code may add detection rules and scan settings, nothing else.`,
 	}
 	fl := cmd.PersistentFlags()
 	fl.StringVarP(&f.Repo, "repo", "C", "", "the repository (default: $GIT_DIR, as git sets it for hooks, else the current directory)")
-	fl.StringVar(&f.DB, "db", "", "the SQLite store (default: flagscan.db in the repository's git directory)")
+	fl.StringVar(&f.DB, "db", "", "the store: a SQLite file, or a PostgreSQL URL (postgres://...) that several machines share (default: $FLAGSCAN_DB, else flagscan.db in the repository's git directory)")
 	fl.StringVar(&f.Config, "config", "", "the server's configuration file (default: $FLAGSCAN_CONFIG, else flagscan.yml in the repository's git directory)")
 	fl.StringVar(&f.Repository, "repository", "", "the repository's name in events (default: $FLAGSCAN_REPOSITORY, GitLab's or Gitea's, else the directory's name)")
 	fl.StringVar(&f.WebURL, "web-url", "", "the repository's web address, for links in events (default: $FLAGSCAN_WEB_URL)")

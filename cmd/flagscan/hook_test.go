@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/hook"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 
@@ -104,6 +106,10 @@ type hookServer struct {
 	bare   string
 	rc     *hookReceiver
 	secret string
+	// db is the store the hooks use: flagscan.db in the bare repository,
+	// their default, or under FLAGSCAN_TEST_STORE=postgres a PostgreSQL
+	// schema that FLAGSCAN_DB gives them.
+	db string
 }
 
 // hookBinary builds flagscan once for the tests that run it as a hook.
@@ -129,6 +135,10 @@ func newHookServer(t *testing.T, bin, extra string) *hookServer {
 	t.Helper()
 	root := t.TempDir()
 	s := &hookServer{t: t, bin: bin, root: root, bare: filepath.Join(root, "srv.git"), secret: hookSecret(t)}
+	s.db = filepath.Join(s.bare, "flagscan.db")
+	if storetest.Dialect() == store.Postgres {
+		s.db = storetest.Target(t)
+	}
 	s.rc = newHookReceiver(t, s.secret)
 	s.git(root, "init", "-q", "--bare", "-b", "main", s.bare)
 	cfg := fmt.Sprintf(`webhooks:
@@ -161,7 +171,11 @@ func (s *hookServer) env() []string {
 }
 
 func (s *hookServer) options() gittest.Options {
-	return gittest.Options{Drop: []string{"FLAGSCAN_"}, Env: []string{"HOME=" + s.root, hookSecretEnv + "=" + s.secret}}
+	env := []string{"HOME=" + s.root, hookSecretEnv + "=" + s.secret}
+	if store.IsURL(s.db) {
+		env = append(env, workspace.EnvDB+"="+s.db)
+	}
+	return gittest.Options{Drop: []string{"FLAGSCAN_"}, Env: env}
 }
 
 // run runs a command and returns its combined output.
@@ -216,7 +230,7 @@ func (s *hookServer) mustPush(dir string, args ...string) string {
 // counts returns the outbox's deliveries by state.
 func (s *hookServer) counts() map[string]int {
 	s.t.Helper()
-	db, err := workspace.OpenStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
+	db, err := workspace.OpenStore(context.Background(), s.db)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -511,17 +525,21 @@ func TestHookPushes(t *testing.T) {
 		s.commit(w, "one", map[string]string{"a.js": js("alpha")})
 		s.mustPush(w, "main")
 		s.expect("base", "Flag.new alpha@main")
-		db, err := workspace.OpenStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
+		db, err := workspace.OpenStore(context.Background(), s.db)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		tx, err := db.Begin() // immediate: takes the write lock
+		tx, err := db.Begin() // SQLite: immediate, takes the write lock
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
-		if _, err := tx.Exec(`DELETE FROM hook_holds`); err != nil {
+		lock := `DELETE FROM hook_holds`
+		if store.IsURL(s.db) {
+			lock = `LOCK TABLE snapshots, outbox_events, hook_holds IN ACCESS EXCLUSIVE MODE`
+		}
+		if _, err := tx.Exec(lock); err != nil {
 			t.Fatal(err)
 		}
 		head := s.git(w, "rev-parse", "HEAD")
@@ -636,7 +654,7 @@ webhooks:
 			t.Fatalf("pre-receive held nothing:\n%s", out)
 		}
 		s.expect("push", "Flag.new alpha@main", "Flag.new beta@main", "Flag.new gamma@main")
-		db, err := workspace.OpenStore(context.Background(), filepath.Join(s.bare, "flagscan.db"))
+		db, err := workspace.OpenStore(context.Background(), s.db)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -141,7 +141,7 @@ func oneArg(usage string) cobra.PositionalArgs {
 func registerWorkspace(cmd *cobra.Command, f *workspace.Flags) {
 	fl := cmd.Flags()
 	fl.StringVarP(&f.Repo, "repo", "C", ".", "the repository, bare or not")
-	fl.StringVar(&f.DB, "db", "", "the SQLite store (default: flagscan.db in the repository's git directory)")
+	fl.StringVar(&f.DB, "db", "", "the store: a SQLite file, or a PostgreSQL URL (postgres://...) that several machines share (default: $FLAGSCAN_DB, else flagscan.db in the repository's git directory)")
 	fl.StringVar(&f.Config, "config", "", "configuration file (default: $FLAGSCAN_CONFIG, else .flagscan.yml at the work tree's root, else flagscan.yml in the git directory)")
 	fl.StringVar(&f.Repository, "repository", "", "the repository's name in events (default: $FLAGSCAN_REPOSITORY, the CI's repository name, else the directory's name)")
 	fl.StringVar(&f.WebURL, "web-url", "", "the repository's web address, for links in events (default: $FLAGSCAN_WEB_URL or the CI's)")
@@ -160,7 +160,7 @@ func registerWorkspace(cmd *cobra.Command, f *workspace.Flags) {
 func registerStore(cmd *cobra.Command, f *delivery.Flags) {
 	fl := cmd.PersistentFlags()
 	fl.StringVarP(&f.Repo, "repo", "C", ".", "the repository whose store and configuration to use")
-	fl.StringVar(&f.DB, "db", "", "the SQLite store (default: flagscan.db in the repository's git directory)")
+	fl.StringVar(&f.DB, "db", "", "the store: a SQLite file, or a PostgreSQL URL (postgres://...) that several machines share (default: $FLAGSCAN_DB, else flagscan.db in the repository's git directory)")
 	fl.StringVar(&f.Config, "config", "", "configuration file (default: $FLAGSCAN_CONFIG, else .flagscan.yml at the work tree's root, else flagscan.yml in the git directory)")
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flagscan/flagscan/analyzer/event"
 	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 	"github.com/flagscan/flagscan/scanner/git/gittest"
 
 	"github.com/flagscan/flagscan/analyzer"
@@ -47,7 +48,7 @@ account: {id: acc_1, name: Acme}
 environments:
   - {id: env_web, name: web, paths: ["web/**"]}
 `+receiverConfig(rc.URL, ""))
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	t.Setenv("FLAGSCAN_USER_ID", "ada")
 	args := []string{"push", "-C", dir, "--db", db, "--config", cfg, "--format", "json", c0, c1, "refs/heads/main"}
 	code, out, errOut := flagscan(t, "", args...)
@@ -243,7 +244,7 @@ func TestLogFormatEveryCommand(t *testing.T) {
 	t.Setenv("PUSH_TEST_SECRET", secret)
 	rc := newReceiver(t, secret, func(string, int) int { return 503 })
 	cfg := writeConfig(t, t.TempDir(), receiverConfig(rc.URL, "  retry_schedule: [1h]\n"))
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	for _, args := range [][]string{
 		{"push", "-C", dir, "--db", db, "--config", cfg, "--log-format", "json", c0, c1, "refs/heads/main"},
 		{"deliver", "-C", dir, "--db", db, "--config", cfg, "--log-format", "json"},
@@ -272,7 +273,7 @@ func TestLogFormatEveryCommand(t *testing.T) {
 // busy timeout.
 func TestReadingCommandsDoNotWaitForWriters(t *testing.T) {
 	dir, c0, c1 := pushRepo(t)
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	if code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, c0, c1, "refs/heads/main"); code != exitOK {
 		t.Fatalf("push: %s", errOut)
 	}
@@ -316,7 +317,7 @@ func TestWhatNewUsersTrippedOn(t *testing.T) {
 		t.Setenv("FLAGSCAN_WEBHOOK_URL", rc.URL+"/hook")
 		t.Setenv("FLAGSCAN_WEBHOOK_SECRET", secret)
 		t.Setenv("FLAGSCAN_ALLOW_HOSTS", "127.0.0.1")
-		db := filepath.Join(t.TempDir(), "flagscan.db")
+		db := storetest.Target(t)
 		if code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, c0, c1, "refs/heads/main"); code != exitOK {
 			t.Fatalf("push: %s", errOut)
 		}
@@ -327,7 +328,7 @@ func TestWhatNewUsersTrippedOn(t *testing.T) {
 
 	t.Run("only commands that deliver need secrets", func(t *testing.T) {
 		cfg := writeConfig(t, t.TempDir(), "webhooks:\n  - description: d\n    events: [Flag.new]\n    url: https://h.example/x\n    secret: ${TRIP_UNSET_SECRET}\n")
-		db := filepath.Join(t.TempDir(), "flagscan.db")
+		db := storetest.Target(t)
 		for _, args := range [][]string{{"status"}, {"log", "--format", "json"}} {
 			if code, _, errOut := flagscan(t, "", append(args, "-C", dir, "--db", db, "--config", cfg)...); code != exitOK {
 				t.Errorf("%s: exit %d: %s", args[0], code, errOut)
@@ -340,7 +341,7 @@ func TestWhatNewUsersTrippedOn(t *testing.T) {
 	})
 
 	t.Run("events with no webhook say where they went", func(t *testing.T) {
-		db := filepath.Join(t.TempDir(), "flagscan.db")
+		db := storetest.Target(t)
 		_, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, c0, c1, "refs/heads/main")
 		if !strings.Contains(errOut, "no webhook is configured: these events are printed here and sent nowhere") {
 			t.Errorf("push: %s", errOut)
@@ -397,7 +398,7 @@ delivery:
   allow_hosts: [127.0.0.1]
   inline_budget: 0s
 `)
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	if code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, "--config", cfg, c0, c1, "refs/heads/main"); code != exitOK {
 		t.Fatalf("push: %s", errOut)
 	}
@@ -428,7 +429,7 @@ func TestStatusCountsUncoveredKeys(t *testing.T) {
 	gittest.WriteFile(t, filepath.Join(dir, "tools", "x.js"), "visitor.getFlag(\"tooling\", 1);\n")
 	c2 := gittest.CommitFiles(t, dir, "tools", nil)
 	cfg := writeConfig(t, t.TempDir(), "environments:\n  - {id: env_web, name: web, paths: [\"web/**\"]}\n")
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	if code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, "--config", cfg, c0, c2, "refs/heads/main"); code != exitOK {
 		t.Fatalf("push: %s", errOut)
 	}

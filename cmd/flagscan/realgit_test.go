@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
 
@@ -69,7 +70,7 @@ func transitions(from, to []string) []string {
 // lines, or with a configuration "Flag.new key@env".
 func logEvents(t *testing.T, repo, cfg string, extra ...string) map[string][]string {
 	t.Helper()
-	args := append([]string{"log", "--repo", repo, "--db", filepath.Join(t.TempDir(), "flagscan.db"), "--format", "json"}, extra...)
+	args := append([]string{"log", "--repo", repo, "--db", storetest.Target(t), "--format", "json"}, extra...)
 	if cfg != "" {
 		args = append(args, "--config", cfg)
 	}
@@ -127,7 +128,7 @@ func TestFetchedPackBigTree(t *testing.T) {
 		t.Errorf("log: %d commits with events; second %q, want %q", len(got), got[second], transitions(before, after))
 	}
 
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	code, out, errOut := flagscan(t, "", "push", "-C", clone, "--db", db, "--format", "json", first, second, "refs/heads/main")
 	if code != exitOK {
 		t.Fatalf("push: exit %d: %s", code, errOut)
@@ -202,7 +203,7 @@ func TestUnreadableTreeAndBlob(t *testing.T) {
 	}
 	restore()
 
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	restore = hide(c1 + ":web/sub/b.ts")
 	code, out, errOut = flagscan(t, "", "push", "-C", r.Dir, "--db", db, "--format", "json", c0, c1, "refs/heads/main")
 	if code == exitOK || !strings.Contains(errOut, "web/sub/b.ts") || len(pushEvents(t, out)) != 0 {
@@ -283,7 +284,7 @@ func TestPartialClone(t *testing.T) {
 		partial := filepath.Join(t.TempDir(), "partial.git")
 		gittest.Run(t, r.Dir, "clone", "-q", "--bare", "--filter=blob:none", "file://"+server, partial)
 		gittest.Run(t, partial, "remote", "set-url", "origin", "file://"+filepath.Join(t.TempDir(), "gone.git"))
-		db := filepath.Join(t.TempDir(), "flagscan.db")
+		db := storetest.Target(t)
 		code, _, errOut := flagscan(t, "", "log", "--repo", partial, "--db", db, "--format", "json")
 		if code != exitError || !strings.Contains(errOut, "promisor remote") {
 			t.Errorf("log: exit %d, %s; want exit %d naming the promisor remote", code, errOut, exitError)
@@ -303,7 +304,7 @@ func TestUncoveredKeysWarned(t *testing.T) {
 	c0 := r.Commit("base", map[string]string{"web/a.ts": js("alpha")})
 	c1 := r.Commit("more", map[string]string{"web/b.ts": js("beta"), "tools/x.ts": js("orphan"), "tools/y.ts": js("orphan", "lost")})
 	cfg := writeConfig(t, t.TempDir(), "branches: [main, other]\nenvironments:\n  - {id: web, name: web, paths: [\"web/**\"]}\n")
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	stdin := fmt.Sprintf("%s %s refs/heads/main\n%s %s refs/heads/other\n", c0, c1, c0, c1)
 	code, out, errOut := flagscan(t, stdin, "push", "-C", r.Dir, "--db", db, "--config", cfg, "--format", "json", "--stdin")
 	if code != exitOK {

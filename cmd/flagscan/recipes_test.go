@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
@@ -84,7 +85,7 @@ func pushRecipe(t *testing.T, name string, env map[string]string) []apiRequest {
 	}
 	api := newStandIn(t, secret)
 	cfg := writeConfig(t, t.TempDir(), recipe(t, name, api.URL))
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	if code, _, errOut := flagscan(t, "", "push", "-C", dir, "--db", db, "--config", cfg, c0, c1, "refs/heads/main"); code != exitOK || errOut != "" {
 		t.Fatalf("push: exit %d: %s", code, errOut)
 	}

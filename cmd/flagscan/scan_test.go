@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 	"github.com/flagscan/flagscan/scanner/git/gittest"
 
 	"github.com/flagscan/flagscan/scanner"
@@ -280,7 +281,7 @@ func TestTablesEscapeControlCharacters(t *testing.T) {
 func TestBadQueryNamesItsLineAndCreatesNoStore(t *testing.T) {
 	dir := gittest.New(t).Dir
 	gittest.WriteFile(t, filepath.Join(dir, ".flagscan.yml"), "scan:\n  context_lines: 1\nrules:\n  - name: r\n    languages: [go]\n    query: '(call_expression function: (nope) @key)'\n")
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	code, _, errOut := flagscan(t, "", "log", "-C", dir, "--db", db)
 	if code != exitUsage || !strings.Contains(errOut, ".flagscan.yml:4: rules[0].query: ") || !strings.Contains(errOut, "invalid node type") {
 		t.Errorf("exit %d: %s", code, errOut)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 	"github.com/flagscan/flagscan/scanner/git/gittest"
 )
 
@@ -18,7 +19,7 @@ func TestRepositoryShapes(t *testing.T) {
 		t.Helper()
 		for _, cmd := range [][]string{
 			{"scan", "--format", "json", "--rev", "HEAD", "--repo", dir},
-			append([]string{"log", "--repo", dir, "--db", filepath.Join(t.TempDir(), "flagscan.db"), "--format", "json"}, args...),
+			append([]string{"log", "--repo", dir, "--db", storetest.Target(t), "--format", "json"}, args...),
 		} {
 			code, _, errOut := flagscan(t, "", cmd...)
 			if code != exitError || !strings.Contains(errOut, msg) {
@@ -51,7 +52,7 @@ func TestRepositoryShapes(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "shallow")
 		gittest.Run(t, r.Dir, "clone", "-q", "--depth=2", "file://"+r.Dir, dir)
 		boundary := gittest.Run(t, dir, "rev-parse", "HEAD~1")
-		code, _, errOut := flagscan(t, "", "log", "--repo", dir, "--db", filepath.Join(t.TempDir(), "flagscan.db"), "--format", "json")
+		code, _, errOut := flagscan(t, "", "log", "--repo", dir, "--db", storetest.Target(t), "--format", "json")
 		if code != exitError || !strings.Contains(errOut, "history before commit "+boundary+" is missing") || !strings.Contains(errOut, "--deepen") {
 			t.Errorf("log: exit %d, %q; want the missing history named", code, errOut)
 		}

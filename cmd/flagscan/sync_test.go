@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/reposync"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/version"
 
@@ -111,7 +112,7 @@ webhooks:
 delivery:
   allow_hosts: [127.0.0.1]
 `)
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	sync := func(args ...string) (string, string) {
 		t.Helper()
 		code, out, errOut := flagscan(t, "", append([]string{"sync", dir, "--db", db, "--config", cfg, "--progress", "off"}, args...)...)
@@ -259,7 +260,7 @@ func TestSyncProgress(t *testing.T) {
 		mode string
 		want bool
 	}{{"on", true}, {"auto", false}, {"off", false}} {
-		code, out, errOut := flagscan(t, "", "sync", dir, "--db", filepath.Join(t.TempDir(), "f.db"), "--progress", tc.mode)
+		code, out, errOut := flagscan(t, "", "sync", dir, "--db", storetest.Target(t), "--progress", tc.mode)
 		if code != exitOK {
 			t.Fatalf("--progress %s: exit %d\n%s%s", tc.mode, code, out, errOut)
 		}
@@ -305,7 +306,7 @@ func TestSyncRemoteBranchesAndBaselineAge(t *testing.T) {
 	checkout := filepath.Join(t.TempDir(), "checkout")
 	gittest.Run(t, src, "clone", "-q", "--no-local", src, checkout) // local branches: release/1 only
 	t.Setenv("FLAGSCAN_BRANCHES", "main,release/*")
-	code, out, errOut := flagscan(t, "", "sync", checkout, "--remote", "origin", "--baseline-age", "24h", "--db", filepath.Join(t.TempDir(), "f.db"), "--progress", "off", "--format", "json")
+	code, out, errOut := flagscan(t, "", "sync", checkout, "--remote", "origin", "--baseline-age", "24h", "--db", storetest.Target(t), "--progress", "off", "--format", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}

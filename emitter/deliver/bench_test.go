@@ -3,9 +3,10 @@ package deliver_test
 import (
 	"context"
 	"fmt"
-	"github.com/flagscan/flagscan/analyzer/event"
 	"testing"
 	"time"
+
+	"github.com/flagscan/flagscan/analyzer/event"
 
 	"github.com/flagscan/flagscan/emitter"
 	"github.com/flagscan/flagscan/emitter/deliver"

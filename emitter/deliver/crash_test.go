@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/flagscan/flagscan/analyzer/event"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 
 	"github.com/flagscan/flagscan/emitter"
 	"github.com/flagscan/flagscan/emitter/internal/testenv"
@@ -78,7 +80,7 @@ func (p *process) wait(t *testing.T, timeout time.Duration) error {
 // behind.
 func TestCrashSafety(t *testing.T) {
 	bin := buildTestcmd(t)
-	path := filepath.Join(t.TempDir(), "flagscan.db")
+	path := storetest.Target(t)
 	db := testenv.OpenDB(t, path)
 	secret := testenv.NewSecret()
 

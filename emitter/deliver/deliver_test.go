@@ -6,19 +6,20 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"github.com/flagscan/flagscan/analyzer/event"
 	"io"
 	"log"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 
 	"github.com/flagscan/flagscan/emitter"
 	"github.com/flagscan/flagscan/emitter/deliver"
@@ -383,7 +384,7 @@ func TestOrderPerFlagKeyUnderRetries(t *testing.T) {
 }
 
 func TestLeaseTwoDeliverersNeverSendTheSameEventAtOnce(t *testing.T) {
-	path := t.TempDir() + "/shared.db"
+	path := storetest.Target(t)
 	db1 := testenv.OpenDB(t, path)
 	db2 := testenv.OpenDB(t, path)
 	secret := testenv.NewSecret()
@@ -728,22 +729,11 @@ func TestSecretsNeverStoredOrLogged(t *testing.T) {
 	if r := rc.Requests()[1]; !bytes.Contains(r.Body, []byte(payloadToken)) || r.Header.Get("Authorization") != "Bearer "+headerToken {
 		t.Fatalf("the receiver did not get the payload and header: %s %v", r.Body, r.Header)
 	}
-	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		t.Fatal(err)
-	}
-	path := testenv.Path(t, db)
-	var stored []byte
-	for _, p := range []string{path, path + "-wal"} {
-		b, err := os.ReadFile(p)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		stored = append(stored, b...)
-	}
+	stored := testenv.Contents(t, db)
 	secretKey := strings.TrimPrefix(secret, "whsec_")
 	for name, s := range map[string]string{"secret": secretKey, "header value": headerToken, "payload value": payloadToken, "URL token": urlToken} {
 		if bytes.Contains(stored, []byte(s)) {
-			t.Errorf("the database file holds the %s", name)
+			t.Errorf("the store holds the %s", name)
 		}
 		if strings.Contains(logs.String(), s) {
 			t.Errorf("the log holds the %s", name)

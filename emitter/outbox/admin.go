@@ -39,7 +39,7 @@ func SyncSubscriptions(ctx context.Context, db *sql.DB, subs []emitter.Subscript
 		s := &subs[i]
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_subscriptions (id, description, url) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET description = excluded.description, url = excluded.url
-			WHERE description IS NOT excluded.description OR url IS NOT excluded.url`,
+			WHERE outbox_subscriptions.description <> excluded.description OR outbox_subscriptions.url <> excluded.url`,
 			s.ID, s.Description, emitter.RedactURL(s.URL)); err != nil {
 			return fmt.Errorf("outbox: subscriptions: %w", err)
 		}
@@ -165,7 +165,7 @@ func List(ctx context.Context, db *sql.DB, o ListOptions) ([]Delivery, error) {
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += ` ORDER BY d.event_seq DESC, d.subscription_id DESC LIMIT ?) ORDER BY seq_, subscription_id`
+	q += ` ORDER BY d.event_seq DESC, d.subscription_id DESC LIMIT ?) AS latest ORDER BY seq_, subscription_id`
 	args = append(args, limit)
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/flagscan/flagscan/analyzer/store"
 )
 
 // Error classes recorded by the outbox itself; the deliverer records its own
@@ -83,6 +85,13 @@ func ClaimDue(ctx context.Context, db *sql.DB, owner string, subIDs []string, no
 		AND d.next_at <= ? AND (d.lease_until IS NULL OR d.lease_until <= ?)
 		ORDER BY d.event_seq, d.subscription_id
 		LIMIT ?`, placeholders(len(subIDs)))
+	if store.DialectOf(db) == store.Postgres {
+		// SQLite's immediate transaction keeps other workers out; in
+		// PostgreSQL each row is locked, and rows another worker is
+		// claiming are passed over rather than waited for. Its lease is
+		// checked again on the row as that worker left it.
+		q += ` FOR UPDATE OF d SKIP LOCKED`
+	}
 	args := append(anys(subIDs), ms(now), ms(now), limit)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -164,7 +173,7 @@ func NextDue(ctx context.Context, db *sql.DB, subIDs []string) (t time.Time, ok 
 	}
 	// Only the first pending delivery of each subscription and flag key can
 	// be due: the rest wait behind it.
-	q := fmt.Sprintf(`SELECT MIN(MAX(d.next_at, COALESCE(d.lease_until, 0)))
+	q := fmt.Sprintf(`SELECT MIN(CASE WHEN d.next_at > COALESCE(d.lease_until, 0) THEN d.next_at ELSE d.lease_until END)
 		FROM (SELECT subscription_id, flag_key, MIN(event_seq) AS seq FROM outbox_deliveries
 			WHERE state = 'pending' AND subscription_id IN (%s) GROUP BY subscription_id, flag_key) h
 		JOIN outbox_deliveries d ON d.event_seq = h.seq AND d.subscription_id = h.subscription_id
@@ -258,7 +267,7 @@ func Complete(ctx context.Context, db *sql.DB, results []Result) error {
 		c, a := r.Claim, r.Attempt
 		if _, err := insAttempt.ExecContext(ctx, c.EventSeq, c.SubscriptionID, c.Attempt, c.Owner,
 			ms(a.Started), a.Duration.Milliseconds(), nullInt(a.Status), nullStr(a.ErrorClass), nullStr(a.Error),
-			a.Response, a.Truncated); err != nil {
+			a.Response, boolInt(a.Truncated)); err != nil {
 			return fmt.Errorf("outbox: complete: %w", err)
 		}
 		var (
@@ -313,6 +322,15 @@ func nullInt(v int) any {
 		return nil
 	}
 	return v
+}
+
+// boolInt is b as the 0 or 1 of an INTEGER column: PostgreSQL does not
+// take a bool for one.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func nullStr(s string) any {

@@ -1,10 +1,11 @@
 package outbox_test
 
 import (
-	"github.com/flagscan/flagscan/analyzer/event"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/flagscan/flagscan/analyzer/event"
 
 	"github.com/flagscan/flagscan/emitter/internal/testenv"
 	"github.com/flagscan/flagscan/emitter/outbox"

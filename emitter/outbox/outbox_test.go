@@ -4,14 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"github.com/flagscan/flagscan/analyzer/event"
-	"github.com/flagscan/flagscan/analyzer/store"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 
 	"github.com/flagscan/flagscan/emitter"
 	"github.com/flagscan/flagscan/emitter/internal/testenv"
@@ -49,7 +50,7 @@ func claimed(cs []outbox.Claim) []string {
 }
 
 func TestMigrateIdempotentAndConcurrent(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "m.db")
+	path := storetest.Target(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for range 8 {
@@ -238,7 +239,7 @@ func TestExpiredLeaseTakenOver(t *testing.T) {
 }
 
 func TestConcurrentClaimsDisjoint(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "c.db")
+	path := storetest.Target(t)
 	db := testenv.OpenDB(t, path)
 	ss := subs()[:1]
 	var evs []outbox.Event

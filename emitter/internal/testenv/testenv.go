@@ -11,15 +11,17 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/flagscan/flagscan/analyzer/event"
-	"github.com/flagscan/flagscan/analyzer/store"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
+	"os"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/flagscan/flagscan/analyzer/event"
+	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 
 	_ "github.com/mattn/go-sqlite3"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -28,15 +30,16 @@ import (
 	"github.com/flagscan/flagscan/emitter/outbox"
 )
 
-// OpenDB opens (creating it) the database at path, or at a new temporary
-// path when path is "", with store.Open and the outbox's tables. It is closed when the test
-// ends.
-func OpenDB(tb testing.TB, path string) *sql.DB {
+// OpenDB opens (creating it) the store target names, or a new one
+// (storetest.Target: SQLite, or PostgreSQL under FLAGSCAN_TEST_STORE) when
+// target is "", with store.Open and the outbox's tables. It is closed when
+// the test ends.
+func OpenDB(tb testing.TB, target string) *sql.DB {
 	tb.Helper()
-	if path == "" {
-		path = filepath.Join(tb.TempDir(), "flagscan.db")
+	if target == "" {
+		target = storetest.Target(tb)
 	}
-	db, err := store.Open(context.Background(), path, outbox.Schema{})
+	db, err := store.Open(context.Background(), target, outbox.Schema{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -44,15 +47,60 @@ func OpenDB(tb testing.TB, path string) *sql.DB {
 	return db
 }
 
-// Path returns the file of a database opened by OpenDB.
-func Path(tb testing.TB, db *sql.DB) string {
+// Contents returns every byte the store of db keeps: SQLite's file and
+// its WAL (after a checkpoint), or, in PostgreSQL, every row of every table
+// of the store's schema as text. Tests search it for what must never be
+// stored.
+func Contents(tb testing.TB, db *sql.DB) []byte {
 	tb.Helper()
+	if store.DialectOf(db) == store.Postgres {
+		rows, err := db.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var tables []string
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				tb.Fatal(err)
+			}
+			tables = append(tables, t)
+		}
+		rows.Close()
+		var out []byte
+		for _, t := range tables {
+			rows, err := db.Query(`SELECT r::text FROM ` + t + ` r`)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					tb.Fatal(err)
+				}
+				out = append(append(out, line...), '\n')
+			}
+			rows.Close()
+		}
+		return out
+	}
+	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		tb.Fatal(err)
+	}
 	var seq int
 	var name, file string
 	if err := db.QueryRow(`PRAGMA database_list`).Scan(&seq, &name, &file); err != nil {
 		tb.Fatal(err)
 	}
-	return file
+	var stored []byte
+	for _, p := range []string{file, file + "-wal"} {
+		b, err := os.ReadFile(p)
+		if err != nil && !os.IsNotExist(err) {
+			tb.Fatal(err)
+		}
+		stored = append(stored, b...)
+	}
+	return stored
 }
 
 // NewSecret returns a random whsec_ secret.

@@ -6,11 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/action"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/ci"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
@@ -133,7 +133,7 @@ func TestProviders(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, c0, c1 := repo(t)
-			db := filepath.Join(t.TempDir(), "flagscan.db")
+			db := storetest.Target(t)
 			if !tc.withPrev {
 				got, log, err := runCI(t, r.Dir, db, tc.vars("", c0), action.Options{})
 				if err != nil || len(got) != 0 {
@@ -164,7 +164,7 @@ func TestProviders(t *testing.T) {
 // that of a new branch starts where it branches off the default branch.
 func TestGitLabFirstPipelines(t *testing.T) {
 	r, _, c1 := repo(t)
-	db := filepath.Join(t.TempDir(), "flagscan.db")
+	db := storetest.Target(t)
 	vars := func(branch, sha string) map[string]string {
 		return map[string]string{"GITLAB_CI": "true", "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BEFORE_SHA": git.ZeroID,
 			"CI_COMMIT_SHA": sha, "CI_COMMIT_BRANCH": branch, "CI_COMMIT_REF_NAME": branch, "CI_DEFAULT_BRANCH": "main",

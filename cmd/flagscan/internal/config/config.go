@@ -114,6 +114,10 @@ type Delivery struct {
 	// AllowHosts are loopback or private host names, addresses or CIDR
 	// prefixes that webhooks may call.
 	AllowHosts []string `yaml:"allow_hosts"`
+	// Lease is how long a deliverer's claim on an event lasts: another
+	// deliverer takes over an event whose sender died once it ends. 0: the
+	// timeout plus 30s; at least the timeout plus 1s.
+	Lease time.Duration `yaml:"lease"`
 	// RetrySchedule are the waits before each retry of a failed delivery;
 	// an event is given up after len(RetrySchedule)+1 attempts.
 	RetrySchedule []time.Duration `yaml:"retry_schedule"`

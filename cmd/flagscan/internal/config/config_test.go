@@ -183,6 +183,7 @@ func TestParseValues(t *testing.T) {
 		{"context lines 0", "scan: {context_lines: 0}", func(c *Config) any { return c.Scan.ContextLines }, 0},
 		{"builtin rules off", "scan: {builtin_rules: false}", func(c *Config) any { return c.Scan.BuiltinRules }, false},
 		{"timeout in days", "delivery: {timeout: 1d}", func(c *Config) any { return c.Delivery.Timeout }, 24 * time.Hour},
+		{"lease", "delivery: {lease: 90s}", func(c *Config) any { return c.Delivery.Lease }, 90 * time.Second},
 		{"inline budget 0", "delivery: {inline_budget: 0s}", func(c *Config) any { return c.Delivery.InlineBudget }, time.Duration(0)},
 		{"retry schedule", "delivery: {retry_schedule: [1m, 1d12h]}", func(c *Config) any { return c.Delivery.RetrySchedule },
 			[]time.Duration{time.Minute, 36 * time.Hour}},
@@ -326,6 +327,7 @@ func TestParseErrors(t *testing.T) {
 		{"content type", hook + "    content_type: text/xml\n", 5, "webhooks[0].content_type", `"text/xml": use application/json or application/x-www-form-urlencoded`},
 		// delivery
 		{"zero timeout", "delivery:\n  timeout: 0s\n", 2, "delivery.timeout", "must be more than 0"},
+		{"zero lease", "delivery:\n  lease: 0s\n", 2, "delivery.lease", "must be more than 0"},
 		{"timeout without unit", "delivery:\n  timeout: 10\n", 2, "delivery.timeout", `"10" is not a duration: add a unit, e.g. 10s`},
 		{"negative budget", "delivery:\n  inline_budget: -1s\n", 2, "delivery.inline_budget", "is negative"},
 		{"bad retry", "delivery:\n  retry_schedule:\n    - 5s\n    - 5m\n    - soon\n", 5, "delivery.retry_schedule[2]", `"soon" is not a duration (examples: 10s, 5m, 2h, 1d)`},

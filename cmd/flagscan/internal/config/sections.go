@@ -126,6 +126,11 @@ func (d *decoder) delivery(n *yaml.Node, path string, dl *Delivery) {
 				dl.InlineBudget = t
 			}
 		}},
+		field{"lease", func(p string, v *yaml.Node) {
+			if t, ok := d.duration(v, p, false); ok {
+				dl.Lease = t
+			}
+		}},
 		field{"allow_hosts", func(p string, v *yaml.Node) { dl.AllowHosts = d.strs(v, p, checkHost) }},
 		field{"retry_schedule", func(p string, v *yaml.Node) {
 			items := d.items(v, p)

@@ -60,6 +60,7 @@ func EventDeliveries(ctx context.Context, db *sql.DB, ids []string) ([]outbox.De
 func Options(c *config.Config, log *slog.Logger, version string) deliver.Options {
 	o := deliver.Options{
 		Timeout:       c.Delivery.Timeout,
+		Lease:         c.Delivery.Lease,
 		RetrySchedule: c.Delivery.RetrySchedule,
 		AllowHosts:    c.Delivery.AllowHosts,
 		Logger:        log,

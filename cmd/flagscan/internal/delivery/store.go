@@ -9,8 +9,8 @@ import (
 	"context"
 	"database/sql"
 	"os"
-	"path/filepath"
 
+	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
@@ -60,19 +60,21 @@ func (f *Flags) subscriptions() (*config.Config, []emitter.Subscription, error) 
 	return c, subs, err
 }
 
-// path returns the store's path: --db, else flagscan.db in the
-// repository's git directory.
+// path returns the store: --db, else $FLAGSCAN_DB, else flagscan.db in
+// the repository's git directory.
 func (f *Flags) path() string {
-	if f.DB != "" {
-		return f.DB
-	}
-	return filepath.Join(f.location().GitDir, "flagscan.db")
+	return workspace.StoreTarget(f.DB, f.location().GitDir)
 }
 
-// existing returns the store's path, which must exist already: the
-// delivery commands never create one, so that a mistyped --db says so.
+// existing returns the store, which must exist already: the delivery
+// commands never create a SQLite file, so that a mistyped --db says so. A
+// PostgreSQL database exists once someone made it; its tables are made by
+// the first command that opens it.
 func (f *Flags) existing() (string, error) {
 	p := f.path()
+	if store.IsURL(p) {
+		return p, nil
+	}
 	if _, err := os.Stat(p); err != nil {
 		if os.IsNotExist(err) {
 			return "", cli.Usagef("no store at %s: give --db, or run where flagscan push ran", p)

@@ -16,7 +16,10 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/flagscan/flagscan/analyzer/store"
 )
 
 // Schema is the holds' table, for store.Open: its versions are recorded in
@@ -28,23 +31,28 @@ func (Schema) Component() string { return "hook.holds" }
 
 // Migrations implements store.Schema: step i brings the table from version
 // i to i+1. Steps are only ever appended.
-func (Schema) Migrations() []string {
-	return []string{
-		`CREATE TABLE hook_holds (
-		token       TEXT PRIMARY KEY, -- the outbox hold token
-		git_dir     TEXT NOT NULL,    -- absolute
-		repository  TEXT NOT NULL,    -- the repository's name in events
-		web_url     TEXT NOT NULL,
-		old_sha     TEXT NOT NULL,
-		new_sha     TEXT NOT NULL,
-		ref         TEXT NOT NULL,
-		actor_id    TEXT NOT NULL,
-		actor_email TEXT NOT NULL,
-		created_at  INTEGER NOT NULL
-	);
-	CREATE INDEX hook_holds_created ON hook_holds (created_at);`,
+func (Schema) Migrations(d store.Dialect) []string {
+	if d == store.Postgres {
+		return []string{strings.Replace(holdsTable, "INTEGER", "BIGINT", 1)}
 	}
+	return []string{holdsTable}
 }
+
+// holdsTable is the first step, in SQLite; PostgreSQL's INTEGER has 32
+// bits, so there created_at is a BIGINT.
+const holdsTable = `CREATE TABLE hook_holds (
+	token       TEXT PRIMARY KEY, -- the outbox hold token
+	git_dir     TEXT NOT NULL,    -- absolute
+	repository  TEXT NOT NULL,    -- the repository's name in events
+	web_url     TEXT NOT NULL,
+	old_sha     TEXT NOT NULL,
+	new_sha     TEXT NOT NULL,
+	ref         TEXT NOT NULL,
+	actor_id    TEXT NOT NULL,
+	actor_email TEXT NOT NULL,
+	created_at  INTEGER NOT NULL
+);
+CREATE INDEX hook_holds_created ON hook_holds (created_at);`
 
 // Hold is one ref update whose events wait in the outbox under Token.
 type Hold struct {

@@ -3,7 +3,6 @@ package holds
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/analyzer/store/storetest"
 )
 
 func openDB(t *testing.T, path string) *sql.DB {
@@ -45,7 +45,7 @@ func TestToken(t *testing.T) {
 
 func TestSaveListDelete(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "s.db")
+	path := storetest.Target(t)
 	// Several processes migrate at once.
 	var wg sync.WaitGroup
 	for range 4 {

@@ -81,12 +81,10 @@ func ServerConfig(flag, gitDir string) (*config.Config, error) {
 	return workspace.LoadConfig(flag, "", gitDir)
 }
 
-// storePath returns the store's path: --db, else flagscan.db in gitDir.
+// storePath returns the store: --db, else $FLAGSCAN_DB, else flagscan.db
+// in gitDir.
 func (f *Flags) storePath(gitDir string) string {
-	if f.DB != "" {
-		return f.DB
-	}
-	return filepath.Join(gitDir, "flagscan.db")
+	return workspace.StoreTarget(f.DB, gitDir)
 }
 
 // hookRun analyzes the ref updates of one repository in a hook: each with

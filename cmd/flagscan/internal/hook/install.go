@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 	"github.com/flagscan/flagscan/scanner/git"
 )
 
@@ -31,6 +34,14 @@ func Install(f *Flags, bin string, force bool, w io.Writer) error {
 	var args []string
 	for _, fl := range []struct{ name, value string }{{"--config", f.Config}, {"--db", f.DB}} {
 		if fl.value == "" {
+			continue
+		}
+		if fl.name == "--db" && store.IsURL(fl.value) {
+			// Hook scripts are readable by whoever reads the repository.
+			if u, err := url.Parse(fl.value); err != nil || hasPassword(u) {
+				return cli.Usagef("--db %s: a URL with a password would be written into the hook scripts; give the password in the server's environment instead (PGPASSWORD, ~/.pgpass, or the whole URL in $%s)", store.Redact(fl.value), workspace.EnvDB)
+			}
+			args = append(args, fl.name, fl.value)
 			continue
 		}
 		abs, err := filepath.Abs(fl.value)
@@ -160,4 +171,10 @@ The same hooks on other servers (each script is "#!/bin/sh" and one line):
 `, call("pre-receive"), call("post-receive"),
 		gitDir, call("pre-receive"), gitDir, call("post-receive"),
 		call("pre-receive"), ShellQuote(bin))
+}
+
+// hasPassword reports whether a database URL carries a password.
+func hasPassword(u *url.URL) bool {
+	_, set := u.User.Password()
+	return set || u.Query().Has("password")
 }

@@ -92,11 +92,7 @@ func open(ctx context.Context, f *Flags, openStore func(context.Context, string)
 	if err != nil {
 		return nil, err
 	}
-	dbPath := f.DB
-	if dbPath == "" {
-		dbPath = filepath.Join(loc.GitDir, "flagscan.db")
-	}
-	db, err := openStore(ctx, dbPath)
+	db, err := openStore(ctx, StoreTarget(f.DB, loc.GitDir))
 	if err != nil {
 		return nil, err
 	}
@@ -125,10 +121,28 @@ func (f *Flags) override(c *config.Config) error {
 	return nil
 }
 
-// OpenStore opens the SQLite store with the analyzer's, the outbox's and
-// the hooks' holds' tables in place.
-func OpenStore(ctx context.Context, path string) (*sql.DB, error) {
-	return store.Open(ctx, path, schemas()...)
+// EnvDB names the store when --db does not: a SQLite file or a
+// PostgreSQL URL that several machines share (a URL in a hook script or a
+// CI log would show its password; the environment does not).
+const EnvDB = "FLAGSCAN_DB"
+
+// StoreTarget returns the store a command uses: --db (flag), else
+// $FLAGSCAN_DB, else flagscan.db in the repository's git directory.
+func StoreTarget(flag, gitDir string) string {
+	if flag != "" {
+		return flag
+	}
+	if env := os.Getenv(EnvDB); env != "" {
+		return env
+	}
+	return filepath.Join(gitDir, "flagscan.db")
+}
+
+// OpenStore opens the store target names, a SQLite file or a PostgreSQL
+// URL, with the analyzer's, the outbox's and the hooks' holds' tables in
+// place.
+func OpenStore(ctx context.Context, target string) (*sql.DB, error) {
+	return store.Open(ctx, target, schemas()...)
 }
 
 // schemas are the tables the store holds beside the analyzer's.
@@ -139,15 +153,26 @@ func schemas() []store.Schema { return []store.Schema{outbox.Schema{}, holds.Sch
 // store cannot be written. Where there is no store yet, it is an empty
 // one in memory: nothing has been analyzed.
 func OpenStoreReadOnly(ctx context.Context, path string) (*sql.DB, error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		db, err := store.Open(ctx, ":memory:", schemas()...)
-		if err == nil {
-			// Each connection would be another database.
-			db.SetMaxOpenConns(1)
+	if !store.IsURL(path) {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return emptyStore(ctx)
 		}
-		return db, err
 	}
-	return store.OpenReadOnly(ctx, path, schemas()...)
+	db, err := store.OpenReadOnly(ctx, path, schemas()...)
+	if errors.Is(err, store.ErrEmpty) {
+		return emptyStore(ctx)
+	}
+	return db, err
+}
+
+// emptyStore is a store in memory with nothing analyzed.
+func emptyStore(ctx context.Context) (*sql.DB, error) {
+	db, err := store.Open(ctx, ":memory:", schemas()...)
+	if err == nil {
+		// Each connection would be another database.
+		db.SetMaxOpenConns(1)
+	}
+	return db, err
 }
 
 // Scanner returns the scanner the workspace's configuration describes,
