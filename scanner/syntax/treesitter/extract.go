@@ -102,7 +102,7 @@ func (x *extraction) namePath(n *sitter.Node, member, objectField, nameField str
 		if n.Type() != member {
 			return nil, nil
 		}
-		return field(n, objectField), field(n, nameField)
+		return x.field(n, objectField), x.field(n, nameField)
 	}, leaf)
 }
 
@@ -162,6 +162,7 @@ type language struct {
 	g      grammar
 	base   compiled // the grammar's query
 	custom []customQuery
+	fields map[string]uint16 // the grammar's field ids by name
 
 	moduleOnce sync.Once
 	full       *compiled // the query with the module patterns; see module
@@ -299,8 +300,8 @@ func (x *extraction) call(n *sitter.Node, filtered bool) *syntax.Call {
 // an identifier (a bare call) or a member access of type member, with the
 // called name and the object in its fields nameField and objectField. A nil
 // name means neither.
-func memberCallee(n *sitter.Node, member, nameField, objectField string) (name, recv *sitter.Node) {
-	fn := field(n, "function")
+func (x *extraction) memberCallee(n *sitter.Node, member, nameField, objectField string) (name, recv *sitter.Node) {
+	fn := x.field(n, "function")
 	if fn == nil {
 		return nil, nil
 	}
@@ -308,7 +309,7 @@ func memberCallee(n *sitter.Node, member, nameField, objectField string) (name, 
 	case "identifier":
 		return fn, nil
 	case member:
-		return field(fn, nameField), field(fn, objectField)
+		return x.field(fn, nameField), x.field(fn, objectField)
 	}
 	return nil, nil
 }
@@ -316,12 +317,12 @@ func memberCallee(n *sitter.Node, member, nameField, objectField string) (name, 
 // subscriptCallee models a subscript n, object[index], as a call named
 // "[]" with the index as its one argument, so that getFlags()["k"] is
 // matched like getFlags().get("k").
-func subscriptCallee(n *sitter.Node, indexField, objectField string) (string, *sitter.Node, *sitter.Node, []arg) {
-	idx := field(n, indexField)
+func (x *extraction) subscriptCallee(n *sitter.Node, indexField, objectField string) (string, *sitter.Node, *sitter.Node, []arg) {
+	idx := x.field(n, indexField)
 	if idx == nil {
 		return "", nil, nil, nil
 	}
-	return "[]", idx, field(n, objectField), []arg{{node: idx}}
+	return "[]", idx, x.field(n, objectField), []arg{{node: idx}}
 }
 
 // callExpr models a call node met inside an expression.
@@ -516,7 +517,7 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 			}
 		case "type":
 			name := ""
-			if nn := field(n, "name"); nn != nil {
+			if nn := x.field(n, "name"); nn != nil {
 				name = x.text(nn)
 			} else if tn := typeName(n); tn != nil {
 				name = x.text(tn)

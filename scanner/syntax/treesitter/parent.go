@@ -13,7 +13,7 @@ typedef struct { const void *tree; const void *id; uint32_t context[3]; } fsCurs
 uint32_t ts_node_start_byte(fsNode);
 uint32_t ts_node_end_byte(fsNode);
 fsNode ts_node_parent(fsNode);
-fsNode ts_node_child_by_field_name(fsNode, const char *, uint32_t);
+fsNode ts_node_child_by_field_id(fsNode, uint16_t);
 fsCursor ts_tree_cursor_new(fsNode);
 void ts_tree_cursor_delete(fsCursor *);
 void ts_tree_cursor_reset(fsCursor *, fsNode);
@@ -104,10 +104,27 @@ func wrap(like *sitter.Node, c C.fsNode) *sitter.Node {
 }
 
 // field returns n's child in the named field, nil if none: Node's
-// ChildByFieldName without copying the name to C memory and back.
-func field(n *sitter.Node, name string) *sitter.Node {
-	c := C.ts_node_child_by_field_name(cnode(n), (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.uint32_t(len(name)))
-	return wrap(n, c)
+// ChildByFieldName without copying the name to C memory and back, nor
+// looking it up among the grammar's field names in C, one by one.
+func (x *extraction) field(n *sitter.Node, name string) *sitter.Node {
+	id, ok := x.lang.fields[name]
+	if !ok {
+		return nil
+	}
+	return wrap(n, C.ts_node_child_by_field_id(cnode(n), C.uint16_t(id)))
+}
+
+// fieldIDs returns the ids of the fields of a grammar by name.
+func fieldIDs(ts *sitter.Language) map[string]uint16 {
+	ids := map[string]uint16{}
+	for id := 1; id < 1<<16; id++ {
+		name := ts.FieldName(id)
+		if name == "" {
+			break
+		}
+		ids[name] = uint16(id)
+	}
+	return ids
 }
 
 // parents finds the parents of nodes with one tree cursor. Tree-sitter's
