@@ -529,6 +529,9 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 			}
 		}
 	}
+	if q.walk != nil && p.walker.err != nil {
+		return nil, p.walker.err
+	}
 	for _, cq := range l.custom {
 		if err := x.runCustom(p.cursor, cq, root, &check); err != nil {
 			return nil, err
