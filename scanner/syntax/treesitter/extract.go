@@ -4,8 +4,9 @@
 //
 // Each grammar comes with a query that captures the few kinds of node
 // detection cares about (calls, comments, scopes, bindings). The query runs
-// in C over the whole tree; Go only looks at what it captured, and builds a
-// call only when its name is one the rules ask for. A Parser and its query
+// in C over the whole tree, as a walk that gives what a tree-sitter query
+// cursor would (see walkQuery); Go only looks at what it captured, and
+// builds a call only when its name is one the rules ask for. A Parser and its query
 // cursors belong to one goroutine; the compiled queries in a Registry are
 // shared.
 package treesitter
