@@ -68,6 +68,13 @@ func openPostgres(ctx context.Context, target string, readOnly bool) (*sql.DB, e
 	if _, ok := cfg.RuntimeParams["statement_timeout"]; !ok {
 		cfg.RuntimeParams["statement_timeout"] = defaultStatementTimeout
 	}
+	// pgx prepares each statement once per connection; after five runs
+	// PostgreSQL may plan it for any parameters, and for the outbox's claim
+	// (a limit, a time) that generic plan sorts every pending delivery.
+	// Planning these small statements each time costs less.
+	if _, ok := cfg.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "flagscan"
 	}

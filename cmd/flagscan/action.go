@@ -134,6 +134,7 @@ with its events).`,
 	fl.StringVar(&o.Format, "format", "table", "output: table, or json (one object per branch, with its events)")
 	fl.StringVar(&o.Progress, "progress", "auto", "progress line on standard error: auto (on a terminal, unless CI is set), on or off")
 	fl.BoolVarP(&o.Quiet, "quiet", "q", false, "log warnings and errors only")
+	fl.DurationVar(&o.SkipSyncedWithin, "skip-synced-within", 0, "share the repositories with the other sync jobs on the store (a PostgreSQL --db): pass over one that another job is syncing, or synced less than this ago (e.g. 50m for an hourly schedule); 0: sync every one")
 	fl.DurationVar(&o.BaselineAge, "baseline-age", 0, "for a branch with no snapshot, start from its last commit older than this (e.g. 25h for a nightly job, so that a lost store still reports the last day's transitions); 0: a baseline at the head, no events")
 	return cmd
 }

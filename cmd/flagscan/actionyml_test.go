@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/action"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/workspace"
 
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
 
@@ -233,6 +234,7 @@ func knownFlagscanVariables() map[string]bool {
 		config.EnvAccountID, config.EnvAccountName, config.EnvEnvironmentID, config.EnvEnvironmentName,
 		config.EnvBranches, config.EnvUserRole, config.EnvMaxFileSize, config.EnvContextLines,
 		delivery.EnvWebhookURL, delivery.EnvWebhookDescription, delivery.EnvWebhookSecret, delivery.EnvWebhookEvents, delivery.EnvAllowHosts, delivery.EnvDeliveryBudget,
+		workspace.EnvDB,
 	} {
 		out[v] = true
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -329,5 +330,67 @@ func TestSyncRemoteBranchesAndBaselineAge(t *testing.T) {
 	}
 	if got := eventsOf(lines); !slices.Equal(got, want) {
 		t.Errorf("events %q, want %q", got, want)
+	}
+}
+
+// TestSyncJobsShareTheList: two sync jobs given the same six repositories
+// at once, on one store, with --skip-synced-within, sync each repository
+// once between them; a third job soon after passes over all of them.
+func TestSyncJobsShareTheList(t *testing.T) {
+	var dirs []string
+	for i := range 6 {
+		dir := filepath.Join(t.TempDir(), fmt.Sprint("repo", i))
+		gittest.Init(t, dir)
+		gittest.CommitFiles(t, dir, "one", map[string]string{"web/a.ts": fmt.Sprintf("visitor.getFlag(\"k%d\", 1);\n", i)})
+		dirs = append(dirs, dir)
+	}
+	db := storetest.Target(t)
+	job := func() []map[string]any {
+		args := append([]string{"sync", "--db", db, "--progress", "off", "--format", "json", "--skip-synced-within", "1h", "--jobs", "2"}, dirs...)
+		code, out, errOut := flagscan(t, "", args...)
+		if code != exitOK {
+			t.Errorf("sync: exit %d\n%s%s", code, out, errOut)
+		}
+		var lines []map[string]any
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatalf("line %q: %v", l, err)
+			}
+			lines = append(lines, m)
+		}
+		return lines
+	}
+	var (
+		wg   sync.WaitGroup
+		outs [2][]map[string]any
+	)
+	for i := range outs {
+		wg.Add(1)
+		go func() { defer wg.Done(); outs[i] = job() }()
+	}
+	wg.Wait()
+	synced, passed := map[string]int{}, map[string]int{}
+	for _, lines := range outs {
+		for _, l := range lines {
+			switch {
+			case l["skipped"] != nil && l["branch"] == nil:
+				passed[l["path"].(string)]++
+			case l["branch"] == "main":
+				synced[l["path"].(string)]++
+			default:
+				t.Errorf("unexpected line %v", l)
+			}
+		}
+	}
+	for _, d := range dirs {
+		if synced[d] != 1 || passed[d] != 1 {
+			t.Errorf("%s: synced by %d jobs, passed over by %d; want 1 and 1", d, synced[d], passed[d])
+		}
+	}
+	for _, l := range job() {
+		if l["skipped"] == nil || l["branch"] != nil {
+			t.Errorf("a job right after synced again: %v", l)
+		}
 	}
 }

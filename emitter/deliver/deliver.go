@@ -454,6 +454,9 @@ func (d *Deliverer) sync(ctx context.Context) error {
 	if err := outbox.SyncSubscriptions(ctx, d.db, d.subscriptions()); err != nil {
 		return err
 	}
+	if err := outbox.RefreshStatistics(ctx, d.db); err != nil {
+		return err
+	}
 	d.synced = true
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flagscan/flagscan/analyzer/store"
 	"github.com/flagscan/flagscan/emitter"
 )
 
@@ -362,4 +363,17 @@ func Replay(ctx context.Context, db *sql.DB, o ReplayOptions) (int, error) {
 		return 0, err
 	}
 	return int(n), tx.Commit()
+}
+
+// RefreshStatistics has PostgreSQL count the outbox's tables again, as its
+// autovacuum does within a minute or so, so that a deliverer starting on a
+// burst of new events is planned for them. SQLite keeps no statistics.
+func RefreshStatistics(ctx context.Context, db *sql.DB) error {
+	if store.DialectOf(db) != store.Postgres {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `ANALYZE outbox_deliveries, outbox_events`); err != nil {
+		return fmt.Errorf("outbox: statistics: %w", err)
+	}
+	return nil
 }

@@ -40,14 +40,20 @@ type Claim struct {
 
 // dueCondition selects the pending deliveries of the subscriptions listed
 // (placeholders inserted with %s) that no hold, disabled subscription or
-// earlier pending event of the same subscription and flag key keeps back.
+// earlier pending event of the same subscription and order keeps back.
+//
+// LIMIT 1 OFFSET 0 keeps PostgreSQL from turning the NOT EXISTS into
+// anti-joins, which it estimates to leave one row: it would then join and
+// sort every pending delivery for each claim (66 ms with 4,000 pending)
+// instead of walking them in order and stopping at the claim's limit
+// (0.3 ms). SQLite plans both forms alike.
 const dueCondition = `d.state = 'pending'
 	AND e.hold IS NULL
 	AND d.subscription_id IN (%s)
-	AND NOT EXISTS (SELECT 1 FROM outbox_subscriptions s WHERE s.id = d.subscription_id AND s.disabled_at IS NOT NULL)
+	AND NOT EXISTS (SELECT 1 FROM outbox_subscriptions s WHERE s.id = d.subscription_id AND s.disabled_at IS NOT NULL LIMIT 1 OFFSET 0)
 	AND NOT EXISTS (SELECT 1 FROM outbox_deliveries p
 		WHERE p.subscription_id = d.subscription_id AND p.flag_key = d.flag_key
-		AND p.state = 'pending' AND p.event_seq < d.event_seq)`
+		AND p.state = 'pending' AND p.event_seq < d.event_seq LIMIT 1 OFFSET 0)`
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
@@ -91,6 +97,12 @@ func ClaimDue(ctx context.Context, db *sql.DB, owner string, subIDs []string, no
 		// claiming are passed over rather than waited for. Its lease is
 		// checked again on the row as that worker left it.
 		q += ` FOR UPDATE OF d SKIP LOCKED`
+		// Walk the pending deliveries in order and stop at the limit: on
+		// tables the statistics have not caught up with (a burst of
+		// events), the planner would sort them all instead, 1 s for 2,000.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL enable_sort = off`); err != nil {
+			return nil, fmt.Errorf("outbox: claim: %w", err)
+		}
 	}
 	args := append(anys(subIDs), ms(now), ms(now), limit)
 	rows, err := tx.QueryContext(ctx, q, args...)

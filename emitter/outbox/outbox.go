@@ -22,8 +22,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/flagscan/flagscan/analyzer/event"
+	"strconv"
 	"time"
+
+	"github.com/flagscan/flagscan/analyzer/event"
 
 	"github.com/flagscan/flagscan/emitter"
 )
@@ -42,9 +44,12 @@ type Event struct {
 	ID string
 	// Type is Flag.new or Flag.deleted.
 	Type string
-	// FlagKey orders delivery: the events of one subscription and flag key
-	// go out in the order they were enqueued.
+	// FlagKey is the event's flag key.
 	FlagKey string
+	// Order orders delivery: the events of one subscription with the same
+	// Order go out one at a time, in the order they were enqueued. ""
+	// means FlagKey.
+	Order string
 	// Body is the JSON object sent, without any subscription's extra
 	// payload parameters (merged at send time).
 	Body []byte
@@ -60,12 +65,24 @@ type Event struct {
 	Scope string
 }
 
+// OrderOf is the Order of the events of a repository's flag key: a
+// Flag.deleted must not overtake the Flag.new of the same key in the same
+// repository, but the events of other repositories are other facts, and a
+// fleet sharing one store must not send them one at a time.
+//
+// The repository's length comes first, so that no two pairs give one
+// string (PostgreSQL's text holds no NUL to separate them with).
+func OrderOf(repository, flagKey string) string {
+	return strconv.Itoa(len(repository)) + ":" + repository + flagKey
+}
+
 // FromEvents encodes events for Enqueue, held under hold ("" for
 // deliverable ones).
 func FromEvents(events []event.Event, hold string) []Event {
 	out := make([]Event, 0, len(events))
 	for _, e := range events {
-		out = append(out, Event{ID: e.ID, Type: e.Body.Event, FlagKey: e.Body.FlagKey, Body: e.Encode(), Hold: hold})
+		out = append(out, Event{ID: e.ID, Type: e.Body.Event, FlagKey: e.Body.FlagKey, Order: OrderOf(e.Body.Repository, e.Body.FlagKey),
+			Body: e.Encode(), Hold: hold})
 	}
 	return out
 }
@@ -159,7 +176,11 @@ func Enqueue(ctx context.Context, tx *sql.Tx, subs []emitter.Subscription, event
 			if !subs[j].Wants(e.Type) || !subs[j].WantsScope(e.Scope) {
 				continue
 			}
-			if _, err := insDelivery.ExecContext(ctx, seq, subs[j].ID, e.FlagKey, ms(now), ms(now)); err != nil {
+			order := e.Order
+			if order == "" {
+				order = e.FlagKey
+			}
+			if _, err := insDelivery.ExecContext(ctx, seq, subs[j].ID, order, ms(now), ms(now)); err != nil {
 				return fmt.Errorf("outbox: enqueue event %s: %w", e.ID, err)
 			}
 		}

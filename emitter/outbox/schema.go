@@ -43,7 +43,7 @@ func (Schema) Migrations(d store.Dialect) []string {
 	CREATE TABLE outbox_deliveries (
 		event_seq        INTEGER NOT NULL REFERENCES outbox_events (seq) ON DELETE CASCADE,
 		subscription_id  TEXT NOT NULL,
-		flag_key         TEXT NOT NULL,               -- copied from the event, for ordering
+		flag_key         TEXT NOT NULL,               -- the event's Order: repository and flag key
 		state            TEXT NOT NULL,               -- pending, delivered, failed
 		tries            INTEGER NOT NULL DEFAULT 0,  -- failed attempts since (re)queued
 		attempts         INTEGER NOT NULL DEFAULT 0,  -- attempts ever
@@ -81,7 +81,10 @@ func (Schema) Migrations(d store.Dialect) []string {
 
 // postgresMigrations are the steps of Migrations in PostgreSQL: the same
 // tables with PostgreSQL's types (BIGINT for the Unix milliseconds, BYTEA
-// for bytes, identity columns for the sequences).
+// for bytes, identity columns for the sequences), without SQLite's index
+// on next_at: PostgreSQL's planner took it for the claim's "earlier
+// pending event of the same key" probe, a scan of every pending delivery,
+// where the order index answers it at once.
 var postgresMigrations = []string{
 	`CREATE TABLE outbox_events (
 		seq        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -120,7 +123,6 @@ var postgresMigrations = []string{
 		delivered_at     BIGINT,
 		PRIMARY KEY (event_seq, subscription_id)
 	);
-	CREATE INDEX outbox_deliveries_due ON outbox_deliveries (next_at) WHERE state = 'pending';
 	CREATE INDEX outbox_deliveries_order ON outbox_deliveries (subscription_id, flag_key, event_seq) WHERE state = 'pending';
 	CREATE INDEX outbox_deliveries_state ON outbox_deliveries (state, event_seq);
 

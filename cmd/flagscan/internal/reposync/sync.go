@@ -8,6 +8,8 @@ package reposync
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,6 +27,7 @@ import (
 	"github.com/flagscan/flagscan/analyzer"
 	"github.com/flagscan/flagscan/analyzer/event"
 	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/claims"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/delivery"
@@ -47,8 +50,17 @@ type Options struct {
 	Progress    string // auto, on or off
 	Quiet       bool
 	BaselineAge time.Duration
-	LogFormat   string
+	// SkipSyncedWithin, when more than 0, shares the repositories with the
+	// other jobs on the store (package claims): a repository another job
+	// is syncing, or synced less than this ago, is passed over.
+	SkipSyncedWithin time.Duration
+	LogFormat        string
 }
+
+// claimLease is how long a job's claim on a repository lasts: longer than
+// the sync of any one repository should take. A claim that expires under
+// a slower sync costs a second sync, not a wrong event.
+const claimLease = time.Hour
 
 // Run syncs the repositories and reports what it did.
 func Run(ctx context.Context, o Options, std cli.IO) error {
@@ -86,7 +98,11 @@ func Run(ctx context.Context, o Options, std cli.IO) error {
 	if age < 0 {
 		return cli.Usagef("--baseline-age %v: must not be negative", age)
 	}
-	s := &syncer{rf: rf, inl: &inl, remote: remote, budget: budget, baselineAge: age, log: log, version: std.Version, prog: prog, multi: len(repos) > 1}
+	if o.SkipSyncedWithin < 0 {
+		return cli.Usagef("--skip-synced-within %v: must not be negative", o.SkipSyncedWithin)
+	}
+	s := &syncer{rf: rf, inl: &inl, remote: remote, budget: budget, baselineAge: age, log: log, version: std.Version, prog: prog, multi: len(repos) > 1,
+		fresh: o.SkipSyncedWithin, owner: jobName()}
 	if jobs == 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
@@ -139,6 +155,18 @@ type syncer struct {
 	multi       bool
 	// version is flagscan's, for the User-Agent of webhook requests.
 	version string
+	// fresh is Options.SkipSyncedWithin; owner names this job in claims.
+	fresh time.Duration
+	owner string
+}
+
+// jobName names this sync job in the claims it takes: host, process id
+// and a random part, as deliverers name themselves.
+func jobName() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
 // repoSync is what syncing one repository did.
@@ -150,7 +178,9 @@ type repoSync struct {
 	// Webhooks counts the repository's webhooks: with none, its events
 	// went nowhere, and the summary says so.
 	Webhooks int
-	Err      error // the repository could not be opened or listed
+	// Skipped says why another job syncs the repository instead.
+	Skipped string
+	Err     error // the repository could not be opened or listed
 }
 
 func (r *repoSync) failed() bool {
@@ -214,6 +244,24 @@ func (s *syncer) repo(ctx context.Context, dir string) repoSync {
 	}
 	defer w.Close()
 	res.Repository = workspace.RepositoryName(rf.Repository, rf.Repo)
+	if s.fresh > 0 {
+		ok, err := claims.Take(ctx, w.DB, res.Repository, s.owner, time.Now(), claimLease, s.fresh)
+		if err != nil {
+			res.Err = err
+			s.log.Error("repository not synced", "repository", res.Repository, "path", dir, "err", err)
+			return res
+		}
+		if !ok {
+			res.Skipped = fmt.Sprintf("another job syncs it, or synced it less than %v ago", s.fresh)
+			s.log.Info("repository passed over", "repository", res.Repository, "reason", res.Skipped)
+			return res
+		}
+		defer func() {
+			if err := claims.Finish(context.WithoutCancel(ctx), w.DB, res.Repository, s.owner, time.Now(), !res.failed()); err != nil {
+				s.log.Warn("claim not ended; it expires", "repository", res.Repository, "err", err)
+			}
+		}()
+	}
 	if err := s.inl.Apply(w.Config, os.LookupEnv); err != nil {
 		res.Err = err
 		s.log.Error("repository not synced", "path", dir, "err", err)
@@ -453,6 +501,11 @@ func writeSync(out io.Writer, format string, results []repoSync) error {
 					return err
 				}
 			}
+			if r.Skipped != "" {
+				if err := enc.Encode(map[string]string{"path": r.Path, "repository": r.Repository, "skipped": r.Skipped}); err != nil {
+					return err
+				}
+			}
 			for _, b := range r.Branches {
 				if err := enc.Encode(b); err != nil {
 					return err
@@ -467,6 +520,10 @@ func writeSync(out io.Writer, format string, results []repoSync) error {
 	for _, r := range results {
 		if r.Err != nil {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\terror: %v\n", r.Path, r.Err)
+			continue
+		}
+		if r.Skipped != "" {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\tpassed over: %s\n", cli.Printable(r.Repository), r.Skipped)
 			continue
 		}
 		for _, b := range r.Branches {

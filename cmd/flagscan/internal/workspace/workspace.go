@@ -19,6 +19,7 @@ import (
 	"github.com/flagscan/flagscan/analyzer"
 	"github.com/flagscan/flagscan/analyzer/event"
 	"github.com/flagscan/flagscan/analyzer/store"
+	"github.com/flagscan/flagscan/cmd/flagscan/internal/claims"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/cli"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/config"
 	"github.com/flagscan/flagscan/cmd/flagscan/internal/holds"
@@ -145,8 +146,11 @@ func OpenStore(ctx context.Context, target string) (*sql.DB, error) {
 	return store.Open(ctx, target, schemas()...)
 }
 
-// schemas are the tables the store holds beside the analyzer's.
-func schemas() []store.Schema { return []store.Schema{outbox.Schema{}, holds.Schema{}} }
+// schemas are the tables the store holds beside the analyzer's: the
+// outbox, the hooks' holds and the sync jobs' claims.
+func schemas() []store.Schema {
+	return []store.Schema{outbox.Schema{}, holds.Schema{}, claims.Schema{}}
+}
 
 // OpenStoreReadOnly opens the store at path for reading only
 // (store.OpenReadOnly): it never waits for a writer and works where the
