@@ -3,6 +3,8 @@ package git
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -112,7 +114,82 @@ func TestReadEveryObject(t *testing.T) {
 					}
 				}
 			}
+			// ReadBlobs reads the same through git as with go-git,
+			// the size limit included.
+			ids := make([]Hash, len(blobs))
+			for i, id := range blobs {
+				ids[i] = ParseHash(id)
+			}
+			const limit = 1000
+			for _, batch := range []bool{true, false} {
+				repo.batch = batch
+				for _, max := range []int64{0, limit} {
+					err := repo.ReadBlobs(context.Background(), ids, max, func(i int, b Blob, err error) error {
+						w := want[blobs[i]]
+						switch {
+						case err != nil:
+							return fmt.Errorf("blob %s: %w", blobs[i], err)
+						case b.Size != int64(len(w)):
+							return fmt.Errorf("blob %s: size %d, want %d", blobs[i], b.Size, len(w))
+						case max > 0 && b.Size > max:
+							if !b.Oversize || b.Data != nil {
+								return fmt.Errorf("blob %s over the limit: %+v", blobs[i], b)
+							}
+						case b.Oversize || !bytes.Equal(b.Data, w):
+							return fmt.Errorf("blob %s: got %d bytes that differ from the %d git reads", blobs[i], len(b.Data), len(w))
+						}
+						return nil
+					})
+					if err != nil {
+						t.Fatalf("ReadBlobs through git %v, limit %d: %v", batch, max, err)
+					}
+				}
+			}
 		})
+	}
+}
+
+// TestReadBlobsFallsBack reads through git ids it does not give as blobs
+// (a missing object, a tree) among others: each is what go-git makes of
+// it, and the blobs after it are read.
+func TestReadBlobsFallsBack(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("files", gittest.ManyFiles("src/f", 0, 20, func(i int) string { return strings.Repeat(fmt.Sprintf("line %d\n", i), i*10+1) }))
+	repo, err := Open(r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !repo.StreamsBlobs() {
+		t.Skip("no git on the PATH")
+	}
+	var ids []Hash
+	for line := range strings.Lines(r.Git("ls-tree", "-r", "-t", "HEAD")) {
+		ids = append(ids, ParseHash(strings.Fields(line)[2]))
+	}
+	missing := ParseHash(strings.Repeat("ab", 20))
+	ids = append(ids[:5:5], append([]Hash{missing}, ids[5:]...)...)
+	const limit = 100
+	var got int
+	err = repo.ReadBlobs(context.Background(), ids, limit, func(i int, b Blob, err error) error {
+		got++
+		want, werr := readBlob(repo.r, ids[i], limit)
+		if fmt.Sprint(err) != fmt.Sprint(werr) || !bytes.Equal(b.Data, want.Data) || b.Size != want.Size || b.Oversize != want.Oversize {
+			t.Errorf("object %s: got %+v, %v; want %+v, %v", ids[i], b, err, want, werr)
+		}
+		return nil
+	})
+	if err != nil || got != len(ids) {
+		t.Fatalf("read %d of %d objects: %v", got, len(ids), err)
+	}
+	// fn's error ends the read.
+	errStop := errors.New("stop")
+	got = 0
+	err = repo.ReadBlobs(context.Background(), ids, 0, func(int, Blob, error) error {
+		got++
+		return errStop
+	})
+	if !errors.Is(err, errStop) || got != 1 {
+		t.Fatalf("after an error of fn: %d calls, %v", got, err)
 	}
 }
 

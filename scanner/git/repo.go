@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,6 +26,9 @@ type Repo struct {
 	loc  Location
 	r    *gogit.Repository
 	open func(cache.Object) (*gogit.Repository, error) // opens another handle on the same stores
+	// batch is set when git is on the PATH and reads the same objects
+	// as go-git: ReadBlobs then reads through git cat-file.
+	batch bool
 }
 
 // Open opens the repository of dir (see Discover), with the object stores
@@ -44,7 +48,8 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Repo{loc: loc, r: r, open: open}, nil
+	_, lookErr := exec.LookPath("git")
+	return &Repo{loc: loc, r: r, open: open, batch: lookErr == nil}, nil
 }
 
 // Location returns where the repository is.

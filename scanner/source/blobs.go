@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/flagscan/flagscan/scanner/git"
 )
@@ -25,16 +26,24 @@ type blobSource struct {
 }
 
 func (b *blobSource) Walk(ctx context.Context, f Filter, fn func(File) error) error {
+	var (
+		entries []Entry
+		ids     []git.Hash
+	)
 	for _, e := range b.entries {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		if f.skip(e.Path, false) || !f.want(e.Path) {
 			continue
 		}
-		if err := fn(readBlob(b.repo, &f, e.Path, git.ParseHash(e.Blob))); err != nil {
-			return err
-		}
+		entries = append(entries, e)
+		ids = append(ids, git.ParseHash(e.Blob))
 	}
-	return nil
+	return b.repo.ReadBlobs(ctx, ids, f.MaxSize, func(i int, blob git.Blob, err error) error {
+		file := File{Path: entries[i].Path, BlobID: ids[i].String()}
+		if err != nil {
+			file.Err = fmt.Errorf("%w (%s)", err, file.Path)
+		} else {
+			file.Size, file.Data, file.Oversize = blob.Size, blob.Data, blob.Oversize
+		}
+		return fn(file)
+	})
 }

@@ -90,7 +90,55 @@ func (s *RevSource) Walk(ctx context.Context, f Filter, fn func(File) error) err
 			return fmt.Errorf("commit %s: %w", s.commit, err)
 		}
 	}
-	return s.walkTree(ctx, &f, fn, entries, "")
+	if !s.repo.StreamsBlobs() {
+		return s.walkTree(ctx, &f, fn, entries, "")
+	}
+	// The files are listed first, then their blobs streamed through git
+	// in that order, the walk handing each over with its content as it
+	// comes: git inflates on a core of its own while the consumer parses.
+	var (
+		files []File
+		ids   []git.Hash
+		at    []int // the index in files of each of ids
+	)
+	err = s.walkTree(ctx, &f, func(file File) error {
+		if file.lazy != nil {
+			ids = append(ids, file.lazy.id)
+			at = append(at, len(files))
+			file.lazy = nil
+		}
+		files = append(files, file)
+		return nil
+	}, entries, "")
+	if err != nil {
+		return err
+	}
+	next := 0
+	err = s.repo.ReadBlobs(ctx, ids, f.MaxSize, func(i int, b git.Blob, err error) error {
+		for ; next < at[i]; next++ {
+			if err := fn(files[next]); err != nil {
+				return err
+			}
+		}
+		file := files[next]
+		files[next] = File{} // its content is the consumer's now
+		next++
+		if err != nil {
+			file.Err = fmt.Errorf("%w (%s)", err, file.Path)
+		} else {
+			file.Size, file.Data, file.Oversize = b.Size, b.Data, b.Oversize
+		}
+		return fn(file)
+	})
+	if err != nil {
+		return err
+	}
+	for ; next < len(files); next++ {
+		if err := fn(files[next]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prefetch fetches the blobs the walk will read that a partial clone

@@ -45,16 +45,16 @@ func (csharpGrammar) moduleQuery() string {
 func (csharpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	switch n.Type() {
 	case "element_access_expression":
-		sub := n.ChildByFieldName("subscript")
+		sub := x.field(n, "subscript")
 		if sub == nil {
 			return "", nil, nil, nil
 		}
-		return "[]", sub, n.ChildByFieldName("expression"), csharpArgs(x, sub)
+		return "[]", sub, x.field(n, "expression"), csharpArgs(x, sub)
 	case "conditional_access_expression":
 		// flags?["k"]: the indexer binds to the condition.
 		for i := 0; i < int(n.NamedChildCount()); i++ {
 			if c := n.NamedChild(i); c.Type() == "element_binding_expression" {
-				return "[]", c, n.ChildByFieldName("condition"), csharpArgs(x, c)
+				return "[]", c, x.field(n, "condition"), csharpArgs(x, c)
 			}
 		}
 		return "", nil, nil, nil
@@ -62,7 +62,7 @@ func (csharpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node
 	default:
 		return "", nil, nil, nil
 	}
-	fn := n.ChildByFieldName("function")
+	fn := x.field(n, "function")
 	if fn == nil {
 		return "", nil, nil, nil
 	}
@@ -71,12 +71,12 @@ func (csharpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node
 	case "identifier", "generic_name":
 		name = fn
 	case "member_access_expression":
-		name, recv = fn.ChildByFieldName("name"), fn.ChildByFieldName("expression")
+		name, recv = x.field(fn, "name"), x.field(fn, "expression")
 	case "conditional_access_expression":
 		// flag?.GetValue(d): the member binds to the condition.
 		for i := 0; i < int(fn.NamedChildCount()); i++ {
 			if c := fn.NamedChild(i); c.Type() == "member_binding_expression" {
-				name, recv = c.ChildByFieldName("name"), fn.ChildByFieldName("condition")
+				name, recv = x.field(c, "name"), x.field(fn, "condition")
 			}
 		}
 	}
@@ -85,7 +85,7 @@ func (csharpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node
 		return "", nil, nil, nil
 	}
 	var args []arg
-	if list := n.ChildByFieldName("arguments"); list != nil {
+	if list := x.field(n, "arguments"); list != nil {
 		args = csharpArgs(x, list)
 	}
 	return x.text(name), name, recv, args
@@ -127,7 +127,7 @@ func csharpArgs(x *extraction, list *sitter.Node) []arg {
 		// argument, and after nothing else (ref/out are anonymous).
 		v := a.NamedChild(int(a.NamedChildCount()) - 1)
 		var label string
-		if l := a.ChildByFieldName("name"); l != nil {
+		if l := x.field(a, "name"); l != nil {
 			if l.Equal(v) {
 				continue
 			}
@@ -173,7 +173,7 @@ func (csharpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr 
 		return syntax.Expr{Kind: syntax.Ident, Value: x.text(n)}
 	case "member_access_expression":
 		// FlagKeys.Checkout names the constant Checkout.
-		if name := csharpSimpleName(n.ChildByFieldName("name")); name != nil {
+		if name := csharpSimpleName(x.field(n, "name")); name != nil {
 			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name), Path: x.namePath(n, "member_access_expression", "expression", "name", csharpIdent)}
 		}
 	case "prefix_unary_expression":
@@ -183,14 +183,14 @@ func (csharpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr 
 			}
 		}
 	case "binary_expression":
-		op := n.ChildByFieldName("operator")
-		return concat(x.expr(n.ChildByFieldName("left"), depth), x.expr(n.ChildByFieldName("right"), depth), op != nil && x.text(op) == "+")
+		op := x.field(n, "operator")
+		return concat(x.expr(x.field(n, "left"), depth), x.expr(x.field(n, "right"), depth), op != nil && x.text(op) == "+")
 	case "parenthesized_expression", "await_expression", "checked_expression":
 		if n.NamedChildCount() == 1 {
 			return x.expr(n.NamedChild(0), depth)
 		}
 	case "cast_expression":
-		return x.expr(n.ChildByFieldName("value"), depth)
+		return x.expr(x.field(n, "value"), depth)
 	case "initializer_expression", "array_creation_expression", "implicit_array_creation_expression":
 		return csharpArray(x, n, depth)
 	case "element_binding_expression":
@@ -212,7 +212,7 @@ func (csharpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr 
 			case "element_binding_expression":
 				return x.callExpr(n)
 			case "member_binding_expression":
-				if name := csharpSimpleName(c.ChildByFieldName("name")); name != nil {
+				if name := csharpSimpleName(x.field(c, "name")); name != nil {
 					return syntax.Expr{Kind: syntax.Ident, Value: x.text(name)}
 				}
 			}
@@ -262,7 +262,7 @@ func csharpRawValue(content string) string {
 // new int[] { 1, 2 }.
 func csharpArray(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 	if n.Type() != "initializer_expression" {
-		init := n.ChildByFieldName("initializer")
+		init := x.field(n, "initializer")
 		if init == nil {
 			for i := 0; i < int(n.NamedChildCount()); i++ {
 				if c := n.NamedChild(i); c.Type() == "initializer_expression" {
@@ -302,7 +302,7 @@ func csharpAnonymousObject(x *extraction, n *sitter.Node, depth int) syntax.Expr
 func (csharpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	switch n.Type() {
 	case "variable_declarator":
-		name := n.ChildByFieldName("name")
+		name := x.field(n, "name")
 		if name == nil || name.Type() != "identifier" || x.text(name) == "_" {
 			return nil
 		}
@@ -318,22 +318,22 @@ func (csharpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 		}
 		return []syntax.Binding{b}
 	case "assignment_expression":
-		if op := n.ChildByFieldName("operator"); op == nil || x.text(op) != "=" {
+		if op := x.field(n, "operator"); op == nil || x.text(op) != "=" {
 			return nil
 		}
-		name := csharpTarget(x, n.ChildByFieldName("left"))
+		name := csharpTarget(x, x.field(n, "left"))
 		if name == "" {
 			return nil
 		}
-		return []syntax.Binding{{Name: name, Value: x.expr(n.ChildByFieldName("right"), 1)}}
+		return []syntax.Binding{{Name: name, Value: x.expr(x.field(n, "right"), 1)}}
 	case "property_declaration":
 		// public static string Key { get; } = "k"; and public static string
 		// Key => "k"; cannot change when the property has no setter.
-		name := n.ChildByFieldName("name")
+		name := x.field(n, "name")
 		if name == nil || name.Type() != "identifier" {
 			return nil
 		}
-		v := n.ChildByFieldName("value")
+		v := x.field(n, "value")
 		setter := false
 		for i := 0; i < int(n.NamedChildCount()); i++ {
 			switch c := n.NamedChild(i); c.Type() {
@@ -343,7 +343,7 @@ func (csharpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 				}
 			case "accessor_list":
 				for j := 0; j < int(c.NamedChildCount()); j++ {
-					if a := c.NamedChild(j).ChildByFieldName("name"); a != nil && (x.text(a) == "set" || x.text(a) == "init") {
+					if a := x.field(c.NamedChild(j), "name"); a != nil && (x.text(a) == "set" || x.text(a) == "init") {
 						setter = true
 					}
 				}
@@ -397,7 +397,7 @@ func csharpTarget(x *extraction, t *sitter.Node) string {
 			return s
 		}
 	case "member_access_expression":
-		if name := csharpSimpleName(t.ChildByFieldName("name")); name != nil {
+		if name := csharpSimpleName(x.field(t, "name")); name != nil {
 			return x.text(name)
 		}
 	}
@@ -415,14 +415,14 @@ func (csharpGrammar) assigned(x *extraction, n *sitter.Node) string {
 	switch p.Type() {
 	case "variable_declarator":
 		if v := csharpDeclaratorValue(p); v != nil && v.Equal(child) {
-			if name := p.ChildByFieldName("name"); name != nil && name.Type() == "identifier" && x.text(name) != "_" {
+			if name := x.field(p, "name"); name != nil && name.Type() == "identifier" && x.text(name) != "_" {
 				return x.text(name)
 			}
 		}
 	case "assignment_expression":
-		if r := p.ChildByFieldName("right"); r != nil && r.Equal(child) {
-			if op := p.ChildByFieldName("operator"); op != nil && x.text(op) == "=" {
-				if l := p.ChildByFieldName("left"); l != nil && l.Type() == "identifier" && x.text(l) != "_" {
+		if r := x.field(p, "right"); r != nil && r.Equal(child) {
+			if op := x.field(p, "operator"); op != nil && x.text(op) == "=" {
+				if l := x.field(p, "left"); l != nil && l.Type() == "identifier" && x.text(l) != "_" {
 					return x.text(l)
 				}
 			}
@@ -438,7 +438,7 @@ func csharpIdent(t string) bool { return t == "identifier" }
 // A.B.Keys.
 func (csharpGrammar) declare(x *extraction, n *sitter.Node, capture string) {
 	if capture == "package" {
-		if name := n.ChildByFieldName("name"); name != nil && x.file.Package == "" {
+		if name := x.field(n, "name"); name != nil && x.file.Package == "" {
 			x.file.Package = strings.Join(strings.Fields(x.text(name)), "")
 		}
 		return

@@ -4,8 +4,9 @@
 //
 // Each grammar comes with a query that captures the few kinds of node
 // detection cares about (calls, comments, scopes, bindings). The query runs
-// in C over the whole tree; Go only looks at what it captured, and builds a
-// call only when its name is one the rules ask for. A Parser and its query
+// in C over the whole tree, as a walk that gives what a tree-sitter query
+// cursor would (see walkQuery); Go only looks at what it captured, and
+// builds a call only when its name is one the rules ask for. A Parser and its query
 // cursors belong to one goroutine; the compiled queries in a Registry are
 // shared.
 package treesitter
@@ -102,7 +103,7 @@ func (x *extraction) namePath(n *sitter.Node, member, objectField, nameField str
 		if n.Type() != member {
 			return nil, nil
 		}
-		return n.ChildByFieldName(objectField), n.ChildByFieldName(nameField)
+		return x.field(n, objectField), x.field(n, nameField)
 	}, leaf)
 }
 
@@ -162,16 +163,19 @@ type language struct {
 	g      grammar
 	base   compiled // the grammar's query
 	custom []customQuery
+	fields map[string]uint16 // the grammar's field ids by name
 
 	moduleOnce sync.Once
 	full       *compiled // the query with the module patterns; see module
 	moduleErr  error
 }
 
-// compiled is a compiled query with its capture names by index.
+// compiled is a compiled query with its capture names by index, or a
+// walkQuery.
 type compiled struct {
 	q       *sitter.Query
 	capture []string
+	walk    *walkQuery
 }
 
 type customQuery struct {
@@ -297,8 +301,8 @@ func (x *extraction) call(n *sitter.Node, filtered bool) *syntax.Call {
 // an identifier (a bare call) or a member access of type member, with the
 // called name and the object in its fields nameField and objectField. A nil
 // name means neither.
-func memberCallee(n *sitter.Node, member, nameField, objectField string) (name, recv *sitter.Node) {
-	fn := n.ChildByFieldName("function")
+func (x *extraction) memberCallee(n *sitter.Node, member, nameField, objectField string) (name, recv *sitter.Node) {
+	fn := x.field(n, "function")
 	if fn == nil {
 		return nil, nil
 	}
@@ -306,7 +310,7 @@ func memberCallee(n *sitter.Node, member, nameField, objectField string) (name, 
 	case "identifier":
 		return fn, nil
 	case member:
-		return fn.ChildByFieldName(nameField), fn.ChildByFieldName(objectField)
+		return x.field(fn, nameField), x.field(fn, objectField)
 	}
 	return nil, nil
 }
@@ -314,12 +318,12 @@ func memberCallee(n *sitter.Node, member, nameField, objectField string) (name, 
 // subscriptCallee models a subscript n, object[index], as a call named
 // "[]" with the index as its one argument, so that getFlags()["k"] is
 // matched like getFlags().get("k").
-func subscriptCallee(n *sitter.Node, indexField, objectField string) (string, *sitter.Node, *sitter.Node, []arg) {
-	idx := n.ChildByFieldName(indexField)
+func (x *extraction) subscriptCallee(n *sitter.Node, indexField, objectField string) (string, *sitter.Node, *sitter.Node, []arg) {
+	idx := x.field(n, indexField)
 	if idx == nil {
 		return "", nil, nil, nil
 	}
-	return "[]", idx, n.ChildByFieldName(objectField), []arg{{node: idx}}
+	return "[]", idx, x.field(n, objectField), []arg{{node: idx}}
 }
 
 // callExpr models a call node met inside an expression.
@@ -337,24 +341,45 @@ func (x *extraction) callExpr(n *sitter.Node) syntax.Expr {
 // ErrParse is wrapped by errors from a parse that did not complete.
 var ErrParse = errors.New("parse failed")
 
-// Parser extracts files. It holds one tree-sitter parser and query cursor
-// and must be used by one goroutine at a time.
+// Parser extracts files. It holds one tree-sitter parser, query cursor and
+// walker and must be used by one goroutine at a time.
 type Parser struct {
 	reg    *Registry
 	parser *sitter.Parser
 	cursor *sitter.QueryCursor
+	walker *walker
 }
 
 // NewParser returns a Parser using the registry's compiled queries.
 func (r *Registry) NewParser() *Parser {
 	parser := sitter.NewParser()
-	return &Parser{reg: r, parser: parser, cursor: sitter.NewQueryCursor()}
+	return &Parser{reg: r, parser: parser, cursor: sitter.NewQueryCursor(), walker: newWalker()}
 }
 
 // Close frees the parser's C memory.
 func (p *Parser) Close() {
+	p.walker.free()
 	p.cursor.Close()
 	p.parser.Close()
+}
+
+// captures runs q over the tree of root and returns the function that
+// yields its captures in order: the node and the capture's name.
+func (p *Parser) captures(q *compiled, root *sitter.Node) (func() (*sitter.Node, string, bool), error) {
+	if q.walk != nil {
+		if err := p.walker.start(q.walk, root); err != nil {
+			return nil, err
+		}
+		return p.walker.next, nil
+	}
+	p.cursor.Exec(q.q, root)
+	return func() (*sitter.Node, string, bool) {
+		m, idx, ok := p.cursor.NextCapture()
+		if !ok {
+			return nil, "", false
+		}
+		return m.Captures[idx].Node, q.capture[m.Captures[idx].Index], true
+	}, nil
 }
 
 // Extract parses src as the named language and returns its syntax model.
@@ -453,18 +478,20 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 	x.parents = newParents(root)
 	defer x.parents.close()
 	check := budget{ctx: ctx, max: maxTicks(len(src)), lang: lang}
-	p.cursor.Exec(q.q, root)
+	next, err := p.captures(q, root)
+	if err != nil {
+		return nil, err
+	}
 	for {
-		m, idx, ok := p.cursor.NextCapture()
+		n, capture, ok := next()
 		if !ok {
 			break
 		}
 		if err := check.tick(); err != nil {
 			return nil, err
 		}
-		n := m.Captures[idx].Node
 		x.enter(n.StartByte())
-		switch q.capture[m.Captures[idx].Index] {
+		switch capture {
 		case "call":
 			if c := x.call(n, true); c != nil {
 				x.file.Calls = append(x.file.Calls, c)
@@ -491,7 +518,7 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 			}
 		case "type":
 			name := ""
-			if nn := n.ChildByFieldName("name"); nn != nil {
+			if nn := x.field(n, "name"); nn != nil {
 				name = x.text(nn)
 			} else if tn := typeName(n); tn != nil {
 				name = x.text(tn)
@@ -499,9 +526,12 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 			x.types = append(x.types, openType{end: n.EndByte(), name: name})
 		case "import", "export", "package", "params":
 			if mg, ok := l.g.(declarer); ok {
-				mg.declare(x, n, q.capture[m.Captures[idx].Index])
+				mg.declare(x, n, capture)
 			}
 		}
+	}
+	if q.walk != nil && p.walker.err != nil {
+		return nil, p.walker.err
 	}
 	for _, cq := range l.custom {
 		if err := x.runCustom(p.cursor, cq, root, &check); err != nil {

@@ -37,12 +37,12 @@ func (goGrammar) moduleQuery() string {
 }
 
 func (goGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
-	name, recv := memberCallee(n, "selector_expression", "field", "operand")
+	name, recv := x.memberCallee(n, "selector_expression", "field", "operand")
 	if name == nil {
 		return "", nil, nil, nil
 	}
 	var args []arg
-	if list := n.ChildByFieldName("arguments"); list != nil {
+	if list := x.field(n, "arguments"); list != nil {
 		for i := 0; i < int(list.NamedChildCount()); i++ {
 			if a := list.NamedChild(i); a.Type() != "comment" {
 				args = append(args, arg{node: a})
@@ -70,7 +70,7 @@ func (g goGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 		return syntax.Expr{Kind: syntax.Ident, Value: x.text(n)}
 	case "selector_expression":
 		// pkg.Const or cfg.Key: the last name is the one bound.
-		if f := n.ChildByFieldName("field"); f != nil {
+		if f := x.field(n, "field"); f != nil {
 			return syntax.Expr{Kind: syntax.Ident, Value: x.text(f), Path: x.namePath(n, "selector_expression", "operand", "field", goName)}
 		}
 	case "parenthesized_expression":
@@ -78,21 +78,21 @@ func (g goGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 			return x.expr(n.NamedChild(0), depth)
 		}
 	case "unary_expression":
-		if op := n.ChildByFieldName("operator"); op != nil && x.text(op) == "-" {
-			if v := x.expr(n.ChildByFieldName("operand"), depth); v.Kind == syntax.Number {
+		if op := x.field(n, "operator"); op != nil && x.text(op) == "-" {
+			if v := x.expr(x.field(n, "operand"), depth); v.Kind == syntax.Number {
 				return syntax.Expr{Kind: syntax.Number, Value: "-" + v.Value}
 			}
 		}
 	case "binary_expression":
-		op := n.ChildByFieldName("operator")
-		return concat(x.expr(n.ChildByFieldName("left"), depth), x.expr(n.ChildByFieldName("right"), depth), op != nil && x.text(op) == "+")
+		op := x.field(n, "operator")
+		return concat(x.expr(x.field(n, "left"), depth), x.expr(x.field(n, "right"), depth), op != nil && x.text(op) == "+")
 	case "composite_literal":
-		return goComposite(x, n.ChildByFieldName("type"), n.ChildByFieldName("body"), depth)
+		return goComposite(x, x.field(n, "type"), x.field(n, "body"), depth)
 	case "call_expression":
 		// fmt.Sprintf("flag-%s", x) builds a string from values: a
 		// template, never a key.
-		if fn := n.ChildByFieldName("function"); fn != nil && fn.Type() == "selector_expression" {
-			op, f := fn.ChildByFieldName("operand"), fn.ChildByFieldName("field")
+		if fn := x.field(n, "function"); fn != nil && fn.Type() == "selector_expression" {
+			op, f := x.field(fn, "operand"), x.field(fn, "field")
 			if op != nil && f != nil && x.text(op) == "fmt" && strings.HasPrefix(x.text(f), "Sprint") {
 				return syntax.Expr{Kind: syntax.Template}
 			}
@@ -204,19 +204,19 @@ func (goGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 				names = append(names, c)
 			}
 		}
-		values = n.ChildByFieldName("value")
+		values = x.field(n, "value")
 	case "short_var_declaration", "assignment_statement":
-		left := n.ChildByFieldName("left")
+		left := x.field(n, "left")
 		if left == nil {
 			return nil
 		}
 		for i := 0; i < int(left.NamedChildCount()); i++ {
 			names = append(names, left.NamedChild(i))
 		}
-		values = n.ChildByFieldName("right")
+		values = x.field(n, "right")
 		// x += "a" rebinds x to something that is not a literal: a
 		// binding with no value keeps the name from resolving.
-		if op := n.ChildByFieldName("operator"); op != nil && x.text(op) != "=" {
+		if op := x.field(n, "operator"); op != nil && x.text(op) != "=" {
 			values = nil
 		}
 	}
@@ -231,7 +231,7 @@ func (goGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	var out []syntax.Binding
 	for i, name := range names {
 		if name.Type() == "selector_expression" {
-			name = name.ChildByFieldName("field")
+			name = x.field(name, "field")
 		}
 		if name == nil || (name.Type() != "identifier" && name.Type() != "field_identifier") || x.text(name) == "_" {
 			continue
@@ -262,15 +262,15 @@ func (goGrammar) assigned(x *extraction, n *sitter.Node) string {
 	var name *sitter.Node
 	switch decl.Type() {
 	case "short_var_declaration", "assignment_statement":
-		if right := decl.ChildByFieldName("right"); right == nil || right.ID() != p.ID() {
+		if right := x.field(decl, "right"); right == nil || right.ID() != p.ID() {
 			return ""
 		}
-		if left := decl.ChildByFieldName("left"); left != nil && left.NamedChildCount() > 0 {
+		if left := x.field(decl, "left"); left != nil && left.NamedChildCount() > 0 {
 			// v, err := ...: the SDK returns the value first.
 			name = left.NamedChild(0)
 		}
 	case "var_spec", "const_spec":
-		name = decl.ChildByFieldName("name")
+		name = x.field(decl, "name")
 	}
 	if name == nil || name.Type() != "identifier" || x.text(name) == "_" {
 		return ""
@@ -291,12 +291,12 @@ func (goGrammar) declare(x *extraction, n *sitter.Node, capture string) {
 			}
 		}
 	case "import":
-		p := n.ChildByFieldName("path")
+		p := x.field(n, "path")
 		if p == nil {
 			return
 		}
 		im := syntax.Import{From: unquote(x.text(p), 1), Pos: x.pos(n)}
-		if name := n.ChildByFieldName("name"); name != nil {
+		if name := x.field(n, "name"); name != nil {
 			if name.Type() != "package_identifier" {
 				return // a dot or blank import binds no name
 			}

@@ -38,19 +38,19 @@ func (javaGrammar) moduleQuery() string {
 }
 
 func (javaGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
-	name := n.ChildByFieldName("name")
+	name := x.field(n, "name")
 	if name == nil {
 		return "", nil, nil, nil
 	}
 	var args []arg
-	if list := n.ChildByFieldName("arguments"); list != nil {
+	if list := x.field(n, "arguments"); list != nil {
 		for i := 0; i < int(list.NamedChildCount()); i++ {
 			if a := list.NamedChild(i); a.Type() != "line_comment" && a.Type() != "block_comment" {
 				args = append(args, arg{node: a})
 			}
 		}
 	}
-	return x.text(name), name, n.ChildByFieldName("object"), args
+	return x.text(name), name, x.field(n, "object"), args
 }
 
 func (g javaGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
@@ -70,7 +70,7 @@ func (g javaGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr 
 		return syntax.Expr{Kind: syntax.Ident, Value: x.text(n)}
 	case "field_access":
 		// Flags.BTN: the last name is the one bound.
-		if f := n.ChildByFieldName("field"); f != nil && f.Type() == "identifier" {
+		if f := x.field(n, "field"); f != nil && f.Type() == "identifier" {
 			return syntax.Expr{Kind: syntax.Ident, Value: x.text(f), Path: x.namePath(n, "field_access", "object", "field", javaIdent)}
 		}
 	case "parenthesized_expression":
@@ -78,16 +78,16 @@ func (g javaGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr 
 			return x.expr(n.NamedChild(0), depth)
 		}
 	case "cast_expression":
-		return x.expr(n.ChildByFieldName("value"), depth)
+		return x.expr(x.field(n, "value"), depth)
 	case "unary_expression":
-		if op := n.ChildByFieldName("operator"); op != nil && x.text(op) == "-" {
-			if v := x.expr(n.ChildByFieldName("operand"), depth); v.Kind == syntax.Number {
+		if op := x.field(n, "operator"); op != nil && x.text(op) == "-" {
+			if v := x.expr(x.field(n, "operand"), depth); v.Kind == syntax.Number {
 				return syntax.Expr{Kind: syntax.Number, Value: "-" + v.Value}
 			}
 		}
 	case "binary_expression":
-		op := n.ChildByFieldName("operator")
-		return concat(x.expr(n.ChildByFieldName("left"), depth), x.expr(n.ChildByFieldName("right"), depth), op != nil && x.text(op) == "+")
+		op := x.field(n, "operator")
+		return concat(x.expr(x.field(n, "left"), depth), x.expr(x.field(n, "right"), depth), op != nil && x.text(op) == "+")
 	case "array_initializer":
 		e := syntax.Expr{Kind: syntax.Array}
 		for i := 0; i < int(n.NamedChildCount()); i++ {
@@ -97,13 +97,13 @@ func (g javaGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr 
 		}
 		return e
 	case "array_creation_expression":
-		if v := n.ChildByFieldName("value"); v != nil {
+		if v := x.field(n, "value"); v != nil {
 			return x.expr(v, depth)
 		}
 		return syntax.Expr{Kind: syntax.Array}
 	case "object_creation_expression":
 		// The Android SDK takes JSON defaults as JSONObject/JSONArray.
-		if t := n.ChildByFieldName("type"); t != nil {
+		if t := x.field(n, "type"); t != nil {
 			if k := jsonKind(x.text(t)); k != syntax.Other {
 				return syntax.Expr{Kind: k}
 			}
@@ -111,7 +111,7 @@ func (g javaGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr 
 	case "template_expression":
 		return syntax.Expr{Kind: syntax.Template}
 	case "method_invocation":
-		name, obj := n.ChildByFieldName("name"), n.ChildByFieldName("object")
+		name, obj := x.field(n, "name"), x.field(n, "object")
 		if name != nil && obj != nil {
 			switch {
 			// String.format("flag-%s", x) and "flag-%s".formatted(x)
@@ -200,7 +200,7 @@ func (javaGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	constant := false
 	switch n.Type() {
 	case "variable_declarator":
-		name, value = n.ChildByFieldName("name"), n.ChildByFieldName("value")
+		name, value = x.field(n, "name"), x.field(n, "value")
 		if decl := x.parent(n); decl != nil {
 			switch decl.Type() {
 			case "constant_declaration":
@@ -213,13 +213,13 @@ func (javaGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 			}
 		}
 	case "assignment_expression":
-		name, value = n.ChildByFieldName("left"), n.ChildByFieldName("right")
-		if op := n.ChildByFieldName("operator"); op != nil && x.text(op) != "=" {
+		name, value = x.field(n, "left"), x.field(n, "right")
+		if op := x.field(n, "operator"); op != nil && x.text(op) != "=" {
 			// s += "x" rebinds s to what is not a literal.
 			value = nil
 		}
 		if name != nil && name.Type() == "field_access" {
-			name = name.ChildByFieldName("field")
+			name = x.field(name, "field")
 		}
 	}
 	if name == nil || name.Type() != "identifier" {
@@ -243,9 +243,9 @@ func (javaGrammar) assigned(x *extraction, n *sitter.Node) string {
 	var name, value *sitter.Node
 	switch p.Type() {
 	case "variable_declarator":
-		name, value = p.ChildByFieldName("name"), p.ChildByFieldName("value")
+		name, value = x.field(p, "name"), x.field(p, "value")
 	case "assignment_expression":
-		name, value = p.ChildByFieldName("left"), p.ChildByFieldName("right")
+		name, value = x.field(p, "left"), x.field(p, "right")
 	}
 	if name == nil || value == nil || value.ID() != n.ID() || name.Type() != "identifier" {
 		return ""

@@ -40,14 +40,14 @@ func (jsGrammar) moduleQuery() string {
 
 func (jsGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	if n.Type() == "subscript_expression" {
-		return subscriptCallee(n, "index", "object")
+		return x.subscriptCallee(n, "index", "object")
 	}
-	name, recv := memberCallee(n, "member_expression", "property", "object")
+	name, recv := x.memberCallee(n, "member_expression", "property", "object")
 	if name == nil {
 		return "", nil, nil, nil
 	}
 	var args []arg
-	if list := n.ChildByFieldName("arguments"); list != nil && list.Type() == "arguments" {
+	if list := x.field(n, "arguments"); list != nil && list.Type() == "arguments" {
 		for i := 0; i < int(list.NamedChildCount()); i++ {
 			if a := list.NamedChild(i); a.Type() != "comment" {
 				args = append(args, arg{node: a})
@@ -78,7 +78,7 @@ func (g jsGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 	case "identifier", "property_identifier", "shorthand_property_identifier":
 		return syntax.Expr{Kind: syntax.Ident, Value: x.text(n)}
 	case "member_expression":
-		if p := n.ChildByFieldName("property"); p != nil {
+		if p := x.field(n, "property"); p != nil {
 			return syntax.Expr{Kind: syntax.Ident, Value: x.text(p), Path: x.namePath(n, "member_expression", "object", "property", jsName)}
 		}
 	case "parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion":
@@ -89,27 +89,27 @@ func (g jsGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 		}
 	case "unary_expression":
 		// -1 is a number; !0 and the like are not literals worth modelling.
-		if op := n.ChildByFieldName("operator"); op != nil && x.text(op) == "-" {
-			if v := x.expr(n.ChildByFieldName("argument"), depth); v.Kind == syntax.Number {
+		if op := x.field(n, "operator"); op != nil && x.text(op) == "-" {
+			if v := x.expr(x.field(n, "argument"), depth); v.Kind == syntax.Number {
 				return syntax.Expr{Kind: syntax.Number, Value: "-" + v.Value}
 			}
 		}
 	case "binary_expression":
-		return concat(x.expr(n.ChildByFieldName("left"), depth), x.expr(n.ChildByFieldName("right"), depth), x.text(n.ChildByFieldName("operator")) == "+")
+		return concat(x.expr(x.field(n, "left"), depth), x.expr(x.field(n, "right"), depth), x.text(x.field(n, "operator")) == "+")
 	case "object":
 		e := syntax.Expr{Kind: syntax.Object}
 		for i := 0; i < int(n.NamedChildCount()); i++ {
 			c := n.NamedChild(i)
 			switch c.Type() {
 			case "pair":
-				k := c.ChildByFieldName("key")
+				k := x.field(c, "key")
 				key := x.text(k)
 				if k.Type() == "string" {
 					key = jsStringValue(x, k)
 				} else if k.Type() == "computed_property_name" {
 					continue
 				}
-				e.Props = append(e.Props, syntax.Prop{Key: key, Value: x.expr(c.ChildByFieldName("value"), depth)})
+				e.Props = append(e.Props, syntax.Prop{Key: key, Value: x.expr(x.field(c, "value"), depth)})
 			case "shorthand_property_identifier":
 				e.Props = append(e.Props, syntax.Prop{Key: x.text(c), Value: x.expr(c, depth)})
 			}
@@ -125,8 +125,8 @@ func (g jsGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 		return e
 	case "call_expression":
 		// Object.freeze({...}) is the object it freezes.
-		if fn := n.ChildByFieldName("function"); fn != nil && x.text(fn) == "Object.freeze" {
-			if args := n.ChildByFieldName("arguments"); args != nil && args.NamedChildCount() == 1 {
+		if fn := x.field(n, "function"); fn != nil && x.text(fn) == "Object.freeze" {
+			if args := x.field(n, "arguments"); args != nil && args.NamedChildCount() == 1 {
 				return x.expr(args.NamedChild(0), depth)
 			}
 		}
@@ -172,7 +172,7 @@ func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	case "enum_declaration":
 		return jsEnum(x, n)
 	case "variable_declarator":
-		name, value = n.ChildByFieldName("name"), n.ChildByFieldName("value")
+		name, value = x.field(n, "name"), x.field(n, "value")
 		if from, ok := jsRequire(x, value); ok {
 			jsRequireImports(x, name, from)
 			return nil
@@ -184,15 +184,15 @@ func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 			}
 		}
 	case "assignment_expression":
-		name, value = n.ChildByFieldName("left"), n.ChildByFieldName("right")
+		name, value = x.field(n, "left"), x.field(n, "right")
 		if jsModuleExport(x, name, value) {
 			return nil
 		}
 		if name != nil && name.Type() == "member_expression" {
-			name = name.ChildByFieldName("property")
+			name = x.field(name, "property")
 		}
 	case "public_field_definition":
-		name, value = n.ChildByFieldName("name"), n.ChildByFieldName("value")
+		name, value = x.field(n, "name"), x.field(n, "value")
 		if name != nil {
 			modifiers := string(x.src[n.StartByte():name.StartByte()])
 			constant = strings.Contains(modifiers, "readonly") || strings.Contains(modifiers, "static")
@@ -219,9 +219,9 @@ func (jsGrammar) assigned(x *extraction, n *sitter.Node) string {
 	var name *sitter.Node
 	switch p.Type() {
 	case "variable_declarator":
-		name = p.ChildByFieldName("name")
+		name = x.field(p, "name")
 	case "assignment_expression":
-		name = p.ChildByFieldName("left")
+		name = x.field(p, "left")
 	}
 	if name == nil || name.Type() != "identifier" {
 		return ""
@@ -238,7 +238,7 @@ func jsName(t string) bool {
 // Flags.CHECKOUT resolves like a member of a const object. Only string
 // members have a value a key can take.
 func jsEnum(x *extraction, n *sitter.Node) []syntax.Binding {
-	name, body := n.ChildByFieldName("name"), n.ChildByFieldName("body")
+	name, body := x.field(n, "name"), x.field(n, "body")
 	if name == nil || body == nil {
 		return nil
 	}
@@ -248,7 +248,7 @@ func jsEnum(x *extraction, n *sitter.Node) []syntax.Binding {
 		if m.Type() != "enum_assignment" {
 			continue
 		}
-		k, v := m.ChildByFieldName("name"), m.ChildByFieldName("value")
+		k, v := x.field(m, "name"), x.field(m, "value")
 		if k == nil || v == nil {
 			continue
 		}
@@ -272,7 +272,7 @@ func jsRequire(x *extraction, n *sitter.Node) (string, bool) {
 	if n == nil || n.Type() != "call_expression" {
 		return "", false
 	}
-	fn, args := n.ChildByFieldName("function"), n.ChildByFieldName("arguments")
+	fn, args := x.field(n, "function"), x.field(n, "arguments")
 	if fn == nil || args == nil || x.text(fn) != "require" || args.NamedChildCount() != 1 {
 		return "", false
 	}
@@ -298,7 +298,7 @@ func jsRequireImports(x *extraction, name *sitter.Node, from string) {
 			case "shorthand_property_identifier_pattern":
 				x.file.Imports = append(x.file.Imports, syntax.Import{Local: x.text(c), From: from, Name: x.text(c), Pos: x.pos(c)})
 			case "pair_pattern":
-				k, v := c.ChildByFieldName("key"), c.ChildByFieldName("value")
+				k, v := x.field(c, "key"), x.field(c, "value")
 				if k != nil && v != nil && v.Type() == "identifier" {
 					x.file.Imports = append(x.file.Imports, syntax.Import{Local: x.text(v), From: from, Name: x.text(k), Pos: x.pos(v)})
 				}
@@ -349,10 +349,10 @@ func (jsGrammar) declare(x *extraction, n *sitter.Node, capture string) {
 		for i := 0; i < int(n.NamedChildCount()); i++ {
 			p := n.NamedChild(i)
 			if p.Type() == "required_parameter" || p.Type() == "optional_parameter" {
-				p = p.ChildByFieldName("pattern")
+				p = x.field(p, "pattern")
 			}
 			if p != nil && p.Type() == "assignment_pattern" {
-				p = p.ChildByFieldName("left")
+				p = x.field(p, "left")
 			}
 			if p != nil && p.Type() == "identifier" {
 				x.param(p)
@@ -363,7 +363,7 @@ func (jsGrammar) declare(x *extraction, n *sitter.Node, capture string) {
 
 // jsImport records an import statement's names.
 func jsImport(x *extraction, n *sitter.Node) {
-	src := n.ChildByFieldName("source")
+	src := x.field(n, "source")
 	if src == nil {
 		return
 	}
@@ -394,7 +394,7 @@ func jsImport(x *extraction, n *sitter.Node) {
 				if spec.Type() != "import_specifier" {
 					continue
 				}
-				name, alias := spec.ChildByFieldName("name"), spec.ChildByFieldName("alias")
+				name, alias := x.field(spec, "name"), x.field(spec, "alias")
 				if name == nil {
 					continue
 				}
@@ -416,10 +416,10 @@ func jsImport(x *extraction, n *sitter.Node) {
 // exported bindings (those are marked where they are bound).
 func jsExport(x *extraction, n *sitter.Node) {
 	from := ""
-	if src := n.ChildByFieldName("source"); src != nil {
+	if src := x.field(n, "source"); src != nil {
 		from = jsStringValue(x, src)
 	}
-	if v := n.ChildByFieldName("value"); v != nil {
+	if v := x.field(n, "value"); v != nil {
 		// export default expr
 		e := syntax.Export{Name: "default", Pos: x.pos(v)}
 		if v.Type() == "identifier" {
@@ -450,7 +450,7 @@ func jsExport(x *extraction, n *sitter.Node) {
 				if spec.Type() != "export_specifier" {
 					continue
 				}
-				name, alias := spec.ChildByFieldName("name"), spec.ChildByFieldName("alias")
+				name, alias := x.field(spec, "name"), x.field(spec, "alias")
 				if name == nil {
 					continue
 				}

@@ -48,19 +48,19 @@ func (phpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *
 	var name, recv *sitter.Node
 	switch n.Type() {
 	case "member_call_expression", "nullsafe_member_call_expression":
-		name, recv = n.ChildByFieldName("name"), n.ChildByFieldName("object")
+		name, recv = x.field(n, "name"), x.field(n, "object")
 	case "scoped_call_expression":
 		// Flagship::getFlag("k"): the class is the receiver.
-		name, recv = n.ChildByFieldName("name"), n.ChildByFieldName("scope")
+		name, recv = x.field(n, "name"), x.field(n, "scope")
 	case "function_call_expression":
-		name = phpName(n.ChildByFieldName("function"))
+		name = phpName(x.field(n, "function"))
 	}
 	// $obj->$method() calls a name only known at run time.
 	if name == nil || name.Type() != "name" {
 		return "", nil, nil, nil
 	}
 	var args []arg
-	if list := n.ChildByFieldName("arguments"); list != nil {
+	if list := x.field(n, "arguments"); list != nil {
 		for i := 0; i < int(list.NamedChildCount()); i++ {
 			a := list.NamedChild(i)
 			if a.Type() != "argument" || a.NamedChildCount() == 0 {
@@ -69,7 +69,7 @@ func (phpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *
 			// Named arguments (PHP 8): name: value.
 			v := a.NamedChild(int(a.NamedChildCount()) - 1)
 			var label string
-			if l := a.ChildByFieldName("name"); l != nil {
+			if l := x.field(a, "name"); l != nil {
 				if l.Equal(v) {
 					continue
 				}
@@ -122,7 +122,7 @@ func (phpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 		}
 		return phpQuoted(x, n)
 	case "heredoc":
-		body := n.ChildByFieldName("value")
+		body := x.field(n, "value")
 		if body == nil {
 			return syntax.Expr{Kind: syntax.String}
 		}
@@ -131,7 +131,7 @@ func (phpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 		}
 		return syntax.Expr{Kind: syntax.String, Value: syntax.Unescape(phpDocValue(x, n, body))}
 	case "nowdoc":
-		body := n.ChildByFieldName("value")
+		body := x.field(n, "value")
 		if body == nil {
 			return syntax.Expr{Kind: syntax.String}
 		}
@@ -165,22 +165,22 @@ func (phpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 			}
 		}
 	case "member_access_expression", "nullsafe_member_access_expression":
-		if name := n.ChildByFieldName("name"); name != nil && name.Type() == "name" {
+		if name := x.field(n, "name"); name != nil && name.Type() == "name" {
 			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name)}
 		}
 	case "scoped_property_access_expression":
-		if v := phpVariable(x, n.ChildByFieldName("name")); v != "" {
+		if v := phpVariable(x, x.field(n, "name")); v != "" {
 			return syntax.Expr{Kind: syntax.Ident, Value: v}
 		}
 	case "unary_op_expression":
-		if op := n.ChildByFieldName("operator"); op != nil && x.text(op) == "-" {
-			if v := x.expr(n.ChildByFieldName("argument"), depth); v.Kind == syntax.Number {
+		if op := x.field(n, "operator"); op != nil && x.text(op) == "-" {
+			if v := x.expr(x.field(n, "argument"), depth); v.Kind == syntax.Number {
 				return syntax.Expr{Kind: syntax.Number, Value: "-" + v.Value}
 			}
 		}
 	case "binary_expression":
-		op := n.ChildByFieldName("operator")
-		return concat(x.expr(n.ChildByFieldName("left"), depth), x.expr(n.ChildByFieldName("right"), depth), op != nil && x.text(op) == ".")
+		op := x.field(n, "operator")
+		return concat(x.expr(x.field(n, "left"), depth), x.expr(x.field(n, "right"), depth), op != nil && x.text(op) == ".")
 	case "parenthesized_expression":
 		if n.NamedChildCount() == 1 {
 			return x.expr(n.NamedChild(0), depth)
@@ -229,7 +229,7 @@ func phpInterpolated(n *sitter.Node) bool {
 // its opening line and its closing tag, less the closing tag's indentation
 // (PHP 7.3 flexible heredocs).
 func phpDocValue(x *extraction, doc, body *sitter.Node) string {
-	end := doc.ChildByFieldName("end_tag")
+	end := x.field(doc, "end_tag")
 	if end == nil {
 		return strings.Trim(x.text(body), "\r\n")
 	}
@@ -307,7 +307,7 @@ func (phpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	case "function_call_expression":
 		// define('KEY', 'k') binds a constant.
 		// Every named function call is captured: compare without copying.
-		fn := n.ChildByFieldName("function")
+		fn := x.field(n, "function")
 		if fn == nil || !bytes.EqualFold(x.bytes(fn), []byte("define")) {
 			return nil
 		}
@@ -321,11 +321,11 @@ func (phpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 		}
 		return []syntax.Binding{{Name: name.Value, Value: x.expr(args[1].node, 1), Const: true}}
 	case "assignment_expression":
-		name := phpTarget(x, n.ChildByFieldName("left"))
+		name := phpTarget(x, x.field(n, "left"))
 		if name == "" {
 			return nil
 		}
-		return []syntax.Binding{{Name: name, Value: x.expr(n.ChildByFieldName("right"), 1)}}
+		return []syntax.Binding{{Name: name, Value: x.expr(x.field(n, "right"), 1)}}
 	case "property_element":
 		// public $key = 'k'; (readonly properties cannot change).
 		if n.NamedChildCount() == 0 {
@@ -363,11 +363,11 @@ func phpTarget(x *extraction, t *sitter.Node) string {
 	case "variable_name":
 		return phpVariable(x, t)
 	case "member_access_expression":
-		if name := t.ChildByFieldName("name"); name != nil && name.Type() == "name" {
+		if name := x.field(t, "name"); name != nil && name.Type() == "name" {
 			return x.text(name)
 		}
 	case "scoped_property_access_expression":
-		return phpVariable(x, t.ChildByFieldName("name"))
+		return phpVariable(x, x.field(t, "name"))
 	}
 	return ""
 }
@@ -380,16 +380,16 @@ func (phpGrammar) assigned(x *extraction, n *sitter.Node) string {
 	if p == nil || p.Type() != "assignment_expression" {
 		return ""
 	}
-	if r := p.ChildByFieldName("right"); r == nil || !r.Equal(child) {
+	if r := x.field(p, "right"); r == nil || !r.Equal(child) {
 		return ""
 	}
-	return phpVariable(x, p.ChildByFieldName("left"))
+	return phpVariable(x, x.field(p, "left"))
 }
 
 // declare records the namespace and use A\B\Keys and use A\B\Keys as K.
 func (phpGrammar) declare(x *extraction, n *sitter.Node, capture string) {
 	if capture == "package" {
-		if name := n.ChildByFieldName("name"); name != nil && x.file.Package == "" {
+		if name := x.field(n, "name"); name != nil && x.file.Package == "" {
 			x.file.Package = x.text(name)
 		}
 		return

@@ -39,21 +39,21 @@ func (pythonGrammar) moduleQuery() string {
 
 func (pythonGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
 	if n.Type() == "subscript" {
-		return subscriptCallee(n, "subscript", "value")
+		return x.subscriptCallee(n, "subscript", "value")
 	}
-	name, recv := memberCallee(n, "attribute", "attribute", "object")
+	name, recv := x.memberCallee(n, "attribute", "attribute", "object")
 	if name == nil {
 		return "", nil, nil, nil
 	}
 	var args []arg
 	// A call with a generator argument, f(x for x in y), has no argument_list.
-	if list := n.ChildByFieldName("arguments"); list != nil && list.Type() == "argument_list" {
+	if list := x.field(n, "arguments"); list != nil && list.Type() == "argument_list" {
 		for i := 0; i < int(list.NamedChildCount()); i++ {
 			a := list.NamedChild(i)
 			switch a.Type() {
 			case "comment":
 			case "keyword_argument":
-				k, v := a.ChildByFieldName("name"), a.ChildByFieldName("value")
+				k, v := x.field(a, "name"), x.field(a, "value")
 				if k != nil && v != nil {
 					args = append(args, arg{label: x.text(k), node: v})
 				}
@@ -97,7 +97,7 @@ func (g pythonGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Exp
 		return syntax.Expr{Kind: syntax.Ident, Value: x.text(n)}
 	case "attribute":
 		// flags.BTN or self.KEY: the last name is the one bound.
-		if a := n.ChildByFieldName("attribute"); a != nil {
+		if a := x.field(n, "attribute"); a != nil {
 			return syntax.Expr{Kind: syntax.Ident, Value: x.text(a), Path: x.namePath(n, "attribute", "object", "attribute", pythonIdent)}
 		}
 	case "parenthesized_expression", "await":
@@ -105,17 +105,17 @@ func (g pythonGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Exp
 			return x.expr(n.NamedChild(0), depth)
 		}
 	case "unary_operator":
-		if op := n.ChildByFieldName("operator"); op != nil && x.text(op) == "-" {
-			if v := x.expr(n.ChildByFieldName("argument"), depth); v.Kind == syntax.Number {
+		if op := x.field(n, "operator"); op != nil && x.text(op) == "-" {
+			if v := x.expr(x.field(n, "argument"), depth); v.Kind == syntax.Number {
 				return syntax.Expr{Kind: syntax.Number, Value: "-" + v.Value}
 			}
 		}
 	case "binary_operator":
-		op := n.ChildByFieldName("operator")
+		op := x.field(n, "operator")
 		if op == nil {
 			break
 		}
-		l, r := x.expr(n.ChildByFieldName("left"), depth), x.expr(n.ChildByFieldName("right"), depth)
+		l, r := x.expr(x.field(n, "left"), depth), x.expr(x.field(n, "right"), depth)
 		// "flag-%s" % x formats a string: a template.
 		if x.text(op) == "%" && (l.Kind == syntax.String || l.Kind == syntax.Template) {
 			return syntax.Expr{Kind: syntax.Template}
@@ -128,9 +128,9 @@ func (g pythonGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Exp
 			if c.Type() != "pair" {
 				continue
 			}
-			k := x.expr(c.ChildByFieldName("key"), depth)
+			k := x.expr(x.field(c, "key"), depth)
 			if k.Kind == syntax.String {
-				e.Props = append(e.Props, syntax.Prop{Key: k.Value, Value: x.expr(c.ChildByFieldName("value"), depth)})
+				e.Props = append(e.Props, syntax.Prop{Key: k.Value, Value: x.expr(x.field(c, "value"), depth)})
 			}
 		}
 		return e
@@ -144,8 +144,8 @@ func (g pythonGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Exp
 		return e
 	case "call":
 		// "flag-{}".format(x) formats a string: a template.
-		if fn := n.ChildByFieldName("function"); fn != nil && fn.Type() == "attribute" {
-			obj, a := fn.ChildByFieldName("object"), fn.ChildByFieldName("attribute")
+		if fn := x.field(n, "function"); fn != nil && fn.Type() == "attribute" {
+			obj, a := x.field(fn, "object"), x.field(fn, "attribute")
 			if obj != nil && a != nil && x.text(a) == "format" && (obj.Type() == "string" || obj.Type() == "concatenated_string") {
 				return syntax.Expr{Kind: syntax.Template}
 			}
@@ -189,10 +189,10 @@ func pythonString(x *extraction, n *sitter.Node) syntax.Expr {
 }
 
 func (pythonGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
-	left, right := n.ChildByFieldName("left"), n.ChildByFieldName("right")
+	left, right := x.field(n, "left"), x.field(n, "right")
 	switch n.Type() {
 	case "named_expression":
-		left, right = n.ChildByFieldName("name"), n.ChildByFieldName("value")
+		left, right = x.field(n, "name"), x.field(n, "value")
 	case "augmented_assignment":
 		// x += "a" rebinds x to what is not a literal: a binding without
 		// a value keeps the name from resolving.
@@ -213,7 +213,7 @@ func (pythonGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 		}
 		var out []syntax.Binding
 		for i := 0; i < int(left.NamedChildCount()); i++ {
-			name := pythonName(left.NamedChild(i))
+			name := x.pythonName(left.NamedChild(i))
 			if name == nil {
 				continue
 			}
@@ -225,14 +225,14 @@ func (pythonGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 		}
 		return out
 	}
-	name := pythonName(left)
+	name := x.pythonName(left)
 	if name == nil {
 		return nil
 	}
 	b := syntax.Binding{Name: x.text(name), Const: pythonConstName(x.text(name))}
 	// A chained assignment a = b = "x" nests an assignment as the value.
 	for right != nil && right.Type() == "assignment" {
-		right = right.ChildByFieldName("right")
+		right = x.field(right, "right")
 	}
 	if right != nil {
 		b.Value = x.expr(right, 1)
@@ -242,7 +242,7 @@ func (pythonGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 
 // pythonName returns the name an assignment target binds: an identifier,
 // or the attribute of self.name, or nil.
-func pythonName(n *sitter.Node) *sitter.Node {
+func (x *extraction) pythonName(n *sitter.Node) *sitter.Node {
 	if n == nil {
 		return nil
 	}
@@ -250,7 +250,7 @@ func pythonName(n *sitter.Node) *sitter.Node {
 	case "identifier":
 		return n
 	case "attribute":
-		return n.ChildByFieldName("attribute")
+		return x.field(n, "attribute")
 	}
 	return nil
 }
@@ -272,9 +272,9 @@ func (pythonGrammar) assigned(x *extraction, n *sitter.Node) string {
 	var name, value *sitter.Node
 	switch p.Type() {
 	case "assignment":
-		name, value = p.ChildByFieldName("left"), p.ChildByFieldName("right")
+		name, value = x.field(p, "left"), x.field(p, "right")
 	case "named_expression":
-		name, value = p.ChildByFieldName("name"), p.ChildByFieldName("value")
+		name, value = x.field(p, "name"), x.field(p, "value")
 	}
 	if value == nil || value.ID() != n.ID() {
 		return ""
@@ -297,7 +297,7 @@ func (pythonGrammar) declare(x *extraction, n *sitter.Node, capture string) {
 			p := n.NamedChild(i)
 			switch p.Type() {
 			case "default_parameter", "typed_default_parameter":
-				p = p.ChildByFieldName("name")
+				p = x.field(p, "name")
 			case "typed_parameter", "list_splat_pattern", "dictionary_splat_pattern":
 				p = p.NamedChild(0)
 			}
@@ -312,7 +312,7 @@ func (pythonGrammar) declare(x *extraction, n *sitter.Node, capture string) {
 // Y), from . import m and from m import *.
 func pythonImport(x *extraction, n *sitter.Node) {
 	from := ""
-	if m := n.ChildByFieldName("module_name"); m != nil {
+	if m := x.field(n, "module_name"); m != nil {
 		from = strings.Join(strings.Fields(x.text(m)), "")
 	}
 	add := func(local, name string, at *sitter.Node, mod string) {
@@ -329,7 +329,7 @@ func pythonImport(x *extraction, n *sitter.Node) {
 		}
 		name, alias := c, (*sitter.Node)(nil)
 		if c.Type() == "aliased_import" {
-			name, alias = c.ChildByFieldName("name"), c.ChildByFieldName("alias")
+			name, alias = x.field(c, "name"), x.field(c, "alias")
 		}
 		if name == nil {
 			continue

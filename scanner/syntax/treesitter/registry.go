@@ -77,11 +77,11 @@ func (z *lazyLanguage) get() (*language, error) {
 
 func compileLanguage(name string, mk func() (*sitter.Language, grammar), custom []CustomQuery) (*language, error) {
 	ts, g := mk()
-	q, err := sitter.NewQuery([]byte(g.query()), ts)
+	base, err := compileQuery(g.query(), ts)
 	if err != nil {
 		return nil, fmt.Errorf("built-in query for %s: %w", name, err)
 	}
-	l := &language{name: name, ts: ts, g: g, base: compiled{q: q, capture: captureNames(q)}}
+	l := &language{name: name, ts: ts, g: g, base: base, fields: fieldIDs(ts)}
 	for _, c := range custom {
 		cq, err := compileCustom(c, ts)
 		if err != nil {
@@ -90,6 +90,19 @@ func compileLanguage(name string, mk func() (*sitter.Language, grammar), custom 
 		l.custom = append(l.custom, cq)
 	}
 	return l, nil
+}
+
+// compileQuery compiles a built-in query: as a walkQuery when its
+// patterns allow, else with tree-sitter.
+func compileQuery(src string, ts *sitter.Language) (compiled, error) {
+	if w, ok := parseWalkQuery(src); ok {
+		return compiled{walk: w}, nil
+	}
+	q, err := sitter.NewQuery([]byte(src), ts)
+	if err != nil {
+		return compiled{}, err
+	}
+	return compiled{q: q, capture: captureNames(q)}, nil
 }
 
 func captureNames(q *sitter.Query) []string {
@@ -110,12 +123,12 @@ func (l *language) module() (*compiled, error) {
 			l.full = &l.base
 			return
 		}
-		q, err := sitter.NewQuery([]byte(l.g.query()+mg.moduleQuery()), l.ts)
+		full, err := compileQuery(l.g.query()+mg.moduleQuery(), l.ts)
 		if err != nil {
 			l.moduleErr = fmt.Errorf("built-in module query for %s: %w", l.name, err)
 			return
 		}
-		l.full = &compiled{q: q, capture: captureNames(q)}
+		l.full = &full
 	})
 	return l.full, l.moduleErr
 }

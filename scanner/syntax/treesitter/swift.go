@@ -66,11 +66,11 @@ func (swiftGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node,
 	case "simple_identifier":
 		return x.text(fn), fn, nil, args
 	case "navigation_expression":
-		name := swiftMember(fn)
+		name := x.swiftMember(fn)
 		if name == nil {
 			return "", nil, nil, nil
 		}
-		return x.text(name), name, fn.ChildByFieldName("target"), args
+		return x.text(name), name, x.field(fn, "target"), args
 	}
 	return "", nil, nil, nil
 }
@@ -83,12 +83,12 @@ func swiftArgs(x *extraction, list *sitter.Node) []arg {
 		if a.Type() != "value_argument" {
 			continue
 		}
-		v := a.ChildByFieldName("value")
+		v := x.field(a, "value")
 		if v == nil {
 			continue
 		}
 		var label string
-		if l := a.ChildByFieldName("name"); l != nil {
+		if l := x.field(a, "name"); l != nil {
 			label = strings.TrimSpace(x.text(l))
 		}
 		args = append(args, arg{label: label, node: v})
@@ -98,12 +98,12 @@ func swiftArgs(x *extraction, list *sitter.Node) []arg {
 
 // swiftMember returns the member name of a navigation expression (the
 // "c" of a.b.c), or nil when the suffix is not a plain name (a.0, a.init).
-func swiftMember(n *sitter.Node) *sitter.Node {
-	s := n.ChildByFieldName("suffix")
+func (x *extraction) swiftMember(n *sitter.Node) *sitter.Node {
+	s := x.field(n, "suffix")
 	if s == nil {
 		return nil
 	}
-	name := s.ChildByFieldName("suffix")
+	name := x.field(s, "suffix")
 	if name == nil || name.Type() != "simple_identifier" {
 		return nil
 	}
@@ -149,24 +149,24 @@ func (swiftGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 		return syntax.Expr{Kind: syntax.Ident, Value: x.text(n)}
 	case "navigation_expression":
 		// Flags.btn names the constant btn.
-		if name := swiftMember(n); name != nil {
-			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name), Path: x.chainPath(n, swiftSplit, swiftIdent)}
+		if name := x.swiftMember(n); name != nil {
+			return syntax.Expr{Kind: syntax.Ident, Value: x.text(name), Path: x.chainPath(n, x.swiftSplit, swiftIdent)}
 		}
 	case "prefix_expression":
-		if op := n.ChildByFieldName("operation"); op != nil && x.text(op) == "-" {
-			if v := x.expr(n.ChildByFieldName("target"), depth); v.Kind == syntax.Number {
+		if op := x.field(n, "operation"); op != nil && x.text(op) == "-" {
+			if v := x.expr(x.field(n, "target"), depth); v.Kind == syntax.Number {
 				return syntax.Expr{Kind: syntax.Number, Value: "-" + v.Value}
 			}
 		}
 	case "additive_expression":
-		op := n.ChildByFieldName("op")
-		return concat(x.expr(n.ChildByFieldName("lhs"), depth), x.expr(n.ChildByFieldName("rhs"), depth), op != nil && x.text(op) == "+")
+		op := x.field(n, "op")
+		return concat(x.expr(x.field(n, "lhs"), depth), x.expr(x.field(n, "rhs"), depth), op != nil && x.text(op) == "+")
 	case "try_expression", "await_expression", "as_expression":
-		return x.expr(n.ChildByFieldName("expr"), depth)
+		return x.expr(x.field(n, "expr"), depth)
 	case "tuple_expression":
 		// (x) is a parenthesized expression; a real tuple is not modelled.
 		if n.NamedChildCount() == 1 {
-			if v := n.ChildByFieldName("value"); v != nil {
+			if v := x.field(n, "value"); v != nil {
 				return x.expr(v, depth)
 			}
 		}
@@ -264,12 +264,12 @@ func (swiftGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 			c := n.Child(i)
 			switch {
 			case c.Type() == "value_binding_pattern":
-				if m := c.ChildByFieldName("mutability"); m != nil {
+				if m := x.field(c, "mutability"); m != nil {
 					constant = x.text(m) == "let"
 				}
 			case n.FieldNameForChild(i) == "name":
 				pending = -1
-				if id := c.ChildByFieldName("bound_identifier"); id != nil && x.text(id) != "_" {
+				if id := x.field(c, "bound_identifier"); id != nil && x.text(id) != "_" {
 					out = append(out, syntax.Binding{Name: x.text(id), Const: constant})
 					pending = len(out) - 1
 				}
@@ -280,14 +280,14 @@ func (swiftGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 		}
 		return out
 	case "assignment":
-		if op := n.ChildByFieldName("operator"); op == nil || x.text(op) != "=" {
+		if op := x.field(n, "operator"); op == nil || x.text(op) != "=" {
 			return nil
 		}
-		name := swiftTarget(x, n.ChildByFieldName("target"))
+		name := swiftTarget(x, x.field(n, "target"))
 		if name == "" {
 			return nil
 		}
-		return []syntax.Binding{{Name: name, Value: x.expr(n.ChildByFieldName("result"), 1)}}
+		return []syntax.Binding{{Name: name, Value: x.expr(x.field(n, "result"), 1)}}
 	}
 	return nil
 }
@@ -305,7 +305,7 @@ func swiftTarget(x *extraction, t *sitter.Node) string {
 			return s
 		}
 	case "navigation_expression":
-		if name := swiftMember(c); name != nil {
+		if name := x.swiftMember(c); name != nil {
 			return x.text(name)
 		}
 	}
@@ -331,15 +331,15 @@ func (swiftGrammar) assigned(x *extraction, n *sitter.Node) string {
 			}
 			if p.FieldNameForChild(i) == "name" {
 				name = ""
-				if id := c.ChildByFieldName("bound_identifier"); id != nil && x.text(id) != "_" {
+				if id := x.field(c, "bound_identifier"); id != nil && x.text(id) != "_" {
 					name = x.text(id)
 				}
 			}
 		}
 	case "assignment":
-		if r := p.ChildByFieldName("result"); r != nil && r.Equal(child) {
-			if op := p.ChildByFieldName("operator"); op != nil && x.text(op) == "=" {
-				return swiftTarget(x, p.ChildByFieldName("target"))
+		if r := x.field(p, "result"); r != nil && r.Equal(child) {
+			if op := x.field(p, "operator"); op != nil && x.text(op) == "=" {
+				return swiftTarget(x, x.field(p, "target"))
 			}
 		}
 	case "if_statement", "guard_statement", "while_statement":
@@ -358,9 +358,9 @@ func (swiftGrammar) assigned(x *extraction, n *sitter.Node) string {
 func swiftIdent(t string) bool { return t == "simple_identifier" }
 
 // swiftSplit takes a.b apart for chainPath.
-func swiftSplit(n *sitter.Node) (*sitter.Node, *sitter.Node) {
+func (x *extraction) swiftSplit(n *sitter.Node) (*sitter.Node, *sitter.Node) {
 	if n.Type() != "navigation_expression" {
 		return nil, nil
 	}
-	return n.ChildByFieldName("target"), swiftMember(n)
+	return x.field(n, "target"), x.swiftMember(n)
 }
