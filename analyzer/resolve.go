@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/flagscan/flagscan/scanner"
 	"github.com/flagscan/flagscan/scanner/git"
 	"github.com/flagscan/flagscan/scanner/source"
+	"github.com/sourcegraph/conc"
 )
 
 // resolver gives the references of blobs: from the store's blob cache, or
@@ -63,11 +67,7 @@ func (r *resolver) load(ctx context.Context, entries []source.Entry) error {
 		if err != nil {
 			return err
 		}
-		for k, raw := range cached {
-			var fr scanner.FileResult
-			if err := json.Unmarshal(raw, &fr); err != nil {
-				continue // an unreadable row is a cache miss
-			}
+		for k, fr := range decodeResults(cached) {
 			r.memo[k] = fr
 			r.cached++
 		}
@@ -187,3 +187,35 @@ func (e *UnreadableError) Error() string {
 
 // flushResults is how many scan results are cached in one transaction.
 const flushResults = 2000
+
+// decodeResults decodes cached scan results, leaving out the rows that do
+// not decode (a cache miss). Hundreds of them (the use files of a changed
+// constants module) are decoded on every core: decoding is most of what
+// reading them costs a push.
+func decodeResults(cached map[store.BlobKey][]byte) map[store.BlobKey]scanner.FileResult {
+	keys := slices.Collect(maps.Keys(cached))
+	results := make([]scanner.FileResult, len(keys))
+	ok := make([]bool, len(keys))
+	decode := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ok[i] = json.Unmarshal(cached[keys[i]], &results[i]) == nil
+		}
+	}
+	if workers := min(runtime.GOMAXPROCS(0), len(keys)/64); workers > 1 {
+		var wg conc.WaitGroup
+		per := (len(keys) + workers - 1) / workers
+		for lo := 0; lo < len(keys); lo += per {
+			wg.Go(func() { decode(lo, min(lo+per, len(keys))) })
+		}
+		wg.Wait()
+	} else {
+		decode(0, len(keys))
+	}
+	out := make(map[store.BlobKey]scanner.FileResult, len(keys))
+	for i, k := range keys {
+		if ok[i] {
+			out[k] = results[i]
+		}
+	}
+	return out
+}
