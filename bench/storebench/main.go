@@ -84,10 +84,14 @@ delivery:
 		dir := measure.TempDir("storebench-pg")
 		os.Chmod(dir, 0o755) // the server runs as the postgres user
 		pgURL = strings.TrimSpace(measure.Run(".", "sh", ".ci/postgres", "start", filepath.Join(dir, "pg")))
-		defer func() {
-			measure.Run(".", "sh", ".ci/postgres", "stop", filepath.Join(dir, "pg"))
-			os.RemoveAll(dir)
-		}()
+		// A watcher stops the server once this process is gone, however it
+		// ends: log.Fatal runs no deferred function.
+		watch := exec.Command("sh", "-c", `while kill -0 "$0" 2>/dev/null; do sleep 1; done; sh .ci/postgres stop "$1/pg"; rm -rf "$1"`,
+			strconv.Itoa(os.Getpid()), dir)
+		watch.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		if err := watch.Start(); err != nil {
+			log.Fatal(err)
+		}
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("repository: %d files, %d commits of 4 files each; load average %s", *files, len(ids)-1, load)
