@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -54,6 +55,30 @@ func Redact(target string) string {
 	}
 	return u.Redacted()
 }
+
+// InDialect returns migration steps written for SQLite as d takes them.
+// For PostgreSQL, BLOB becomes BYTEA, INTEGER becomes BIGINT (PostgreSQL's
+// INTEGER has 32 bits, too few for Unix milliseconds), and WITHOUT ROWID,
+// a SQLite storage choice, is dropped. Steps that differ in more than
+// types (the outbox's sequences) are written for each dialect instead.
+func InDialect(d Dialect, steps []string) []string {
+	if d != Postgres {
+		return steps
+	}
+	out := make([]string, len(steps))
+	for i, s := range steps {
+		s = sqliteBlob.ReplaceAllString(s, "BYTEA")
+		s = sqliteInteger.ReplaceAllString(s, "BIGINT")
+		out[i] = withoutRowid.ReplaceAllString(s, ")")
+	}
+	return out
+}
+
+var (
+	sqliteBlob    = regexp.MustCompile(`\bBLOB\b`)
+	sqliteInteger = regexp.MustCompile(`\bINTEGER\b`)
+	withoutRowid  = regexp.MustCompile(`\)\s*WITHOUT ROWID`)
+)
 
 // rebind rewrites the ? placeholders of query to PostgreSQL's $1, $2...,
 // leaving those inside string literals, quoted identifiers and comments.

@@ -52,3 +52,26 @@ func TestPasswordsNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+func TestInDialect(t *testing.T) {
+	step := `CREATE TABLE t (
+		blob  TEXT NOT NULL,
+		n     INTEGER NOT NULL,
+		body  BLOB,
+		PRIMARY KEY (blob)
+	) WITHOUT ROWID;
+	ALTER TABLE t ADD COLUMN m INTEGER NOT NULL DEFAULT 0;`
+	if got := InDialect(SQLite, []string{step})[0]; got != step {
+		t.Errorf("SQLite's steps changed: %s", got)
+	}
+	want := `CREATE TABLE t (
+		blob  TEXT NOT NULL,
+		n     BIGINT NOT NULL,
+		body  BYTEA,
+		PRIMARY KEY (blob)
+	);
+	ALTER TABLE t ADD COLUMN m BIGINT NOT NULL DEFAULT 0;`
+	if got := InDialect(Postgres, []string{step})[0]; got != want {
+		t.Errorf("PostgreSQL:\n%s\nwant\n%s", got, want)
+	}
+}

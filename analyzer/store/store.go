@@ -260,10 +260,7 @@ func (tables) Component() string { return "analyzer" }
 
 // Migrations implements Schema.
 func (tables) Migrations(d Dialect) []string {
-	if d == Postgres {
-		return postgresTables
-	}
-	return []string{
+	return InDialect(d, []string{
 		`CREATE TABLE blob_results (
 		blob        TEXT NOT NULL,
 		lang        TEXT NOT NULL,
@@ -322,63 +319,7 @@ func (tables) Migrations(d Dialect) []string {
 		refs        BLOB NOT NULL,
 		PRIMARY KEY (repo, branch, path)
 	);`,
-	}
-}
-
-// postgresTables are the analyzer's tables in PostgreSQL: the same steps
-// as SQLite's, with PostgreSQL's types.
-var postgresTables = []string{
-	`CREATE TABLE blob_results (
-		blob        TEXT NOT NULL,
-		lang        TEXT NOT NULL,
-		fingerprint TEXT NOT NULL,
-		result      BYTEA NOT NULL,
-		PRIMARY KEY (blob, lang, fingerprint)
-	);
-	CREATE TABLE snapshots (
-		repo        TEXT NOT NULL,
-		branch      TEXT NOT NULL,
-		commit_sha  TEXT NOT NULL,
-		origin      TEXT NOT NULL,
-		fingerprint TEXT NOT NULL,
-		version     BIGINT NOT NULL,
-		updated_at  TEXT NOT NULL,
-		PRIMARY KEY (repo, branch)
-	);
-	CREATE TABLE snapshot_files (
-		repo   TEXT NOT NULL,
-		branch TEXT NOT NULL,
-		path   TEXT NOT NULL,
-		blob   TEXT NOT NULL,
-		PRIMARY KEY (repo, branch, path)
-	);
-	CREATE TABLE snapshot_keys (
-		repo   TEXT NOT NULL,
-		branch TEXT NOT NULL,
-		env    TEXT NOT NULL,
-		key    TEXT NOT NULL,
-		refs   BYTEA NOT NULL,
-		PRIMARY KEY (repo, branch, env, key)
-	);`,
-	`CREATE TABLE analysed_ranges (
-		repo   TEXT NOT NULL,
-		branch TEXT NOT NULL,
-		lo     TEXT NOT NULL,
-		hi     TEXT NOT NULL,
-		PRIMARY KEY (repo, branch, lo, hi)
-	);
-	INSERT INTO analysed_ranges (repo, branch, lo, hi) SELECT repo, branch, origin, commit_sha FROM snapshots WHERE origin <> commit_sha;`,
-	`ALTER TABLE snapshots ADD COLUMN uses_kept INTEGER NOT NULL DEFAULT 0;
-	CREATE TABLE snapshot_uses (
-		repo        TEXT NOT NULL,
-		branch      TEXT NOT NULL,
-		path        TEXT NOT NULL,
-		blob        TEXT NOT NULL,
-		fingerprint TEXT NOT NULL,
-		deps        BYTEA NOT NULL,
-		refs        BYTEA NOT NULL,
-		PRIMARY KEY (repo, branch, path)
-	);`,
+	})
 }
 
 // Migrate brings the analyzer's tables and those of schemas to their

@@ -29,16 +29,12 @@ func (Schema) Component() string { return "sync.claims" }
 
 // Migrations implements store.Schema.
 func (Schema) Migrations(d store.Dialect) []string {
-	integer := "INTEGER"
-	if d == store.Postgres {
-		integer = "BIGINT" // PostgreSQL's INTEGER has 32 bits
-	}
-	return []string{`CREATE TABLE sync_claims (
+	return store.InDialect(d, []string{`CREATE TABLE sync_claims (
 		repository  TEXT PRIMARY KEY, -- the repository's name in events
 		owner       TEXT NOT NULL,    -- the job that claimed it last
-		lease_until ` + integer + ` NOT NULL,  -- 0: not being synced
-		finished_at ` + integer + ` NOT NULL   -- 0: never synced to the end
-	)`}
+		lease_until INTEGER NOT NULL, -- 0: not being synced
+		finished_at INTEGER NOT NULL  -- 0: never synced to the end
+	)`})
 }
 
 // Take claims repository for owner until now+lease, unless another owner

@@ -16,7 +16,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/flagscan/flagscan/analyzer/store"
@@ -32,14 +31,10 @@ func (Schema) Component() string { return "hook.holds" }
 // Migrations implements store.Schema: step i brings the table from version
 // i to i+1. Steps are only ever appended.
 func (Schema) Migrations(d store.Dialect) []string {
-	if d == store.Postgres {
-		return []string{strings.Replace(holdsTable, "INTEGER", "BIGINT", 1)}
-	}
-	return []string{holdsTable}
+	return store.InDialect(d, []string{holdsTable})
 }
 
-// holdsTable is the first step, in SQLite; PostgreSQL's INTEGER has 32
-// bits, so there created_at is a BIGINT.
+// holdsTable is the first step.
 const holdsTable = `CREATE TABLE hook_holds (
 	token       TEXT PRIMARY KEY, -- the outbox hold token
 	git_dir     TEXT NOT NULL,    -- absolute
