@@ -238,52 +238,6 @@ func TestExpiredLeaseTakenOver(t *testing.T) {
 	}
 }
 
-func TestConcurrentClaimsDisjoint(t *testing.T) {
-	path := storetest.Target(t)
-	db := testenv.OpenDB(t, path)
-	ss := subs()[:1]
-	var evs []outbox.Event
-	for _, id := range testenv.IDs(300) {
-		evs = append(evs, testenv.Event(id, event.FlagNew, id)) // each its own key
-	}
-	testenv.Enqueue(t, db, ss, evs...)
-	var (
-		mu   sync.Mutex
-		seen = map[string]string{}
-		wg   sync.WaitGroup
-	)
-	for w := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			own := testenv.OpenDB(t, path)
-			owner := string(rune('A' + w))
-			for {
-				cs, err := outbox.ClaimDue(ctx, own, owner, []string{ss[0].ID}, time.Now(), time.Minute, 7)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if len(cs) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, c := range cs {
-					if prev, dup := seen[c.EventID]; dup {
-						t.Errorf("%s claimed by %s and %s", c.EventID, prev, owner)
-					}
-					seen[c.EventID] = owner
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if len(seen) != 300 {
-		t.Errorf("%d claimed, want 300", len(seen))
-	}
-}
-
 func TestHoldReleaseDiscard(t *testing.T) {
 	db := testenv.OpenDB(t, "")
 	ss := subs()[:1]
