@@ -256,3 +256,13 @@ func catBlobs(t *testing.T, dir string, ids []string) map[string][]byte {
 	}
 	return out
 }
+
+// TestNoLargeObjectThreshold: every object store is opened without
+// go-git's LargeObjectThreshold, whose streaming delta reader misreads
+// deltified objects over it (storageOptions; TestReadEveryObject shows
+// the misread itself).
+func TestNoLargeObjectThreshold(t *testing.T) {
+	if o := storageOptions(); o.LargeObjectThreshold != 0 {
+		t.Fatalf("LargeObjectThreshold = %d, want 0 (unset)", o.LargeObjectThreshold)
+	}
+}
