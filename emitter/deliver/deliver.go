@@ -314,6 +314,11 @@ func (d *Deliverer) Deliver(ctx context.Context, budget time.Duration) (Stats, e
 // finish for ShutdownGrace, cuts and releases the rest, records every
 // attempt, and returns nil. Database errors are logged and retried.
 func (d *Deliverer) Watch(ctx context.Context) error {
+	// Once per long-running deliverer, not in the passes a push or a hook
+	// makes: counting the outbox takes a moment on a big one.
+	if err := outbox.RefreshStatistics(context.WithoutCancel(ctx), d.db); err != nil {
+		d.log.Warn("webhook delivery: outbox statistics not refreshed", "err", err)
+	}
 	_, err := d.run(ctx, true, time.Time{})
 	return err
 }
@@ -452,9 +457,6 @@ func (d *Deliverer) sync(ctx context.Context) error {
 		return nil
 	}
 	if err := outbox.SyncSubscriptions(ctx, d.db, d.subscriptions()); err != nil {
-		return err
-	}
-	if err := outbox.RefreshStatistics(ctx, d.db); err != nil {
 		return err
 	}
 	d.synced = true
