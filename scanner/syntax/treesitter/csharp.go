@@ -42,7 +42,7 @@ func (csharpGrammar) moduleQuery() string {
 `
 }
 
-func (csharpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
+func (csharpGrammar) callee(x *extraction, n *node) (string, *node, *node, []arg) {
 	switch n.Type() {
 	case "element_access_expression":
 		sub := x.field(n, "subscript")
@@ -66,7 +66,7 @@ func (csharpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node
 	if fn == nil {
 		return "", nil, nil, nil
 	}
-	var name, recv *sitter.Node
+	var name, recv *node
 	switch fn.Type() {
 	case "identifier", "generic_name":
 		name = fn
@@ -93,7 +93,7 @@ func (csharpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node
 
 // csharpSimpleName returns the identifier of a simple name: itself, or the
 // GetValue of GetValue<string>; nil for anything else.
-func csharpSimpleName(n *sitter.Node) *sitter.Node {
+func csharpSimpleName(n *node) *node {
 	if n == nil {
 		return nil
 	}
@@ -110,7 +110,7 @@ func csharpSimpleName(n *sitter.Node) *sitter.Node {
 
 // csharpArgs returns the argument children of an argument list (or of an
 // element binding), with the names of named arguments as labels.
-func csharpArgs(x *extraction, list *sitter.Node) []arg {
+func csharpArgs(x *extraction, list *node) []arg {
 	var args []arg
 	for i := 0; i < int(list.NamedChildCount()); i++ {
 		a := list.NamedChild(i)
@@ -138,7 +138,7 @@ func csharpArgs(x *extraction, list *sitter.Node) []arg {
 	return args
 }
 
-func (csharpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func (csharpGrammar) expr(x *extraction, n *node, depth int) syntax.Expr {
 	switch n.Type() {
 	case "string_literal":
 		s := x.text(n)
@@ -223,7 +223,7 @@ func (csharpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr 
 
 // csharpInterpolated models $"..." (and $@"...", @$"..."): a template when
 // it has holes, else the string it spells.
-func csharpInterpolated(x *extraction, n *sitter.Node) syntax.Expr {
+func csharpInterpolated(x *extraction, n *node) syntax.Expr {
 	verbatim := false
 	var b strings.Builder
 	for i := 0; i < int(n.ChildCount()); i++ {
@@ -260,7 +260,7 @@ func csharpRawValue(content string) string {
 
 // csharpArray models array initializers: { 1, 2 }, new[] { 1, 2 },
 // new int[] { 1, 2 }.
-func csharpArray(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func csharpArray(x *extraction, n *node, depth int) syntax.Expr {
 	if n.Type() != "initializer_expression" {
 		init := x.field(n, "initializer")
 		if init == nil {
@@ -285,7 +285,7 @@ func csharpArray(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 }
 
 // csharpAnonymousObject models new { Color = "red", Size = 2 }.
-func csharpAnonymousObject(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func csharpAnonymousObject(x *extraction, n *node, depth int) syntax.Expr {
 	e := syntax.Expr{Kind: syntax.Object}
 	for i := 0; i < int(n.ChildCount()); i++ {
 		c := n.Child(i)
@@ -299,7 +299,7 @@ func csharpAnonymousObject(x *extraction, n *sitter.Node, depth int) syntax.Expr
 	return e
 }
 
-func (csharpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
+func (csharpGrammar) bindings(x *extraction, n *node) []syntax.Binding {
 	switch n.Type() {
 	case "variable_declarator":
 		name := x.field(n, "name")
@@ -359,7 +359,7 @@ func (csharpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 
 // csharpDeclaratorValue returns the initializer of a variable declarator:
 // the expression after its "=".
-func csharpDeclaratorValue(n *sitter.Node) *sitter.Node {
+func csharpDeclaratorValue(n *node) *node {
 	for i := 0; i+1 < int(n.ChildCount()); i++ {
 		if n.Child(i).Type() == "=" {
 			return n.Child(i + 1)
@@ -370,7 +370,7 @@ func csharpDeclaratorValue(n *sitter.Node) *sitter.Node {
 
 // csharpHasModifier reports whether a declaration carries one of the
 // given modifiers.
-func csharpHasModifier(x *extraction, n *sitter.Node, mods ...string) bool {
+func csharpHasModifier(x *extraction, n *node, mods ...string) bool {
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		c := n.NamedChild(i)
 		if c.Type() != "modifier" {
@@ -387,7 +387,7 @@ func csharpHasModifier(x *extraction, n *sitter.Node, mods ...string) bool {
 
 // csharpTarget returns the name an assignment binds: x, or the Key of
 // this.Key and Flags.Key; "" for anything else.
-func csharpTarget(x *extraction, t *sitter.Node) string {
+func csharpTarget(x *extraction, t *node) string {
 	if t == nil {
 		return ""
 	}
@@ -404,7 +404,7 @@ func csharpTarget(x *extraction, t *sitter.Node) string {
 	return ""
 }
 
-func (csharpGrammar) assigned(x *extraction, n *sitter.Node) string {
+func (csharpGrammar) assigned(x *extraction, n *node) string {
 	child, p := n, x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "await_expression" || p.Type() == "parenthesized_expression" || p.Type() == "cast_expression"); up++ {
 		child, p = p, x.parent(p)
@@ -436,14 +436,14 @@ func csharpIdent(t string) bool { return t == "identifier" }
 // declare records the (first) namespace and using directives: using A.B (the types of a
 // namespace), using static A.B.Keys (the members of a type) and using K =
 // A.B.Keys.
-func (csharpGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+func (csharpGrammar) declare(x *extraction, n *node, capture string) {
 	if capture == "package" {
 		if name := x.field(n, "name"); name != nil && x.file.Package == "" {
 			x.file.Package = strings.Join(strings.Fields(x.text(name)), "")
 		}
 		return
 	}
-	var name, alias *sitter.Node
+	var name, alias *node
 	static := false
 	for i := 0; i < int(n.ChildCount()); i++ {
 		c := n.Child(i)

@@ -50,7 +50,7 @@ func parseTimeout(n int) time.Duration {
 // arg is a call argument as a grammar finds it.
 type arg struct {
 	label string
-	node  *sitter.Node
+	node  *node
 }
 
 // grammar teaches the extractor one tree-sitter language.
@@ -62,14 +62,14 @@ type grammar interface {
 	// apart: the called name and the node holding it, the receiver node
 	// (nil for a bare function) and the arguments. A nil nameNode means the
 	// node is not a call the grammar understands.
-	callee(x *extraction, n *sitter.Node) (name string, nameNode, receiver *sitter.Node, args []arg)
+	callee(x *extraction, n *node) (name string, nameNode, receiver *node, args []arg)
 	// expr models an expression node; it calls x.expr for sub-expressions.
-	expr(x *extraction, n *sitter.Node, depth int) syntax.Expr
+	expr(x *extraction, n *node, depth int) syntax.Expr
 	// bindings returns the names a node captured as @binding binds.
-	bindings(x *extraction, n *sitter.Node) []syntax.Binding
+	bindings(x *extraction, n *node) []syntax.Binding
 	// assigned returns the variable a call node's value is bound to, if the
 	// call is the whole right-hand side of a declaration or assignment.
-	assigned(x *extraction, n *sitter.Node) string
+	assigned(x *extraction, n *node) string
 }
 
 // moduleGrammar is a grammar that also models what a file takes from and
@@ -87,7 +87,7 @@ type moduleGrammar interface {
 type declarer interface {
 	// declare records what a node captured as @import, @export,
 	// @package or @params declares into x.file.
-	declare(x *extraction, n *sitter.Node, capture string)
+	declare(x *extraction, n *node, capture string)
 }
 
 // maxPath bounds the names of a member chain kept in Expr.Path: a key is
@@ -98,8 +98,8 @@ const maxPath = 8
 // first, or nil when the chain holds anything else. member is the node
 // type of one access, with the object and the name in objectField and
 // nameField; leaf reports the node types of a plain name.
-func (x *extraction) namePath(n *sitter.Node, member, objectField, nameField string, leaf func(string) bool) []string {
-	return x.chainPath(n, func(n *sitter.Node) (*sitter.Node, *sitter.Node) {
+func (x *extraction) namePath(n *node, member, objectField, nameField string, leaf func(string) bool) []string {
+	return x.chainPath(n, func(n *node) (*node, *node) {
 		if n.Type() != member {
 			return nil, nil
 		}
@@ -110,7 +110,7 @@ func (x *extraction) namePath(n *sitter.Node, member, objectField, nameField str
 // chainPath is namePath for grammars whose member accesses have no
 // fields: split returns the object and name of an access, nils for
 // anything else.
-func (x *extraction) chainPath(n *sitter.Node, split func(*sitter.Node) (object, name *sitter.Node), leaf func(string) bool) []string {
+func (x *extraction) chainPath(n *node, split func(*node) (object, name *node), leaf func(string) bool) []string {
 	var rev []string
 	for n != nil && len(rev) < maxPath {
 		if leaf(n.Type()) {
@@ -165,6 +165,9 @@ type language struct {
 	custom []customQuery
 	fields map[string]uint16 // the grammar's field ids by name
 
+	namesOnce sync.Once
+	names     *symbolNames
+
 	moduleOnce sync.Once
 	full       *compiled // the query with the module patterns; see module
 	moduleErr  error
@@ -197,8 +200,6 @@ type extraction struct {
 	scope  int
 	scopes []openScope
 	types  []openType
-	// parents finds the parents of nodes (see parents).
-	parents *parents
 	// nest counts the calls being modelled, one inside another's
 	// arguments or receiver: past maxDepth a call is not looked into, so
 	// that f(f(f(...))) nested thousands deep costs a few calls each.
@@ -206,6 +207,7 @@ type extraction struct {
 	// partial is set when the parse left blocks out: it records where
 	// the extraction looked.
 	partial *Partial
+	tree    *flat
 }
 
 type openScope struct {
@@ -214,14 +216,14 @@ type openScope struct {
 }
 
 // text returns the source text of n.
-func (x *extraction) text(n *sitter.Node) string {
+func (x *extraction) text(n *node) string {
 	return string(x.src[n.StartByte():n.EndByte()])
 }
 
 // clipped returns the source text of n clipped as syntax.Clip does,
 // copying only what it keeps: the text of each of thousands of nested
 // expressions is the rest of the nest.
-func (x *extraction) clipped(n *sitter.Node) string {
+func (x *extraction) clipped(n *node) string {
 	b := x.bytes(n)
 	if len(b) > syntax.MaxText {
 		b = b[:syntax.MaxText+1]
@@ -230,18 +232,18 @@ func (x *extraction) clipped(n *sitter.Node) string {
 }
 
 // bytes returns the source bytes of n without copying.
-func (x *extraction) bytes(n *sitter.Node) []byte {
+func (x *extraction) bytes(n *node) []byte {
 	return x.src[n.StartByte():n.EndByte()]
 }
 
 // pos returns the position of n's first character.
-func (x *extraction) pos(n *sitter.Node) syntax.Pos {
+func (x *extraction) pos(n *node) syntax.Pos {
 	p := n.StartPoint()
 	return syntax.Pos{Line: int(p.Row) + 1, Column: syntax.Column(x.src, int(n.StartByte()))}
 }
 
 // expr models n, or returns an Other expression past maxDepth.
-func (x *extraction) expr(n *sitter.Node, depth int) syntax.Expr {
+func (x *extraction) expr(n *node, depth int) syntax.Expr {
 	if n == nil {
 		return syntax.Expr{}
 	}
@@ -259,14 +261,14 @@ func (x *extraction) expr(n *sitter.Node, depth int) syntax.Expr {
 }
 
 // other is the model of an expression detection does not look into.
-func (x *extraction) other(n *sitter.Node) syntax.Expr {
+func (x *extraction) other(n *node) syntax.Expr {
 	return syntax.Expr{Kind: syntax.Other}
 }
 
 // call returns the call modelled from node n, building it once per node.
 // filtered reports whether the call's name must be one the rules want; a
 // receiver is modelled whatever its name, as rules look through chains.
-func (x *extraction) call(n *sitter.Node, filtered bool) *syntax.Call {
+func (x *extraction) call(n *node, filtered bool) *syntax.Call {
 	if c, ok := x.calls[n.ID()]; ok {
 		return c
 	}
@@ -301,7 +303,7 @@ func (x *extraction) call(n *sitter.Node, filtered bool) *syntax.Call {
 // an identifier (a bare call) or a member access of type member, with the
 // called name and the object in its fields nameField and objectField. A nil
 // name means neither.
-func (x *extraction) memberCallee(n *sitter.Node, member, nameField, objectField string) (name, recv *sitter.Node) {
+func (x *extraction) memberCallee(n *node, member, nameField, objectField string) (name, recv *node) {
 	fn := x.field(n, "function")
 	if fn == nil {
 		return nil, nil
@@ -318,7 +320,7 @@ func (x *extraction) memberCallee(n *sitter.Node, member, nameField, objectField
 // subscriptCallee models a subscript n, object[index], as a call named
 // "[]" with the index as its one argument, so that getFlags()["k"] is
 // matched like getFlags().get("k").
-func (x *extraction) subscriptCallee(n *sitter.Node, indexField, objectField string) (string, *sitter.Node, *sitter.Node, []arg) {
+func (x *extraction) subscriptCallee(n *node, indexField, objectField string) (string, *node, *node, []arg) {
 	idx := x.field(n, indexField)
 	if idx == nil {
 		return "", nil, nil, nil
@@ -327,7 +329,7 @@ func (x *extraction) subscriptCallee(n *sitter.Node, indexField, objectField str
 }
 
 // callExpr models a call node met inside an expression.
-func (x *extraction) callExpr(n *sitter.Node) syntax.Expr {
+func (x *extraction) callExpr(n *node) syntax.Expr {
 	if x.nest >= maxDepth {
 		return syntax.Expr{Kind: syntax.Other}
 	}
@@ -348,6 +350,7 @@ type Parser struct {
 	parser *sitter.Parser
 	cursor *sitter.QueryCursor
 	walker *walker
+	flat   flat // the tree being extracted, copied out of C
 }
 
 // NewParser returns a Parser using the registry's compiled queries.
@@ -365,20 +368,30 @@ func (p *Parser) Close() {
 
 // captures runs q over the tree of root and returns the function that
 // yields its captures in order: the node and the capture's name.
-func (p *Parser) captures(q *compiled, root *sitter.Node) (func() (*sitter.Node, string, bool), error) {
+func (p *Parser) captures(q *compiled, root *sitter.Node) (func() (*node, string, bool), error) {
 	if q.walk != nil {
-		if err := p.walker.start(q.walk, root); err != nil {
+		if err := p.walker.start(q.walk, root, &p.flat); err != nil {
 			return nil, err
 		}
-		return p.walker.next, nil
+		return func() (*node, string, bool) {
+			i, capture, ok := p.walker.next()
+			if !ok {
+				return nil, "", false
+			}
+			return &p.flat.nodes[i], capture, true
+		}, nil
 	}
 	p.cursor.Exec(q.q, root)
-	return func() (*sitter.Node, string, bool) {
-		m, idx, ok := p.cursor.NextCapture()
-		if !ok {
-			return nil, "", false
+	return func() (*node, string, bool) {
+		for {
+			m, idx, ok := p.cursor.NextCapture()
+			if !ok {
+				return nil, "", false
+			}
+			if n := p.flat.of(m.Captures[idx].Node); n != nil {
+				return n, q.capture[m.Captures[idx].Index], true
+			}
 		}
-		return m.Captures[idx].Node, q.capture[m.Captures[idx].Index], true
 	}, nil
 }
 
@@ -466,6 +479,7 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 		names:   names,
 		calls:   make(map[uintptr]*syntax.Call),
 		partial: pa,
+		tree:    &p.flat,
 	}
 	root := tree.RootNode()
 	if pa != nil {
@@ -475,8 +489,10 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 			return x.file, nil
 		}
 	}
-	x.parents = newParents(root)
-	defer x.parents.close()
+	if err := p.flat.load(root, l.symbolNames(root)); err != nil {
+		return nil, err
+	}
+	defer p.flat.release()
 	check := budget{ctx: ctx, max: maxTicks(len(src)), lang: lang}
 	next, err := p.captures(q, root)
 	if err != nil {
@@ -543,14 +559,14 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 
 // param records a function parameter: a binding with no value, in the
 // function's scope, that hides an imported name of the same name.
-func (x *extraction) param(n *sitter.Node) {
+func (x *extraction) param(n *node) {
 	x.file.Bindings = append(x.file.Bindings, syntax.Binding{Name: x.text(n), Scope: x.scope, Pos: x.pos(n), Param: true})
 }
 
 // typeName returns the name of a type declaration whose grammar gives it
 // no name field (Kotlin's class_declaration and object_declaration): its
 // first type_identifier or simple_identifier child.
-func typeName(n *sitter.Node) *sitter.Node {
+func typeName(n *node) *node {
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		if c := n.NamedChild(i); c.Type() == "type_identifier" || c.Type() == "simple_identifier" {
 			return c
@@ -622,7 +638,9 @@ func (x *extraction) runCustom(c *sitter.QueryCursor, cq customQuery, root *sitt
 		}
 		for _, capt := range m.Captures {
 			if capt.Index == cq.key {
-				x.file.Queries = append(x.file.Queries, syntax.QueryMatch{Rule: cq.rule, Key: x.keyExpr(capt.Node)})
+				if n := x.tree.of(capt.Node); n != nil {
+					x.file.Queries = append(x.file.Queries, syntax.QueryMatch{Rule: cq.rule, Key: x.keyExpr(n)})
+				}
 			}
 		}
 	}
@@ -630,7 +648,7 @@ func (x *extraction) runCustom(c *sitter.QueryCursor, cq customQuery, root *sitt
 
 // keyExpr models a node captured as a custom rule's @key. A string
 // fragment (the inside of a literal) is taken as the string it spells.
-func (x *extraction) keyExpr(n *sitter.Node) syntax.Expr {
+func (x *extraction) keyExpr(n *node) syntax.Expr {
 	e := x.expr(n, 1)
 	if e.Kind == syntax.Other && n.ChildCount() == 0 {
 		e.Kind = syntax.String

@@ -36,7 +36,7 @@ func (goGrammar) moduleQuery() string {
 `
 }
 
-func (goGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
+func (goGrammar) callee(x *extraction, n *node) (string, *node, *node, []arg) {
 	name, recv := x.memberCallee(n, "selector_expression", "field", "operand")
 	if name == nil {
 		return "", nil, nil, nil
@@ -52,7 +52,7 @@ func (goGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *s
 	return x.text(name), name, recv, args
 }
 
-func (g goGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func (g goGrammar) expr(x *extraction, n *node, depth int) syntax.Expr {
 	switch n.Type() {
 	case "interpreted_string_literal":
 		return syntax.Expr{Kind: syntax.String, Value: syntax.Unescape(unquote(x.text(n), 1))}
@@ -106,7 +106,7 @@ func (g goGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 // maps and structs are objects. typ is nil for the elided type of a
 // nested literal ({...} inside []T{...}), taken as an object when its
 // elements are keyed.
-func goComposite(x *extraction, typ, body *sitter.Node, depth int) syntax.Expr {
+func goComposite(x *extraction, typ, body *node, depth int) syntax.Expr {
 	if body == nil {
 		return x.other(body)
 	}
@@ -159,7 +159,7 @@ func goComposite(x *extraction, typ, body *sitter.Node, depth int) syntax.Expr {
 
 // goElement unwraps the literal_element around a composite literal's
 // keys and values (grammar versions differ in whether they have one).
-func goElement(n *sitter.Node) *sitter.Node {
+func goElement(n *node) *node {
 	if n != nil && n.Type() == "literal_element" {
 		if n.NamedChildCount() == 0 {
 			return nil
@@ -171,7 +171,7 @@ func goElement(n *sitter.Node) *sitter.Node {
 
 // goElementExpr models an element of a composite literal, where a nested
 // literal may leave its type out.
-func goElementExpr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func goElementExpr(x *extraction, n *node, depth int) syntax.Expr {
 	if n.Type() == "literal_value" {
 		if depth > maxDepth {
 			return x.other(n)
@@ -191,9 +191,9 @@ func unquote(s string, width int) string {
 	return s[width : len(s)-width]
 }
 
-func (goGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
-	var names []*sitter.Node
-	var values *sitter.Node
+func (goGrammar) bindings(x *extraction, n *node) []syntax.Binding {
+	var names []*node
+	var values *node
 	constant := false
 	switch n.Type() {
 	case "const_spec", "var_spec":
@@ -220,7 +220,7 @@ func (goGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 			values = nil
 		}
 	}
-	var vals []*sitter.Node
+	var vals []*node
 	if values != nil {
 		for i := 0; i < int(values.NamedChildCount()); i++ {
 			if v := values.NamedChild(i); v.Type() != "comment" {
@@ -247,7 +247,7 @@ func (goGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	return out
 }
 
-func (goGrammar) assigned(x *extraction, n *sitter.Node) string {
+func (goGrammar) assigned(x *extraction, n *node) string {
 	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && p.Type() == "parenthesized_expression"; up++ {
 		p = x.parent(p)
@@ -259,7 +259,7 @@ func (goGrammar) assigned(x *extraction, n *sitter.Node) string {
 	if decl == nil {
 		return ""
 	}
-	var name *sitter.Node
+	var name *node
 	switch decl.Type() {
 	case "short_var_declaration", "assignment_statement":
 		if right := x.field(decl, "right"); right == nil || right.ID() != p.ID() {
@@ -282,7 +282,7 @@ func (goGrammar) assigned(x *extraction, n *sitter.Node) string {
 func goName(t string) bool { return t == "identifier" || t == "field_identifier" }
 
 // declare records the package clause, imports and parameters.
-func (goGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+func (goGrammar) declare(x *extraction, n *node, capture string) {
 	switch capture {
 	case "package":
 		for i := 0; i < int(n.NamedChildCount()); i++ {

@@ -37,7 +37,7 @@ func (javaGrammar) moduleQuery() string {
 `
 }
 
-func (javaGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
+func (javaGrammar) callee(x *extraction, n *node) (string, *node, *node, []arg) {
 	name := x.field(n, "name")
 	if name == nil {
 		return "", nil, nil, nil
@@ -53,7 +53,7 @@ func (javaGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, 
 	return x.text(name), name, x.field(n, "object"), args
 }
 
-func (g javaGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func (g javaGrammar) expr(x *extraction, n *node, depth int) syntax.Expr {
 	switch n.Type() {
 	case "string_literal":
 		return javaString(x, n)
@@ -151,7 +151,7 @@ func jsonKind(typ string) syntax.Kind {
 }
 
 // javaString decodes a string literal or a text block.
-func javaString(x *extraction, n *sitter.Node) syntax.Expr {
+func javaString(x *extraction, n *node) syntax.Expr {
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		if n.NamedChild(i).Type() == "string_interpolation" {
 			return syntax.Expr{Kind: syntax.Template}
@@ -195,8 +195,8 @@ func textBlock(body string) string {
 	return strings.Join(lines, "\n")
 }
 
-func (javaGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
-	var name, value *sitter.Node
+func (javaGrammar) bindings(x *extraction, n *node) []syntax.Binding {
+	var name, value *node
 	constant := false
 	switch n.Type() {
 	case "variable_declarator":
@@ -232,7 +232,7 @@ func (javaGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	return []syntax.Binding{b}
 }
 
-func (javaGrammar) assigned(x *extraction, n *sitter.Node) string {
+func (javaGrammar) assigned(x *extraction, n *node) string {
 	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression"); up++ {
 		n, p = p, x.parent(p)
@@ -240,7 +240,7 @@ func (javaGrammar) assigned(x *extraction, n *sitter.Node) string {
 	if p == nil {
 		return ""
 	}
-	var name, value *sitter.Node
+	var name, value *node
 	switch p.Type() {
 	case "variable_declarator":
 		name, value = x.field(p, "name"), x.field(p, "value")
@@ -258,8 +258,8 @@ func javaIdent(t string) bool { return t == "identifier" }
 // declare records the package and imports: import a.b.Keys, import
 // static a.b.Keys.KEY and the wildcards import a.b.* and import static
 // a.b.Keys.*.
-func (javaGrammar) declare(x *extraction, n *sitter.Node, capture string) {
-	var name *sitter.Node
+func (javaGrammar) declare(x *extraction, n *node, capture string) {
+	var name *node
 	static, wildcard := false, false
 	for i := 0; i < int(n.ChildCount()); i++ {
 		switch c := n.Child(i); c.Type() {

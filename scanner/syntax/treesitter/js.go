@@ -3,8 +3,6 @@ package treesitter
 import (
 	"strings"
 
-	sitter "github.com/smacker/go-tree-sitter"
-
 	"github.com/flagscan/flagscan/scanner/syntax"
 )
 
@@ -38,7 +36,7 @@ func (jsGrammar) moduleQuery() string {
 `
 }
 
-func (jsGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
+func (jsGrammar) callee(x *extraction, n *node) (string, *node, *node, []arg) {
 	if n.Type() == "subscript_expression" {
 		return x.subscriptCallee(n, "index", "object")
 	}
@@ -57,7 +55,7 @@ func (jsGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *s
 	return x.text(name), name, recv, args
 }
 
-func (g jsGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func (g jsGrammar) expr(x *extraction, n *node, depth int) syntax.Expr {
 	switch n.Type() {
 	case "string":
 		return syntax.Expr{Kind: syntax.String, Value: jsStringValue(x, n)}
@@ -142,7 +140,7 @@ func (g jsGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 }
 
 // jsStringValue decodes a string node from its fragments and escapes.
-func jsStringValue(x *extraction, n *sitter.Node) string {
+func jsStringValue(x *extraction, n *node) string {
 	s := x.text(n)
 	if len(s) < 2 {
 		return ""
@@ -165,8 +163,8 @@ func concat(l, r syntax.Expr, plus bool) syntax.Expr {
 	return syntax.Expr{Kind: syntax.Other}
 }
 
-func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
-	var name, value *sitter.Node
+func (jsGrammar) bindings(x *extraction, n *node) []syntax.Binding {
+	var name, value *node
 	constant, exported := false, false
 	switch n.Type() {
 	case "enum_declaration":
@@ -208,7 +206,7 @@ func (jsGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	return []syntax.Binding{b}
 }
 
-func (jsGrammar) assigned(x *extraction, n *sitter.Node) string {
+func (jsGrammar) assigned(x *extraction, n *node) string {
 	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "await_expression" || p.Type() == "parenthesized_expression" || p.Type() == "as_expression" || p.Type() == "non_null_expression"); up++ {
 		p = x.parent(p)
@@ -216,7 +214,7 @@ func (jsGrammar) assigned(x *extraction, n *sitter.Node) string {
 	if p == nil {
 		return ""
 	}
-	var name *sitter.Node
+	var name *node
 	switch p.Type() {
 	case "variable_declarator":
 		name = x.field(p, "name")
@@ -237,7 +235,7 @@ func jsName(t string) bool {
 // jsEnum models a TypeScript enum as an object of its members, so that
 // Flags.CHECKOUT resolves like a member of a const object. Only string
 // members have a value a key can take.
-func jsEnum(x *extraction, n *sitter.Node) []syntax.Binding {
+func jsEnum(x *extraction, n *node) []syntax.Binding {
 	name, body := x.field(n, "name"), x.field(n, "body")
 	if name == nil || body == nil {
 		return nil
@@ -268,7 +266,7 @@ func jsEnum(x *extraction, n *sitter.Node) []syntax.Binding {
 }
 
 // jsRequire reports a require("m") call and the module it names.
-func jsRequire(x *extraction, n *sitter.Node) (string, bool) {
+func jsRequire(x *extraction, n *node) (string, bool) {
 	if n == nil || n.Type() != "call_expression" {
 		return "", false
 	}
@@ -284,7 +282,7 @@ func jsRequire(x *extraction, n *sitter.Node) (string, bool) {
 
 // jsRequireImports records what const F = require("m") and
 // const {A, B: C} = require("m") import.
-func jsRequireImports(x *extraction, name *sitter.Node, from string) {
+func jsRequireImports(x *extraction, name *node, from string) {
 	if name == nil {
 		return
 	}
@@ -309,7 +307,7 @@ func jsRequireImports(x *extraction, name *sitter.Node, from string) {
 
 // jsModuleExport records module.exports = v, module.exports.A = v and
 // exports.A = v as exports, and reports whether the assignment was one.
-func jsModuleExport(x *extraction, left, value *sitter.Node) bool {
+func jsModuleExport(x *extraction, left, value *node) bool {
 	if left == nil || value == nil || left.Type() != "member_expression" {
 		return false
 	}
@@ -335,7 +333,7 @@ func jsModuleExport(x *extraction, left, value *sitter.Node) bool {
 }
 
 // declare records imports, exports and parameters.
-func (jsGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+func (jsGrammar) declare(x *extraction, n *node, capture string) {
 	switch capture {
 	case "import":
 		jsImport(x, n)
@@ -362,13 +360,13 @@ func (jsGrammar) declare(x *extraction, n *sitter.Node, capture string) {
 }
 
 // jsImport records an import statement's names.
-func jsImport(x *extraction, n *sitter.Node) {
+func jsImport(x *extraction, n *node) {
 	src := x.field(n, "source")
 	if src == nil {
 		return
 	}
 	from := jsStringValue(x, src)
-	var clause *sitter.Node
+	var clause *node
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		if c := n.NamedChild(i); c.Type() == "import_clause" {
 			clause = c
@@ -414,7 +412,7 @@ func jsImport(x *extraction, n *sitter.Node) {
 
 // jsExport records the exports of an export statement that are not
 // exported bindings (those are marked where they are bound).
-func jsExport(x *extraction, n *sitter.Node) {
+func jsExport(x *extraction, n *node) {
 	from := ""
 	if src := x.field(n, "source"); src != nil {
 		from = jsStringValue(x, src)

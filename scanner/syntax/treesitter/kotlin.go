@@ -39,7 +39,7 @@ func (kotlinGrammar) moduleQuery() string {
 `
 }
 
-func (kotlinGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
+func (kotlinGrammar) callee(x *extraction, n *node) (string, *node, *node, []arg) {
 	if n.NamedChildCount() < 2 {
 		return "", nil, nil, nil
 	}
@@ -57,7 +57,7 @@ func (kotlinGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node
 	if suffix.Type() != "call_suffix" {
 		return "", nil, nil, nil
 	}
-	var name, recv *sitter.Node
+	var name, recv *node
 	switch fn.Type() {
 	case "simple_identifier":
 		name = fn
@@ -89,7 +89,7 @@ func (kotlinGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node
 
 // kotlinNavigationName returns the name after the dot of a.b (or a?.b),
 // or nil when the suffix is not a name (a::class).
-func kotlinNavigationName(n *sitter.Node) *sitter.Node {
+func kotlinNavigationName(n *node) *node {
 	if n.NamedChildCount() < 2 {
 		return nil
 	}
@@ -106,7 +106,7 @@ func kotlinNavigationName(n *sitter.Node) *sitter.Node {
 // kotlinArgument takes a value_argument apart: name = value, *spread or a
 // plain value. Its value is the last child, named or not (null is an
 // anonymous token in this grammar).
-func kotlinArgument(x *extraction, n *sitter.Node) (arg, bool) {
+func kotlinArgument(x *extraction, n *node) (arg, bool) {
 	if n.Type() != "value_argument" || n.ChildCount() == 0 {
 		return arg{}, false
 	}
@@ -117,7 +117,7 @@ func kotlinArgument(x *extraction, n *sitter.Node) (arg, bool) {
 	return a, true
 }
 
-func (g kotlinGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func (g kotlinGrammar) expr(x *extraction, n *node, depth int) syntax.Expr {
 	switch n.Type() {
 	case "string_literal":
 		return kotlinString(x, n)
@@ -167,7 +167,7 @@ func (g kotlinGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Exp
 // kotlinCall models a call inside an expression. mapOf/listOf and
 // JSONObject()/JSONArray() are what Kotlin writes for object and array
 // defaults; String.format and "...".format(x) build a template.
-func kotlinCall(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func kotlinCall(x *extraction, n *node, depth int) syntax.Expr {
 	fn := n.NamedChild(0)
 	if fn == nil {
 		return x.other(n)
@@ -209,7 +209,7 @@ var kotlinCollections = map[string]syntax.Kind{
 }
 
 // kotlinArgs returns the value arguments of a call node.
-func kotlinArgs(x *extraction, n *sitter.Node) []arg {
+func kotlinArgs(x *extraction, n *node) []arg {
 	var args []arg
 	if s := n.NamedChild(1); s != nil && s.Type() == "call_suffix" {
 		for i := 0; i < int(s.NamedChildCount()); i++ {
@@ -226,7 +226,7 @@ func kotlinArgs(x *extraction, n *sitter.Node) []arg {
 }
 
 // kotlinMapOf models mapOf("a" to 1, ...) as an object.
-func kotlinMapOf(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func kotlinMapOf(x *extraction, n *node, depth int) syntax.Expr {
 	e := syntax.Expr{Kind: syntax.Object}
 	for _, a := range kotlinArgs(x, n) {
 		p := a.node
@@ -243,7 +243,7 @@ func kotlinMapOf(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 
 // kotlinString models a string literal: one with a $name or ${expr}
 // substitution is a template; a raw """ string keeps its backslashes.
-func kotlinString(x *extraction, n *sitter.Node) syntax.Expr {
+func kotlinString(x *extraction, n *node) syntax.Expr {
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		switch n.NamedChild(i).Type() {
 		case "interpolated_identifier", "interpolated_expression":
@@ -257,10 +257,10 @@ func kotlinString(x *extraction, n *sitter.Node) syntax.Expr {
 	return syntax.Expr{Kind: syntax.String, Value: syntax.Unescape(unquote(s, 1))}
 }
 
-func (kotlinGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
+func (kotlinGrammar) bindings(x *extraction, n *node) []syntax.Binding {
 	switch n.Type() {
 	case "property_declaration":
-		var name, value *sitter.Node
+		var name, value *node
 		constant, afterEq := false, false
 		for i := 0; i < int(n.ChildCount()); i++ {
 			c := n.Child(i)
@@ -306,7 +306,7 @@ func (kotlinGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 
 // kotlinAssignable returns the name an assignment target binds: x, or the
 // last name of this.x; nil for a[i] = ... and the like.
-func kotlinAssignable(n *sitter.Node) *sitter.Node {
+func kotlinAssignable(n *node) *node {
 	if n == nil || n.Type() != "directly_assignable_expression" || n.NamedChildCount() == 0 {
 		return nil
 	}
@@ -324,7 +324,7 @@ func kotlinAssignable(n *sitter.Node) *sitter.Node {
 	return nil
 }
 
-func (kotlinGrammar) assigned(x *extraction, n *sitter.Node) string {
+func (kotlinGrammar) assigned(x *extraction, n *node) string {
 	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && p.Type() == "parenthesized_expression"; up++ {
 		n, p = p, x.parent(p)
@@ -340,7 +340,7 @@ func (kotlinGrammar) assigned(x *extraction, n *sitter.Node) string {
 	if eq := p.Child(int(p.ChildCount()) - 2); eq.Type() != "=" {
 		return ""
 	}
-	var name *sitter.Node
+	var name *node
 	switch p.Type() {
 	case "property_declaration":
 		for i := 0; i < int(p.NamedChildCount()); i++ {
@@ -364,7 +364,7 @@ func (kotlinGrammar) assigned(x *extraction, n *sitter.Node) string {
 func kotlinIdent(t string) bool { return t == "simple_identifier" }
 
 // kotlinSplit takes a.b apart for chainPath.
-func kotlinSplit(n *sitter.Node) (*sitter.Node, *sitter.Node) {
+func kotlinSplit(n *node) (*node, *node) {
 	if n.Type() != "navigation_expression" {
 		return nil, nil
 	}
@@ -373,8 +373,8 @@ func kotlinSplit(n *sitter.Node) (*sitter.Node, *sitter.Node) {
 
 // declare records the package and imports: import a.b.Keys, import
 // a.b.KEY (a top-level constant), import a.b.Keys as K, import a.b.*.
-func (kotlinGrammar) declare(x *extraction, n *sitter.Node, capture string) {
-	var name, alias *sitter.Node
+func (kotlinGrammar) declare(x *extraction, n *node, capture string) {
+	var name, alias *node
 	wildcard := false
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		switch c := n.NamedChild(i); c.Type() {

@@ -44,8 +44,8 @@ func (phpGrammar) moduleQuery() string {
 `
 }
 
-func (phpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
-	var name, recv *sitter.Node
+func (phpGrammar) callee(x *extraction, n *node) (string, *node, *node, []arg) {
+	var name, recv *node
 	switch n.Type() {
 	case "member_call_expression", "nullsafe_member_call_expression":
 		name, recv = x.field(n, "name"), x.field(n, "object")
@@ -83,7 +83,7 @@ func (phpGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *
 
 // phpName returns the name node of a name or the last name of a qualified
 // name (\Flags\KEY); nil for anything else.
-func phpName(n *sitter.Node) *sitter.Node {
+func phpName(n *node) *node {
 	if n == nil {
 		return nil
 	}
@@ -100,7 +100,7 @@ func phpName(n *sitter.Node) *sitter.Node {
 
 // phpVariable returns the name of $name without its $, or "" when n is
 // not a simple variable ($$dynamic, $this->x).
-func phpVariable(x *extraction, n *sitter.Node) string {
+func phpVariable(x *extraction, n *node) string {
 	if n == nil || n.Type() != "variable_name" {
 		return ""
 	}
@@ -112,7 +112,7 @@ func phpVariable(x *extraction, n *sitter.Node) string {
 	return ""
 }
 
-func (phpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func (phpGrammar) expr(x *extraction, n *node, depth int) syntax.Expr {
 	switch n.Type() {
 	case "string":
 		return phpQuoted(x, n)
@@ -195,7 +195,7 @@ func (phpGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 
 // phpQuoted decodes a '...' or "..." literal without substitutions (with
 // an optional b prefix). Single quotes know only \' and \\.
-func phpQuoted(x *extraction, n *sitter.Node) syntax.Expr {
+func phpQuoted(x *extraction, n *node) syntax.Expr {
 	s := x.text(n)
 	if len(s) > 0 && (s[0] == 'b' || s[0] == 'B') {
 		s = s[1:]
@@ -214,7 +214,7 @@ func phpQuoted(x *extraction, n *sitter.Node) syntax.Expr {
 
 // phpInterpolated reports whether a double-quoted string or heredoc body
 // holds a substitution ($x, {$x}, ${x}).
-func phpInterpolated(n *sitter.Node) bool {
+func phpInterpolated(n *node) bool {
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		switch n.NamedChild(i).Type() {
 		case "string_content", "escape_sequence", "nowdoc_string":
@@ -228,7 +228,7 @@ func phpInterpolated(n *sitter.Node) bool {
 // phpDocValue returns the value of a heredoc or nowdoc: the lines between
 // its opening line and its closing tag, less the closing tag's indentation
 // (PHP 7.3 flexible heredocs).
-func phpDocValue(x *extraction, doc, body *sitter.Node) string {
+func phpDocValue(x *extraction, doc, body *node) string {
 	end := x.field(doc, "end_tag")
 	if end == nil {
 		return strings.Trim(x.text(body), "\r\n")
@@ -257,7 +257,7 @@ func phpDocValue(x *extraction, doc, body *sitter.Node) string {
 
 // phpArray models [..] and array(..): a list when no element has a key,
 // else a map of its string and name keys.
-func phpArray(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func phpArray(x *extraction, n *node, depth int) syntax.Expr {
 	list := syntax.Expr{Kind: syntax.Array}
 	obj := syntax.Expr{Kind: syntax.Object}
 	keyed := false
@@ -283,7 +283,7 @@ func phpArray(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 }
 
 // phpHasArrow reports whether an array element is key => value.
-func phpHasArrow(el *sitter.Node) bool {
+func phpHasArrow(el *node) bool {
 	for i := 0; i < int(el.ChildCount()); i++ {
 		if el.Child(i).Type() == "=>" {
 			return true
@@ -292,7 +292,7 @@ func phpHasArrow(el *sitter.Node) bool {
 	return false
 }
 
-func (phpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
+func (phpGrammar) bindings(x *extraction, n *node) []syntax.Binding {
 	switch n.Type() {
 	case "const_element":
 		// const KEY = "k"; and class constants: name, =, value.
@@ -355,7 +355,7 @@ func (phpGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 
 // phpTarget returns the name an assignment binds: x for $x, key for
 // $this->key and self::$key; "" for anything else.
-func phpTarget(x *extraction, t *sitter.Node) string {
+func phpTarget(x *extraction, t *node) string {
 	if t == nil {
 		return ""
 	}
@@ -372,7 +372,7 @@ func phpTarget(x *extraction, t *sitter.Node) string {
 	return ""
 }
 
-func (phpGrammar) assigned(x *extraction, n *sitter.Node) string {
+func (phpGrammar) assigned(x *extraction, n *node) string {
 	child, p := n, x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && p.Type() == "parenthesized_expression"; up++ {
 		child, p = p, x.parent(p)
@@ -387,7 +387,7 @@ func (phpGrammar) assigned(x *extraction, n *sitter.Node) string {
 }
 
 // declare records the namespace and use A\B\Keys and use A\B\Keys as K.
-func (phpGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+func (phpGrammar) declare(x *extraction, n *node, capture string) {
 	if capture == "package" {
 		if name := x.field(n, "name"); name != nil && x.file.Package == "" {
 			x.file.Package = x.text(name)

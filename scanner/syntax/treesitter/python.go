@@ -37,7 +37,7 @@ func (pythonGrammar) moduleQuery() string {
 `
 }
 
-func (pythonGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
+func (pythonGrammar) callee(x *extraction, n *node) (string, *node, *node, []arg) {
 	if n.Type() == "subscript" {
 		return x.subscriptCallee(n, "subscript", "value")
 	}
@@ -65,7 +65,7 @@ func (pythonGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node
 	return x.text(name), name, recv, args
 }
 
-func (g pythonGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func (g pythonGrammar) expr(x *extraction, n *node, depth int) syntax.Expr {
 	switch n.Type() {
 	case "string":
 		return pythonString(x, n)
@@ -160,7 +160,7 @@ func (g pythonGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Exp
 // pythonString models a string literal from its prefix and body: an
 // f-string with a substitution is a template, a raw string keeps its
 // backslashes.
-func pythonString(x *extraction, n *sitter.Node) syntax.Expr {
+func pythonString(x *extraction, n *node) syntax.Expr {
 	start, end := "", ""
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		c := n.NamedChild(i)
@@ -188,7 +188,7 @@ func pythonString(x *extraction, n *sitter.Node) syntax.Expr {
 	return syntax.Expr{Kind: syntax.String, Value: syntax.Unescape(body)}
 }
 
-func (pythonGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
+func (pythonGrammar) bindings(x *extraction, n *node) []syntax.Binding {
 	left, right := x.field(n, "left"), x.field(n, "right")
 	switch n.Type() {
 	case "named_expression":
@@ -205,7 +205,7 @@ func (pythonGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 	// rules resolve any single binding, Const only documents intent.
 	if left.Type() == "pattern_list" || left.Type() == "tuple_pattern" {
 		// a, b = "x", "y" pairs names and values one to one.
-		var vals []*sitter.Node
+		var vals []*node
 		if right != nil && (right.Type() == "expression_list" || right.Type() == "tuple") {
 			for i := 0; i < int(right.NamedChildCount()); i++ {
 				vals = append(vals, right.NamedChild(i))
@@ -242,7 +242,7 @@ func (pythonGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 
 // pythonName returns the name an assignment target binds: an identifier,
 // or the attribute of self.name, or nil.
-func (x *extraction) pythonName(n *sitter.Node) *sitter.Node {
+func (x *extraction) pythonName(n *node) *node {
 	if n == nil {
 		return nil
 	}
@@ -261,7 +261,7 @@ func pythonConstName(name string) bool {
 	return strings.ToUpper(name) == name && strings.ToLower(name) != name
 }
 
-func (pythonGrammar) assigned(x *extraction, n *sitter.Node) string {
+func (pythonGrammar) assigned(x *extraction, n *node) string {
 	p := x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "await" || p.Type() == "parenthesized_expression"); up++ {
 		n, p = p, x.parent(p)
@@ -269,7 +269,7 @@ func (pythonGrammar) assigned(x *extraction, n *sitter.Node) string {
 	if p == nil {
 		return ""
 	}
-	var name, value *sitter.Node
+	var name, value *node
 	switch p.Type() {
 	case "assignment":
 		name, value = x.field(p, "left"), x.field(p, "right")
@@ -288,7 +288,7 @@ func (pythonGrammar) assigned(x *extraction, n *sitter.Node) string {
 func pythonIdent(t string) bool { return t == "identifier" }
 
 // declare records imports and parameters.
-func (pythonGrammar) declare(x *extraction, n *sitter.Node, capture string) {
+func (pythonGrammar) declare(x *extraction, n *node, capture string) {
 	switch capture {
 	case "import":
 		pythonImport(x, n)
@@ -310,12 +310,12 @@ func (pythonGrammar) declare(x *extraction, n *sitter.Node, capture string) {
 
 // pythonImport records import a.b, import a.b as m, from m import X (as
 // Y), from . import m and from m import *.
-func pythonImport(x *extraction, n *sitter.Node) {
+func pythonImport(x *extraction, n *node) {
 	from := ""
 	if m := x.field(n, "module_name"); m != nil {
 		from = strings.Join(strings.Fields(x.text(m)), "")
 	}
-	add := func(local, name string, at *sitter.Node, mod string) {
+	add := func(local, name string, at *node, mod string) {
 		x.file.Imports = append(x.file.Imports, syntax.Import{Local: local, From: mod, Name: name, Pos: x.pos(at)})
 	}
 	for i := 0; i < int(n.ChildCount()); i++ {
@@ -327,7 +327,7 @@ func pythonImport(x *extraction, n *sitter.Node) {
 		if n.FieldNameForChild(i) != "name" {
 			continue
 		}
-		name, alias := c, (*sitter.Node)(nil)
+		name, alias := c, (*node)(nil)
 		if c.Type() == "aliased_import" {
 			name, alias = x.field(c, "name"), x.field(c, "alias")
 		}

@@ -38,7 +38,7 @@ func (swiftGrammar) moduleQuery() string {
 `
 }
 
-func (swiftGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node, *sitter.Node, []arg) {
+func (swiftGrammar) callee(x *extraction, n *node) (string, *node, *node, []arg) {
 	if n.Type() != "call_expression" || n.NamedChildCount() < 2 {
 		return "", nil, nil, nil
 	}
@@ -47,7 +47,7 @@ func (swiftGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node,
 	if suffix.Type() != "call_suffix" {
 		return "", nil, nil, nil
 	}
-	var list *sitter.Node
+	var list *node
 	var args []arg
 	for i := 0; i < int(suffix.NamedChildCount()); i++ {
 		switch c := suffix.NamedChild(i); c.Type() {
@@ -76,7 +76,7 @@ func (swiftGrammar) callee(x *extraction, n *sitter.Node) (string, *sitter.Node,
 }
 
 // swiftArgs returns the arguments of a value_arguments node with their labels.
-func swiftArgs(x *extraction, list *sitter.Node) []arg {
+func swiftArgs(x *extraction, list *node) []arg {
 	var args []arg
 	for i := 0; i < int(list.NamedChildCount()); i++ {
 		a := list.NamedChild(i)
@@ -98,7 +98,7 @@ func swiftArgs(x *extraction, list *sitter.Node) []arg {
 
 // swiftMember returns the member name of a navigation expression (the
 // "c" of a.b.c), or nil when the suffix is not a plain name (a.0, a.init).
-func (x *extraction) swiftMember(n *sitter.Node) *sitter.Node {
+func (x *extraction) swiftMember(n *node) *node {
 	s := x.field(n, "suffix")
 	if s == nil {
 		return nil
@@ -110,7 +110,7 @@ func (x *extraction) swiftMember(n *sitter.Node) *sitter.Node {
 	return name
 }
 
-func (swiftGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func (swiftGrammar) expr(x *extraction, n *node, depth int) syntax.Expr {
 	switch n.Type() {
 	case "line_string_literal":
 		if swiftInterpolated(n) {
@@ -188,9 +188,9 @@ func (swiftGrammar) expr(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 
 // swiftDictionary models ["a": 1, "b": 2]: keys and values alternate as
 // fields of the literal.
-func swiftDictionary(x *extraction, n *sitter.Node, depth int) syntax.Expr {
+func swiftDictionary(x *extraction, n *node, depth int) syntax.Expr {
 	e := syntax.Expr{Kind: syntax.Object}
-	var key *sitter.Node
+	var key *node
 	for i := 0; i < int(n.ChildCount()); i++ {
 		switch n.FieldNameForChild(i) {
 		case "key":
@@ -210,7 +210,7 @@ func swiftDictionary(x *extraction, n *sitter.Node, depth int) syntax.Expr {
 }
 
 // swiftInterpolated reports whether a string literal has a \(...) hole.
-func swiftInterpolated(n *sitter.Node) bool {
+func swiftInterpolated(n *node) bool {
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		if n.NamedChild(i).Type() == "interpolated_expression" {
 			return true
@@ -253,7 +253,7 @@ func swiftRawString(s string) (string, bool) {
 	return body[1 : len(body)-1], true
 }
 
-func (swiftGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
+func (swiftGrammar) bindings(x *extraction, n *node) []syntax.Binding {
 	switch n.Type() {
 	case "property_declaration":
 		// let a = "x", b = 2: names and values alternate as fields.
@@ -294,7 +294,7 @@ func (swiftGrammar) bindings(x *extraction, n *sitter.Node) []syntax.Binding {
 
 // swiftTarget returns the name an assignment target binds: x, or the q of
 // self.q; "" for anything else (subscripts, tuples).
-func swiftTarget(x *extraction, t *sitter.Node) string {
+func swiftTarget(x *extraction, t *node) string {
 	if t == nil || t.NamedChildCount() != 1 {
 		return ""
 	}
@@ -312,7 +312,7 @@ func swiftTarget(x *extraction, t *sitter.Node) string {
 	return ""
 }
 
-func (swiftGrammar) assigned(x *extraction, n *sitter.Node) string {
+func (swiftGrammar) assigned(x *extraction, n *node) string {
 	child, p := n, x.parent(n)
 	for up := 0; p != nil && up < maxUnwrap && (p.Type() == "try_expression" || p.Type() == "await_expression"); up++ {
 		child, p = p, x.parent(p)
@@ -358,7 +358,7 @@ func (swiftGrammar) assigned(x *extraction, n *sitter.Node) string {
 func swiftIdent(t string) bool { return t == "simple_identifier" }
 
 // swiftSplit takes a.b apart for chainPath.
-func (x *extraction) swiftSplit(n *sitter.Node) (*sitter.Node, *sitter.Node) {
+func (x *extraction) swiftSplit(n *node) (*node, *node) {
 	if n.Type() != "navigation_expression" {
 		return nil, nil
 	}

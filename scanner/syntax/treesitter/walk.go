@@ -5,8 +5,7 @@ package treesitter
 #include <stdint.h>
 #include <stdlib.h>
 
-typedef struct { uint32_t context[4]; const void *id; const void *tree; } fsNode;
-typedef struct { const void *tree; const void *id; uint32_t context[3]; } fsCursor;
+#include "treesitter.h"
 
 uint32_t ts_node_start_byte(fsNode);
 uint16_t ts_node_symbol(fsNode);
@@ -14,13 +13,6 @@ const void *ts_tree_language(const void *);
 uint32_t ts_language_symbol_count(const void *);
 uint16_t ts_language_symbol_for_name(const void *, const char *, uint32_t, bool);
 uint16_t ts_language_field_id_for_name(const void *, const char *, uint32_t);
-fsCursor ts_tree_cursor_new(fsNode);
-void ts_tree_cursor_delete(fsCursor *);
-fsNode ts_tree_cursor_current_node(const fsCursor *);
-uint16_t ts_tree_cursor_current_field_id(const fsCursor *);
-bool ts_tree_cursor_goto_first_child(fsCursor *);
-bool ts_tree_cursor_goto_next_sibling(fsCursor *);
-bool ts_tree_cursor_goto_parent(fsCursor *);
 
 #define FS_WALK_SLOTS 2
 
@@ -32,10 +24,10 @@ typedef struct { uint8_t capture; uint8_t pattern; } fsSlot; // capture + 1, 0 f
 typedef struct { uint16_t root, child, field; uint8_t on_root, capture, pattern; } fsChild;
 
 // fsCapture is a node the walk captured, with the index of the capture.
-typedef struct { fsNode node; uint32_t capture; } fsCapture;
+typedef struct { uint32_t index, capture; } fsCapture;
 
-typedef struct { fsNode node; uint32_t start, pattern, capture, seq; } fsFinished;
-typedef struct { fsNode node; uint32_t start, pattern, capture, depth, child; } fsPending;
+typedef struct { uint32_t index, start, pattern, capture, seq; } fsFinished;
+typedef struct { uint32_t index, start, pattern, capture, depth, child; } fsPending;
 
 // fsWalk is a walk over a tree in document order, resumable. Patterns of
 // a node alone are finished when the node is met; a pattern of a node and
@@ -44,13 +36,12 @@ typedef struct { fsNode node; uint32_t start, pattern, capture, depth, child; } 
 // cursor gives them, ordered by start byte then pattern, each as soon as
 // no pending pattern could come before it.
 typedef struct {
-	fsCursor cur;
-	bool started, done;
-	uint32_t depth;
+	bool done;
 	uint16_t *syms; uint32_t nsyms; // the symbol at each depth above the node
 	fsPending *pending; uint32_t npending, cpending;
 	fsFinished *heap; uint32_t nheap, cheap;
 	uint32_t seq;
+	uint32_t visits; // the nodes met so far: the index of the next, in document order
 } fsWalk;
 
 static bool fs_before(const fsFinished *a, const fsFinished *b) {
@@ -59,7 +50,7 @@ static bool fs_before(const fsFinished *a, const fsFinished *b) {
 	return a->seq < b->seq;
 }
 
-static bool fs_push(fsWalk *w, fsNode node, uint32_t pattern, uint32_t capture) {
+static bool fs_push(fsWalk *w, uint32_t index, uint32_t start, uint32_t pattern, uint32_t capture) {
 	if (w->nheap == w->cheap) {
 		uint32_t c = w->cheap ? 2 * w->cheap : 64;
 		fsFinished *h = realloc(w->heap, c * sizeof(fsFinished));
@@ -67,7 +58,7 @@ static bool fs_push(fsWalk *w, fsNode node, uint32_t pattern, uint32_t capture) 
 		w->heap = h;
 		w->cheap = c;
 	}
-	fsFinished f = {node, ts_node_start_byte(node), pattern, capture, w->seq++};
+	fsFinished f = {index, start, pattern, capture, w->seq++};
 	uint32_t i = w->nheap++;
 	while (i > 0) {
 		uint32_t up = (i - 1) / 2;
@@ -104,12 +95,12 @@ static bool fs_blocked(const fsWalk *w, const fsFinished *f) {
 	return false;
 }
 
-// fs_visit meets the cursor's node; false when out of memory.
-static bool fs_visit(fsWalk *w, const fsSlot *slots, uint32_t symbols, const fsChild *children, uint32_t nchildren) {
-	fsNode node = ts_tree_cursor_current_node(&w->cur);
-	uint16_t sym = ts_node_symbol(node);
-	uint16_t field = ts_tree_cursor_current_field_id(&w->cur);
-	uint32_t d = w->depth;
+// fs_visit meets node, the next in document order; false when out of memory.
+static bool fs_visit(fsWalk *w, const fsFlat *node, const fsSlot *slots, uint32_t symbols, const fsChild *children, uint32_t nchildren) {
+	uint16_t sym = node->symbol;
+	uint16_t field = node->field;
+	uint32_t d = node->depth;
+	uint32_t index = w->visits++, start = node->start;
 	// The patterns pending on nodes this one is not inside are over.
 	for (uint32_t i = 0; i < w->npending;) {
 		if (w->pending[i].depth >= d) {
@@ -125,7 +116,7 @@ static bool fs_visit(fsWalk *w, const fsSlot *slots, uint32_t symbols, const fsC
 		const fsChild *c = &children[p->child];
 		if (p->depth + 1 == d && (c->field == 0 || c->field == field)) {
 			if (c->child == sym) {
-				if (!fs_push(w, p->node, p->pattern, p->capture)) return false;
+				if (!fs_push(w, p->index, p->start, p->pattern, p->capture)) return false;
 				w->pending[i] = w->pending[--w->npending];
 				continue;
 			}
@@ -140,13 +131,13 @@ static bool fs_visit(fsWalk *w, const fsSlot *slots, uint32_t symbols, const fsC
 	for (uint32_t i = 0; i < nchildren; i++) {
 		const fsChild *c = &children[i];
 		if (!c->on_root && d > 0 && c->root == parent && c->child == sym && c->field == field) {
-			if (!fs_push(w, node, c->pattern, c->capture)) return false;
+			if (!fs_push(w, index, start, c->pattern, c->capture)) return false;
 		}
 	}
 	if (sym < symbols) {
 		for (int j = 0; j < FS_WALK_SLOTS && slots[sym * FS_WALK_SLOTS + j].capture; j++) {
 			const fsSlot *s = &slots[sym * FS_WALK_SLOTS + j];
-			if (!fs_push(w, node, s->pattern, s->capture - 1)) return false;
+			if (!fs_push(w, index, start, s->pattern, s->capture - 1)) return false;
 		}
 	}
 	for (uint32_t i = 0; i < nchildren; i++) {
@@ -159,7 +150,7 @@ static bool fs_visit(fsWalk *w, const fsSlot *slots, uint32_t symbols, const fsC
 				w->pending = pp;
 				w->cpending = n;
 			}
-			fsPending p = {node, ts_node_start_byte(node), c->pattern, c->capture, d, i};
+			fsPending p = {index, start, c->pattern, c->capture, d, i};
 			w->pending[w->npending++] = p;
 		}
 	}
@@ -177,35 +168,22 @@ static bool fs_visit(fsWalk *w, const fsSlot *slots, uint32_t symbols, const fsC
 // fs_walk_next continues the walk and fills out with up to cap captures,
 // in the order a query cursor gives them. It returns how many it filled,
 // fewer than cap only at the end of the tree, or -1 when out of memory.
-static int64_t fs_walk_next(fsWalk *w, const fsSlot *slots, uint32_t symbols, const fsChild *children, uint32_t nchildren, fsCapture *out, uint32_t cap) {
+static int64_t fs_walk_next(fsWalk *w, const fsFlat *nodes, uint32_t count, const fsSlot *slots, uint32_t symbols, const fsChild *children, uint32_t nchildren, fsCapture *out, uint32_t cap) {
 	uint32_t n = 0;
 	for (;;) {
 		while (w->nheap > 0 && n < cap && (w->done || !fs_blocked(w, &w->heap[0]))) {
-			out[n].node = w->heap[0].node;
+			out[n].index = w->heap[0].index;
 			out[n].capture = w->heap[0].capture;
 			n++;
 			fs_pop(w);
 		}
 		if (n == cap || w->done) return n;
-		if (w->started) {
-			// The next node in document order.
-			if (ts_tree_cursor_goto_first_child(&w->cur)) {
-				w->depth++;
-			} else {
-				for (;;) {
-					if (ts_tree_cursor_goto_next_sibling(&w->cur)) break;
-					if (!ts_tree_cursor_goto_parent(&w->cur)) {
-						w->done = true;
-						w->npending = 0;
-						break;
-					}
-					w->depth--;
-				}
-				if (w->done) continue;
-			}
+		if (w->visits == count) {
+			w->done = true;
+			w->npending = 0;
+			continue;
 		}
-		w->started = true;
-		if (!fs_visit(w, slots, symbols, children, nchildren)) return -1;
+		if (!fs_visit(w, &nodes[w->visits], slots, symbols, children, nchildren)) return -1;
 	}
 }
 
@@ -243,8 +221,9 @@ const walkSlots = C.FS_WALK_SLOTS
 // queries are made of: a node by its type, (type) @capture or [(a) (b)]
 // @capture, and a node with a child of a type, (type (child)) @capture,
 // (type field: (child)) @capture or (type field: (child) @capture). It
-// runs as one walk over the tree in C, which yields the captures a
-// tree-sitter query cursor yields, in the same order (see fsWalk), without
+// runs as one walk in C over the flat copy of the tree (see flat), which
+// yields the captures a tree-sitter query cursor yields, in the same
+// order (see fsWalk), without
 // compiling the query, which for the larger grammars costs tens of
 // milliseconds per query and process (C# 55 ms, Kotlin 43), nor the query
 // cursor's work and a call into C per capture.
@@ -448,7 +427,7 @@ const walkBatch = 256
 // walker yields the captures of a walkQuery over one tree.
 type walker struct {
 	w    C.fsWalk
-	root *sitter.Node
+	tree *flat
 	q    *walkQuery
 	buf  *[walkBatch]C.fsCapture // C memory
 	n    int
@@ -468,47 +447,47 @@ func (wk *walker) free() {
 	C.free(unsafe.Pointer(wk.buf))
 }
 
-// start starts a walk of the tree of root with q.
-func (wk *walker) start(q *walkQuery, root *sitter.Node) error {
+// start starts a walk with q of tree, the flat copy of the tree of root.
+func (wk *walker) start(q *walkQuery, root *sitter.Node, tree *flat) error {
 	if err := q.compile(root); err != nil {
 		return err
 	}
 	wk.stop()
-	wk.w = C.fsWalk{cur: C.ts_tree_cursor_new(cnode(root))}
-	wk.root, wk.q, wk.n, wk.at, wk.open, wk.err = root, q, 0, 0, true, nil
+	wk.w = C.fsWalk{}
+	wk.tree, wk.q, wk.n, wk.at, wk.open, wk.err = tree, q, 0, 0, true, nil
 	return nil
 }
 
-// stop ends the walk, freeing its cursor and buffers.
+// stop ends the walk, freeing its buffers.
 func (wk *walker) stop() {
 	if wk.open {
-		C.ts_tree_cursor_delete(&wk.w.cur)
 		C.fs_walk_free(&wk.w)
 		wk.open = false
 	}
 }
 
-// next returns the next capture: the node and the capture's name.
-func (wk *walker) next() (*sitter.Node, string, bool) {
+// next returns the next capture: the node's index in document order (as
+// flat numbers them) and the capture's name.
+func (wk *walker) next() (int, string, bool) {
 	if wk.at == wk.n {
 		if !wk.open || bool(wk.w.done) && wk.w.nheap == 0 {
-			return nil, "", false
+			return 0, "", false
 		}
 		var children *C.fsChild
 		if len(wk.q.children) > 0 {
 			children = &wk.q.children[0]
 		}
-		n := C.fs_walk_next(&wk.w, &wk.q.slots[0], C.uint32_t(len(wk.q.slots)/walkSlots), children, C.uint32_t(len(wk.q.children)), &wk.buf[0], walkBatch)
+		n := C.fs_walk_next(&wk.w, &wk.tree.rec[0], C.uint32_t(len(wk.tree.rec)), &wk.q.slots[0], C.uint32_t(len(wk.q.slots)/walkSlots), children, C.uint32_t(len(wk.q.children)), &wk.buf[0], walkBatch)
 		if n < 0 {
 			wk.err = fmt.Errorf("%w: out of memory walking the tree", ErrParse)
-			return nil, "", false
+			return 0, "", false
 		}
 		wk.n, wk.at = int(n), 0
 		if wk.n == 0 {
-			return nil, "", false
+			return 0, "", false
 		}
 	}
 	c := &wk.buf[wk.at]
 	wk.at++
-	return wrap(wk.root, c.node), wk.q.names[c.capture], true
+	return int(c.index), wk.q.names[c.capture], true
 }

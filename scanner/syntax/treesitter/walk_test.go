@@ -63,6 +63,10 @@ func TestWalkMatchesQuery(t *testing.T) {
 					continue
 				}
 				root := tree.RootNode()
+				var f flat
+				if err := f.load(root, newSymbolNames(root)); err != nil {
+					t.Fatal(err)
+				}
 				var want, got []string
 				cursor.Exec(q, root)
 				for {
@@ -70,9 +74,13 @@ func TestWalkMatchesQuery(t *testing.T) {
 					if !ok {
 						break
 					}
-					want = append(want, describe(m.Captures[idx].Node, names[m.Captures[idx].Index]))
+					n := f.of(m.Captures[idx].Node)
+					if n == nil {
+						t.Fatalf("%s %s, input %d: the query captured a node the flat tree has not", lang, kind, i)
+					}
+					want = append(want, describe(n, names[m.Captures[idx].Index]))
 				}
-				if err := wk.start(w, root); err != nil {
+				if err := wk.start(w, root, &f); err != nil {
 					t.Fatalf("%s %s: %v", lang, kind, err)
 				}
 				for {
@@ -80,7 +88,7 @@ func TestWalkMatchesQuery(t *testing.T) {
 					if !ok {
 						break
 					}
-					got = append(got, describe(n, c))
+					got = append(got, describe(&f.nodes[n], c))
 				}
 				if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
 					t.Fatalf("%s %s, input %d (%q): walk gave\n%s\nthe query\n%s", lang, kind, i, in[max(0, len(in)-80):], g, w)
@@ -101,8 +109,8 @@ func TestWalkMatchesQuery(t *testing.T) {
 	}
 }
 
-func describe(n *sitter.Node, capture string) string {
-	return fmt.Sprintf("%s %s %d-%d %x", capture, n.Type(), n.StartByte(), n.EndByte(), n.ID())
+func describe(n *node, capture string) string {
+	return fmt.Sprintf("%s %s %d-%d #%d", capture, n.Type(), n.StartByte(), n.EndByte(), n.ID())
 }
 
 // TestParseWalkQuery: only patterns of one node by its type are walks.

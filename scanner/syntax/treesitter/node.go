@@ -1,0 +1,48 @@
+package treesitter
+
+/*
+#include <stdint.h>
+
+#include "treesitter.h"
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
+
+// cnode returns the TSNode of n: the one a sitter.Node holds as its first
+// field, for the calls into C that take a tree from go-tree-sitter
+// (TestFlatTree and TestWalkMatchesQuery would fail if a new version of
+// go-tree-sitter moved it).
+func cnode(n *sitter.Node) C.fsNode {
+	return *(*C.fsNode)(unsafe.Pointer(n))
+}
+
+// field returns n's child in the named field, nil if none, as Node's
+// ChildByFieldName does.
+func (x *extraction) field(n *node, name string) *node {
+	id, ok := x.lang.fields[name]
+	if !ok {
+		return nil
+	}
+	return n.fieldChild(id)
+}
+
+// fieldIDs returns the ids of the fields of a grammar by name.
+func fieldIDs(ts *sitter.Language) map[string]uint16 {
+	ids := map[string]uint16{}
+	for id := 1; id < 1<<16; id++ {
+		name := ts.FieldName(id)
+		if name == "" {
+			break
+		}
+		ids[name] = uint16(id)
+	}
+	return ids
+}
+
+// parent returns the parent of n in the tree being extracted.
+func (x *extraction) parent(n *node) *node { return n.Parent() }
