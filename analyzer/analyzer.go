@@ -418,27 +418,29 @@ func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from st
 		return err
 	}
 	res.forget()
+	diffs, stop := a.diffs(ctx, prev, commits)
+	defer stop()
 	for len(commits) > 0 {
-		// A new differ per window: its cache of decoded trees is the
-		// window's.
-		d := a.repo.NewDiffer()
 		var (
 			steps   [][]git.Change
 			entries []source.Entry
 		)
 		for len(steps) < len(commits) && len(entries) < a.window {
 			c := commits[len(steps)]
-			changes, err := d.Diff(ctx, prev, c.Tree)
-			if err != nil {
-				return fmt.Errorf("diff commit %s: %w", c.ID, err)
+			d, ok := <-diffs
+			if !ok {
+				// Only a cancelled run ends the diffs early.
+				return fmt.Errorf("diff commit %s: %w", c.ID, context.Cause(ctx))
 			}
-			for _, ch := range changes {
+			if d.err != nil {
+				return fmt.Errorf("diff commit %s: %w", c.ID, d.err)
+			}
+			for _, ch := range d.changes {
 				if ch.To != "" && res.wanted(ch.Path) {
 					entries = append(entries, source.Entry{Path: ch.Path, Blob: ch.To})
 				}
 			}
-			steps = append(steps, changes)
-			prev = c.Tree
+			steps = append(steps, d.changes)
 		}
 		// The files the window changes whose references the baseline read
 		// back from the stored keys are read from the blob cache first,
@@ -489,6 +491,52 @@ func (a *Analyzer) replay(ctx context.Context, res *resolver, st *state, from st
 	}
 	return nil
 }
+
+// diffed is the diff of one commit, or the error that stopped the diffs.
+type diffed struct {
+	changes []git.Change
+	err     error
+}
+
+// diffs diffs each commit with the one before it (the first with the tree
+// prev) on a goroutine of its own, which runs ahead of the replay by up to
+// diffsAhead commits: the diffs of a window are ready when its blobs have
+// been parsed. stop ends it, and must be called.
+func (a *Analyzer) diffs(ctx context.Context, prev git.Hash, commits []*git.Commit) (<-chan diffed, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan diffed, diffsAhead)
+	pairs := make([][2]git.Hash, len(commits))
+	for i, c := range commits {
+		pairs[i] = [2]git.Hash{prev, c.Tree}
+		prev = c.Tree
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		err := a.repo.DiffTrees(ctx, pairs, func(_ int, changes []git.Change) error {
+			select {
+			case out <- diffed{changes: changes}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if err != nil {
+			select {
+			case out <- diffed{err: err}:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	return out, func() {
+		cancel()
+		<-done
+	}
+}
+
+// diffsAhead is how many commits' diffs may wait for the replay.
+const diffsAhead = 1024
 
 // replayWindow is about how many changed blobs replay resolves at once:
 // enough to keep every core parsing, few enough that their results and

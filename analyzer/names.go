@@ -69,6 +69,7 @@ func (r *resolver) names() *nameCache {
 
 // close frees the parser of the run's name cache, if it made one.
 func (r *resolver) close() {
+	r.versions.Close()
 	if r.nameCache != nil {
 		r.nameCache.parse.Close()
 	}

@@ -33,10 +33,18 @@ type resolver struct {
 	// nameCache serves the resolution of names across files; nil until
 	// a file has names to resolve.
 	nameCache *nameCache
+	// versions keeps the trees of the files the run parsed last: the
+	// next version of a file a history changes is parsed from its last.
+	versions *scanner.Versions
 }
 
+// keptVersions bounds the source of the files whose trees a run keeps
+// for their next versions: a few thousand files of ordinary size, some
+// 20 to 60 MB of trees, beside a heap bounded at 256 MiB.
+const keptVersions = 2 << 20
+
 func newResolver(a *Analyzer) *resolver {
-	return &resolver{a: a, memo: map[store.BlobKey]scanner.FileResult{}}
+	return &resolver{a: a, memo: map[store.BlobKey]scanner.FileResult{}, versions: scanner.NewVersions(keptVersions)}
 }
 
 func (r *resolver) key(path, blob string) store.BlobKey {
@@ -143,7 +151,7 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 		}
 		written <- first
 	}()
-	err := r.a.scanner.Each(ctx, source.Blobs(r.a.repo, entries), func(f source.File, fr scanner.FileResult) {
+	err := r.a.scanner.WithVersions(r.versions).Each(ctx, source.Blobs(r.a.repo, entries), func(f source.File, fr scanner.FileResult) {
 		// The blob id, not the path: one path has other blobs in other
 		// commits of the same run.
 		k := r.key(f.Path, f.BlobID)

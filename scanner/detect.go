@@ -77,12 +77,13 @@ type Detection struct {
 // Detect finds the references in src, a file of the given language. A
 // file the prefilter rules out is not parsed.
 func (d *Detector) Detect(ctx context.Context, lang string, src []byte) (Detection, error) {
-	return d.detect(ctx, lang, src, true)
+	return d.detect(ctx, lang, src, true, treesitter.Previous{})
 }
 
 // detect is Detect; partial lets it leave a file's cold blocks out of the
-// parse, which the tests turn off to compare.
-func (d *Detector) detect(ctx context.Context, lang string, src []byte, partial bool) (Detection, error) {
+// parse, which the tests turn off to compare; a whole parse starts from
+// the tree of the file's last version that prev kept.
+func (d *Detector) detect(ctx context.Context, lang string, src []byte, partial bool, prev treesitter.Previous) (Detection, error) {
 	if !d.e.rules.MayMatch(lang, src) {
 		return Detection{}, nil
 	}
@@ -103,7 +104,7 @@ func (d *Detector) detect(ctx context.Context, lang string, src []byte, partial 
 				return Detection{References: refs, Unresolved: unresolved, Parsed: true}, nil
 			}
 		}
-		f, err = d.parser.Extract(ctx, lang, src, d.e.rules.Names())
+		f, err = d.parser.ExtractAfter(ctx, prev, lang, src, d.e.rules.Names(), false)
 	case slices.Contains(lexical.Languages(), lang):
 		f, err = lexical.Extract(lang, src, d.e.rules.Names())
 	default:
@@ -117,7 +118,7 @@ func (d *Detector) detect(ctx context.Context, lang string, src []byte, partial 
 		// A key written as a name: the file is read again with what it
 		// imports and declares (parameters hide names, imports say where
 		// the others come from). Only such files pay for it.
-		if f, err = d.parser.ExtractModule(ctx, lang, src, d.e.rules.Names()); err != nil {
+		if f, err = d.parser.ExtractAfter(ctx, prev, lang, src, d.e.rules.Names(), true); err != nil {
 			return Detection{}, err
 		}
 		refs, unresolved = d.e.rules.Match(f)

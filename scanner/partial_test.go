@@ -186,8 +186,8 @@ func TestPartialParseMatchesWhole(t *testing.T) {
 	for _, c := range partialCases {
 		t.Run(c.name, func(t *testing.T) {
 			src := []byte(c.src)
-			whole, wholeErr := d.detect(context.Background(), c.lang, src, false)
-			part, partErr := d.detect(context.Background(), c.lang, src, true)
+			whole, wholeErr := d.detect(context.Background(), c.lang, src, false, treesitter.Previous{})
+			part, partErr := d.detect(context.Background(), c.lang, src, true, treesitter.Previous{})
 			if (wholeErr == nil) != (partErr == nil) || !reflect.DeepEqual(whole, part) {
 				t.Fatalf("partial parse differs:\n whole: %+v (%v)\n  part: %+v (%v)", whole, wholeErr, part, partErr)
 			}
@@ -237,8 +237,8 @@ func TestPartialParseSDKSamples(t *testing.T) {
 
 func checkPartial(t *testing.T, d *Detector, name, lang string, src []byte) {
 	t.Helper()
-	whole, wholeErr := d.detect(context.Background(), lang, src, false)
-	part, partErr := d.detect(context.Background(), lang, src, true)
+	whole, wholeErr := d.detect(context.Background(), lang, src, false, treesitter.Previous{})
+	part, partErr := d.detect(context.Background(), lang, src, true, treesitter.Previous{})
 	if (wholeErr == nil) != (partErr == nil) || !reflect.DeepEqual(whole, part) {
 		t.Fatalf("%s (%s): partial parse differs:\n whole: %+v (%v)\n  part: %+v (%v)", name, lang, whole, wholeErr, part, partErr)
 	}
@@ -266,11 +266,11 @@ func FuzzPartialParse(f *testing.F) {
 			// A parse that gives up (a grammar spinning on unfinished
 			// code) leaves nothing to compare, and would be given up
 			// again for every parse of the partial one.
-			whole, err := d.detect(context.Background(), lang, src, false)
+			whole, err := d.detect(context.Background(), lang, src, false, treesitter.Previous{})
 			if err != nil {
 				continue
 			}
-			part, err := d.detect(context.Background(), lang, src, true)
+			part, err := d.detect(context.Background(), lang, src, true, treesitter.Previous{})
 			if err != nil || !reflect.DeepEqual(whole, part) {
 				t.Fatalf("%s: partial parse differs:\n whole: %+v\n  part: %+v (%v)", lang, whole, part, err)
 			}

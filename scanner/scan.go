@@ -25,6 +25,7 @@ import (
 	"github.com/flagscan/flagscan/scanner/resolve"
 	"github.com/flagscan/flagscan/scanner/rules"
 	"github.com/flagscan/flagscan/scanner/source"
+	"github.com/flagscan/flagscan/scanner/syntax/treesitter"
 )
 
 // DefaultMaxFileSize is the size above which files are not read.
@@ -54,6 +55,8 @@ type Options struct {
 	// this scanner's fingerprint) and takes the new ones at the end of
 	// each walk.
 	Cache Cache
+
+	versions *Versions // see WithVersions
 }
 
 // Progress is a running count, for progress bars.
@@ -173,6 +176,23 @@ func New(engine *Engine, opts Options) *Scanner {
 func (s *Scanner) WithCache(c Cache) *Scanner {
 	opts := s.opts
 	opts.Cache = c
+	return &Scanner{engine: s.engine, opts: opts}
+}
+
+// Versions keeps the trees of the files a run parsed last, for the parse
+// of their next versions (see treesitter.Versions).
+type Versions = treesitter.Versions
+
+// NewVersions returns a Versions that keeps trees of files of up to
+// maxBytes of source.
+func NewVersions(maxBytes int) *Versions { return treesitter.NewVersions(maxBytes) }
+
+// WithVersions returns a Scanner like s that parses each file from the
+// tree of the version of it v kept, and keeps the new one: for a run over
+// a history, where files come back changed a little.
+func (s *Scanner) WithVersions(v *Versions) *Scanner {
+	opts := s.opts
+	opts.versions = v
 	return &Scanner{engine: s.engine, opts: opts}
 }
 
@@ -393,7 +413,7 @@ func (s *Scanner) Detect(ctx context.Context, d *Detector, path string, content 
 	if !utf8.Valid(content) {
 		fr.Errors = append(fr.Errors, FileError{Path: path, Kind: "encoding", Error: fmt.Sprintf("invalid UTF-8 at byte %d; scanned as is", invalidAt(content))})
 	}
-	det, err := d.Detect(ctx, lang, content)
+	det, err := d.detect(ctx, lang, content, true, treesitter.Previous{Versions: s.opts.versions, Path: path})
 	if err != nil {
 		fr.Errors = append(fr.Errors, FileError{Path: path, Kind: "parse", Error: err.Error()})
 		return fr

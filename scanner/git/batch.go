@@ -64,10 +64,64 @@ func (r *Repo) StreamsBlobs() bool { return r.batch }
 
 // batch is a running `git cat-file --batch` that was given every id to
 // read at its start.
-type batch struct {
+type batch struct{ *stream }
+
+// stream is a running git that was given all of its input at its start,
+// by a goroutine of its own, so that git never waits for the reader to
+// ask.
+type stream struct {
 	cmd    *exec.Cmd
 	out    *bufio.Reader
-	writer chan struct{} // closed when the ids are written
+	writer chan struct{} // closed when the input is written
+}
+
+// startStream starts git with args in the repository gitDir and writes
+// lines to its input, each followed by a newline.
+func startStream(ctx context.Context, gitDir string, lines func(yield func(string) bool), args ...string) (*stream, error) {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"--git-dir", gitDir}, args...)...)
+	cmd.Env = batchEnv()
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("git %s: %w", args[0], err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("git %s: %w", args[0], err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("git %s: %w", args[0], err)
+	}
+	s := &stream{cmd: cmd, out: bufio.NewReaderSize(out, 64<<10), writer: make(chan struct{})}
+	go func() {
+		// A failed write is a git that stopped reading: the reader
+		// sees it end.
+		defer close(s.writer)
+		defer in.Close()
+		w := bufio.NewWriterSize(in, 64<<10)
+		for line := range lines {
+			if _, err := w.WriteString(line + "\n"); err != nil {
+				return
+			}
+		}
+		_ = w.Flush()
+	}()
+	return s, nil
+}
+
+// wait waits for git to exit, for its status.
+func (s *stream) wait() error {
+	<-s.writer
+	return s.cmd.Wait()
+}
+
+// close ends git, whether or not it answered everything: what it did not
+// is read with go-git.
+func (s *stream) close() {
+	// Killed rather than drained: what it has not answered yet is not
+	// wanted. Killing a git that already exited does nothing.
+	_ = s.cmd.Process.Kill()
+	<-s.writer
+	_ = s.cmd.Wait()
 }
 
 // batchEnv is the environment of git: go-git reads the repository at its
@@ -91,38 +145,19 @@ func batchEnv() []string {
 	return append(env, "GIT_NO_REPLACE_OBJECTS=1")
 }
 
-// startBatch starts git cat-file in the repository gitDir and writes ids
-// to it from a goroutine of its own, so that git never waits for the
-// reader to ask.
+// startBatch starts git cat-file in the repository gitDir, given ids.
 func startBatch(ctx context.Context, gitDir string, ids []Hash) (*batch, error) {
-	cmd := exec.CommandContext(ctx, "git", "--git-dir", gitDir, "cat-file", "--batch", "--buffer")
-	cmd.Env = batchEnv()
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, fmt.Errorf("git cat-file: %w", err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("git cat-file: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("git cat-file: %w", err)
-	}
-	b := &batch{cmd: cmd, out: bufio.NewReaderSize(out, 64<<10), writer: make(chan struct{})}
-	go func() {
-		// A failed write is a git that stopped reading: the reader
-		// sees it end.
-		defer close(b.writer)
-		defer in.Close()
-		w := bufio.NewWriterSize(in, 64<<10)
+	s, err := startStream(ctx, gitDir, func(yield func(string) bool) {
 		for _, id := range ids {
-			if _, err := w.WriteString(id.String() + "\n"); err != nil {
+			if !yield(id.String()) {
 				return
 			}
 		}
-		_ = w.Flush()
-	}()
-	return b, nil
+	}, "cat-file", "--batch", "--buffer")
+	if err != nil {
+		return nil, err
+	}
+	return &batch{s}, nil
 }
 
 // read reads the answers for ids in order and calls fn with each; ok is
@@ -179,15 +214,4 @@ func (b *batch) next(id Hash, maxSize int64) (blob Blob, ok bool, err error) {
 		return Blob{}, false, fmt.Errorf("git cat-file: no newline after %s", id)
 	}
 	return blob, true, nil
-}
-
-// close ends git, whether or not it answered everything. Its exit status
-// does not matter: what it answered was checked answer by answer, and what
-// it did not is read with go-git.
-func (b *batch) close() {
-	// Killed rather than drained: what it has not answered yet is not
-	// wanted. Killing a git that already exited does nothing.
-	_ = b.cmd.Process.Kill()
-	<-b.writer
-	_ = b.cmd.Wait()
 }

@@ -401,7 +401,7 @@ func (p *Parser) captures(q *compiled, root *sitter.Node) (func() (*node, string
 // types its bindings are members of and the parameters of its functions:
 // see ExtractModule.
 func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map[string]bool) (*syntax.File, error) {
-	return p.extract(ctx, lang, src, names, false, nil, nil)
+	return p.extract(ctx, lang, src, names, false, nil, nil, Previous{})
 }
 
 // ExtractModule is Extract with what the file imports, exports and
@@ -409,7 +409,21 @@ func (p *Parser) Extract(ctx context.Context, lang string, src []byte, names map
 // parameters): for a file whose keys are names, and for the files that
 // define them.
 func (p *Parser) ExtractModule(ctx context.Context, lang string, src []byte, names map[string]bool) (*syntax.File, error) {
-	return p.extract(ctx, lang, src, names, true, nil, nil)
+	return p.extract(ctx, lang, src, names, true, nil, nil, Previous{})
+}
+
+// Previous says where the tree of a file's last version is kept, for the
+// parse of its next (see Versions): a Versions and the file's path.
+type Previous struct {
+	Versions *Versions
+	Path     string
+}
+
+// ExtractAfter is Extract, or ExtractModule when module is set, of a file
+// whose last version prev may have kept: the file is parsed from that
+// version's tree, and its tree kept for the next.
+func (p *Parser) ExtractAfter(ctx context.Context, prev Previous, lang string, src []byte, names map[string]bool, module bool) (*syntax.File, error) {
+	return p.extract(ctx, lang, src, names, module, nil, nil, prev)
 }
 
 // ExtractPartial is Extract with the content of the blocks in skip (from
@@ -419,11 +433,11 @@ func (p *Parser) ExtractModule(ctx context.Context, lang string, src []byte, nam
 // with the blocks it needs.
 func (p *Parser) ExtractPartial(ctx context.Context, lang string, src []byte, names map[string]bool, skip []Block) (*syntax.File, *Partial, error) {
 	pa := &Partial{skip: skip, src: src}
-	f, err := p.extract(ctx, lang, src, names, false, skip, pa)
+	f, err := p.extract(ctx, lang, src, names, false, skip, pa, Previous{})
 	return f, pa, err
 }
 
-func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map[string]bool, module bool, skip []Block, pa *Partial) (*syntax.File, error) {
+func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map[string]bool, module bool, skip []Block, pa *Partial, prev Previous) (*syntax.File, error) {
 	z, ok := p.reg.langs[lang]
 	if !ok {
 		return nil, fmt.Errorf("no grammar for language %q", lang)
@@ -465,12 +479,19 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 		p.parser.SetIncludedRanges(included(src, skip, lines))
 		defer p.parser.SetIncludedRanges(wholeFile)
 	}
-	tree, err := p.parser.ParseCtx(context.Background(), nil, src)
+	var old *version
+	if pa == nil {
+		old = prev.Versions.take(prev.Path, lang)
+	}
+	tree, err := p.parse(src, old)
 	if err != nil {
-		p.parser.Reset()
 		return nil, fmt.Errorf("%w: %s: %v", ErrParse, lang, err)
 	}
-	defer tree.Close()
+	if pa == nil && prev.Versions != nil && !tree.RootNode().HasError() {
+		defer prev.Versions.put(prev.Path, lang, src, tree)
+	} else {
+		defer tree.Close()
+	}
 
 	x := &extraction{
 		lang:    l,
@@ -555,6 +576,33 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 		}
 	}
 	return x.file, nil
+}
+
+// parse parses src, from the tree of its last version when there is one
+// (which it frees). A tree from the last version that has syntax errors
+// is thrown away for a parse of src alone: with errors, tree-sitter's
+// recovery can differ between the two.
+func (p *Parser) parse(src []byte, old *version) (*sitter.Tree, error) {
+	if old != nil {
+		for _, e := range edits(old.src, src) {
+			old.tree.Edit(e)
+		}
+		tree, err := p.parser.ParseCtx(context.Background(), old.tree, src)
+		old.tree.Close()
+		if err != nil {
+			p.parser.Reset()
+		} else if !tree.RootNode().HasError() {
+			return tree, nil
+		} else {
+			tree.Close()
+		}
+	}
+	tree, err := p.parser.ParseCtx(context.Background(), nil, src)
+	if err != nil {
+		p.parser.Reset()
+		return nil, err
+	}
+	return tree, nil
 }
 
 // param records a function parameter: a binding with no value, in the
