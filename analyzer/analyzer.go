@@ -270,6 +270,10 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 		}
 		if snap != nil {
 			next.Version, next.Prev = snap.Version, snap
+		} else {
+			// A new branch: its rows start as a copy of the branch it
+			// forked from.
+			next.From = p.seed
 		}
 	} else if next != nil {
 		next.Prev = next
@@ -503,6 +507,23 @@ type diffed struct {
 // diffsAhead commits: the diffs of a window are ready when its blobs have
 // been parsed. stop ends it, and must be called.
 func (a *Analyzer) diffs(ctx context.Context, prev git.Hash, commits []*git.Commit) (<-chan diffed, func()) {
+	if len(commits) < diffsApart {
+		// A push of a few commits: diffed here, with the repository's
+		// own handle, whose pack index is loaded already; another
+		// handle would load it again.
+		out := make(chan diffed, len(commits))
+		defer close(out)
+		d := a.repo.NewDiffer()
+		for _, c := range commits {
+			changes, err := d.Diff(ctx, prev, c.Tree)
+			out <- diffed{changes: changes, err: err}
+			if err != nil {
+				break
+			}
+			prev = c.Tree
+		}
+		return out, func() {}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	out := make(chan diffed, diffsAhead)
 	pairs := make([][2]git.Hash, len(commits))
@@ -534,6 +555,10 @@ func (a *Analyzer) diffs(ctx context.Context, prev git.Hash, commits []*git.Comm
 		<-done
 	}
 }
+
+// diffsApart is the fewest commits diffs diffs on a goroutine of its
+// own, through git diff-tree when git is there.
+const diffsApart = 16
 
 // diffsAhead is how many commits' diffs may wait for the replay.
 const diffsAhead = 1024

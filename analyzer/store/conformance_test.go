@@ -202,6 +202,64 @@ func TestConformanceSnapshotIncremental(t *testing.T) {
 	})
 }
 
+// TestConformanceSnapshotFrom: a new branch's snapshot saved from another
+// branch's (From) reads back as the same snapshot saved whole, and leaves
+// the other branch as it was; saved from a From that another push has
+// moved since it was read, it is still exactly itself, not a copy of the
+// stale rows nor of the new ones.
+func TestConformanceSnapshotFrom(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, target string) {
+		db := openStore(t, target)
+		ctx := context.Background()
+		use := func(blob, refs string) store.Use {
+			return store.Use{Blob: blob, Fingerprint: "fp", Deps: []byte(`{}`), Refs: []byte(refs)}
+		}
+		mainSnap := &store.Snapshot{Repo: "r", Branch: "main", Commit: "c1", Fingerprint: "fp", UsesKept: true,
+			Files: map[string]string{"a.go": "b1", "b.ts": "b2", "c.ts": "b3"},
+			Keys:  map[string]map[string][]byte{"prod": {"k1": []byte(`[1]`), "k2": []byte(`[2]`)}, "dev": {"k1": []byte(`[3]`)}},
+			Uses:  map[string]store.Use{"b.ts": use("b2", `[4]`), "c.ts": use("b3", `[5]`)}}
+		save(t, db, mainSnap)
+		from, err := store.LoadSnapshot(ctx, db, "r", "main")
+		if err != nil {
+			t.Fatal(err)
+		}
+		branch := func(name string) *store.Snapshot {
+			return &store.Snapshot{Repo: "r", Branch: name, Commit: "c2", Fingerprint: "fp", UsesKept: true, From: from,
+				Files: map[string]string{"a.go": "b1", "b.ts": "b2x", "d.ts": "b4"},
+				Keys:  map[string]map[string][]byte{"prod": {"k1": []byte(`[1]`), "k3": []byte(`[6]`)}, "dev": {"k1": []byte(`[3]`)}},
+				Uses:  map[string]store.Use{"b.ts": use("b2x", `[4x]`), "c.ts": use("b3", `[5]`)}}
+		}
+		check := func(name string) {
+			t.Helper()
+			got, err := store.LoadSnapshot(ctx, db, "r", name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := branch(name)
+			if got.Version != 1 || !got.UsesKept || !reflect.DeepEqual(got.Files, want.Files) || !reflect.DeepEqual(got.Keys, want.Keys) || !reflect.DeepEqual(got.Uses, want.Uses) {
+				t.Errorf("%s read back as\n%+v\nwant\n%+v", name, got, want)
+			}
+		}
+		save(t, db, branch("feature"))
+		check("feature")
+		// main moves on after from was read.
+		moved := &store.Snapshot{Repo: "r", Branch: "main", Commit: "c3", Fingerprint: "fp", Version: from.Version, Prev: from, UsesKept: true,
+			Files: map[string]string{"e.go": "b9"},
+			Keys:  map[string]map[string][]byte{"prod": {"k9": []byte(`[9]`)}},
+			Uses:  map[string]store.Use{"e.go": use("b9", `[9]`)}}
+		save(t, db, moved)
+		save(t, db, branch("late"))
+		check("late")
+		got, err := store.LoadSnapshot(ctx, db, "r", "main")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Files, moved.Files) || !reflect.DeepEqual(got.Keys, moved.Keys) || !reflect.DeepEqual(got.Uses, moved.Uses) {
+			t.Errorf("main changed: %+v", got)
+		}
+	})
+}
+
 func save(t *testing.T, db *sql.DB, s *store.Snapshot) {
 	t.Helper()
 	ctx := context.Background()

@@ -135,6 +135,12 @@ type Snapshot struct {
 	// changes a few of thousands). Prev == the snapshot itself keeps
 	// every row.
 	Prev *Snapshot
+	// From, for a snapshot stored for the first time (Version 0), is the
+	// stored snapshot of another branch of the repository it started
+	// from, as LoadSnapshot read it: its rows are copied within the
+	// database, and only those that differ are written (a new branch's
+	// first push changes a few of thousands).
+	From *Snapshot
 }
 
 // Use is the resolution of one file's names at a snapshot's commit.
@@ -266,14 +272,23 @@ func SaveSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
 	if prev == nil {
 		// Every row, written again.
 		prev = &Snapshot{}
-		for _, table := range []string{"snapshot_files", "snapshot_keys", "snapshot_uses"} {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE repo = ? AND branch = ?`, s.Repo, s.Branch); err != nil {
+		for _, t := range snapshotTables {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.name+` WHERE repo = ? AND branch = ?`, s.Repo, s.Branch); err != nil {
 				return fmt.Errorf("write snapshot: %w", err)
 			}
 		}
 	}
 	if prev == s {
 		return nil // the rows stay
+	}
+	if s.Prev == nil && s.From != nil && s.From.Repo == s.Repo && s.From.Branch != s.Branch && s.From.Version > 0 {
+		copied, err := copyRows(ctx, tx, s.From, s.Branch)
+		if err != nil {
+			return err
+		}
+		if copied {
+			prev = s.From
+		}
 	}
 	files := newRows(ctx, tx, s, `snapshot_files`, []string{"path"}, []string{"blob"})
 	for p, b := range s.Files {
@@ -335,6 +350,53 @@ type rowWriter struct {
 	keys, values   []string
 	upsert, remove *sql.Stmt
 	err            error
+}
+
+// snapshotTables are the tables of a snapshot's rows and their columns
+// past repo and branch.
+var snapshotTables = []struct {
+	name string
+	cols []string
+}{
+	{"snapshot_files", []string{"path", "blob"}},
+	{"snapshot_keys", []string{"env", "key", "refs"}},
+	{"snapshot_uses", []string{"path", "blob", "fingerprint", "deps", "refs"}},
+}
+
+// copyRows copies the rows of from, a stored snapshot, to branch, and
+// reports whether they are from's: each copy takes the rows only if the
+// snapshot is still at from's version, in one statement, which sees one
+// committed state (a write of a snapshot moves its version and its rows
+// at once), and counts them. When a table's rows are not from's (another
+// push moved it since it was read), none is kept.
+func copyRows(ctx context.Context, tx *sql.Tx, from *Snapshot, branch string) (bool, error) {
+	want := []int{len(from.Files), 0, len(from.Uses)}
+	for _, ks := range from.Keys {
+		want[1] += len(ks)
+	}
+	for i, t := range snapshotTables {
+		cols := strings.Join(t.cols, ", ")
+		res, err := tx.ExecContext(ctx, `INSERT INTO `+t.name+` (repo, branch, `+cols+`)
+			SELECT r.repo, ?, r.`+strings.Join(t.cols, ", r.")+` FROM `+t.name+` r
+			JOIN snapshots s ON s.repo = r.repo AND s.branch = r.branch
+			WHERE r.repo = ? AND r.branch = ? AND s.version = ?`, branch, from.Repo, from.Branch, from.Version)
+		if err != nil {
+			return false, fmt.Errorf("write snapshot: copy %s: %w", t.name, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return false, fmt.Errorf("write snapshot: copy %s: %w", t.name, err)
+		}
+		if int(n) != want[i] {
+			for _, t := range snapshotTables {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.name+` WHERE repo = ? AND branch = ?`, from.Repo, branch); err != nil {
+					return false, fmt.Errorf("write snapshot: %w", err)
+				}
+			}
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 func newRows(ctx context.Context, tx *sql.Tx, s *Snapshot, table string, keys, values []string) *rowWriter {
