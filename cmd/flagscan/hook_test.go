@@ -405,6 +405,10 @@ func TestHookPushes(t *testing.T) {
 			}
 		}
 		s.expect("concurrent pushes", want...)
+		if t.Failed() {
+			// What the hooks said, to tell a lock from a lost event.
+			t.Logf("push 0:\n%s\npush 1:\n%s", outs[0].String(), outs[1].String())
+		}
 	})
 
 	t.Run("push rejected by another hook", func(t *testing.T) {
