@@ -184,30 +184,29 @@ func (r *Repo) MergeBase(id string, tip *Commit) (string, error) {
 // first-parent ancestor of tip that another branch or tag also reaches
 // (their merge base), or "" when no other ref shares history with it.
 func (r *Repo) ForkPoint(tip *Commit, ref string) (string, error) {
-	refs, err := r.r.References()
+	refs, err := r.hashRefs()
 	if err != nil {
-		return "", fmt.Errorf("list refs: %w", err)
+		return "", err
 	}
 	var best *object.Commit
-	err = refs.ForEach(func(rf *plumbing.Reference) error {
-		if rf.Type() != plumbing.HashReference || rf.Name().String() == ref || !rf.Name().IsBranch() && !rf.Name().IsTag() {
-			return nil
+	for _, rf := range refs {
+		if rf.Name().String() == ref || !rf.Name().IsBranch() && !rf.Name().IsTag() {
+			continue
 		}
 		other, err := r.r.CommitObject(rf.Hash())
 		if err != nil {
-			return nil // an annotated tag or a ref to a missing object: not a base
+			continue // an annotated tag or a ref to a missing object: not a base
 		}
 		bases, err := tip.c.MergeBase(other)
 		if err != nil || len(bases) == 0 {
-			return nil
+			continue
 		}
 		if best == nil || bases[0].Committer.When.After(best.Committer.When) {
 			best = bases[0]
 		}
-		return nil
-	})
-	if err != nil || best == nil {
-		return "", err
+	}
+	if best == nil {
+		return "", nil
 	}
 	return best.Hash.String(), nil
 }

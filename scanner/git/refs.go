@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
 
 // Ref is a ref that points at an object.
@@ -38,23 +40,59 @@ func (r *Repo) SymbolicTarget(name string) (string, bool) {
 // Refs lists the refs under prefix (refs/heads/, refs/remotes/origin/)
 // that point at an object, by name. Symbolic refs are left out.
 func (r *Repo) Refs(prefix string) ([]Ref, error) {
-	refs, err := r.r.References()
+	refs, err := r.hashRefs()
 	if err != nil {
-		return nil, fmt.Errorf("list refs of %s: %w", r.loc.GitDir, err)
+		return nil, err
 	}
 	var out []Ref
-	err = refs.ForEach(func(rf *plumbing.Reference) error {
-		if rf.Type() == plumbing.HashReference && strings.HasPrefix(rf.Name().String(), prefix) {
+	for _, rf := range refs {
+		if strings.HasPrefix(rf.Name().String(), prefix) {
 			out = append(out, Ref{Name: rf.Name().String(), Hash: Hash(rf.Hash())})
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list refs of %s: %w", r.loc.GitDir, err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
+
+// hashRefs returns the refs that point at an object.
+//
+// go-git reads every file under refs/, the lock files of refs that git is
+// writing at that moment too: a ref name cannot end in ".lock", so those
+// are left out, and one that git has just created is empty, which go-git
+// reports as an error for the whole list. Git holds such a lock for
+// milliseconds: the list is read again, for up to refsRetry. A push to
+// another branch of the repository in the same second made a
+// post-receive hook fail this way.
+func (r *Repo) hashRefs() ([]*plumbing.Reference, error) {
+	var (
+		deadline = time.Now().Add(refsRetry)
+		wait     = 5 * time.Millisecond
+	)
+	for {
+		refs, err := r.r.References()
+		var out []*plumbing.Reference
+		if err == nil {
+			err = refs.ForEach(func(rf *plumbing.Reference) error {
+				if rf.Type() == plumbing.HashReference && !strings.HasSuffix(rf.Name().String(), ".lock") {
+					out = append(out, rf)
+				}
+				return nil
+			})
+		}
+		if err == nil {
+			return out, nil
+		}
+		if !errors.Is(err, dotgit.ErrEmptyRefFile) || time.Now().After(deadline) {
+			return nil, fmt.Errorf("list refs of %s: %w", r.loc.GitDir, err)
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 100*time.Millisecond)
+	}
+}
+
+// refsRetry is how long hashRefs reads the refs again while one of their
+// files is empty.
+const refsRetry = 2 * time.Second
 
 // RefContains reports whether the ref points at commit or at a descendant
 // of it. A missing ref or commit (a rejected push's objects are dropped
