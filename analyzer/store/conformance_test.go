@@ -156,17 +156,8 @@ func TestConformanceSnapshotIncremental(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, target string) {
 		db := openStore(t, target)
 		ctx := context.Background()
-		use := func(blob, refs string) store.Use {
-			return store.Use{Blob: blob, Fingerprint: "fp", Deps: []byte(`{}`), Refs: []byte(refs)}
-		}
-		first := func(branch string) *store.Snapshot {
-			return &store.Snapshot{Repo: "r", Branch: branch, Commit: "c1", Fingerprint: "fp", UsesKept: true,
-				Files: map[string]string{"a.go": "b1", "b.ts": "b2", "c.ts": "b3"},
-				Keys:  map[string]map[string][]byte{"prod": {"k1": []byte(`[1]`), "k2": []byte(`[2]`)}, "dev": {"k1": []byte(`[3]`)}},
-				Uses:  map[string]store.Use{"b.ts": use("b2", `[4]`), "c.ts": use("b3", `[5]`)}}
-		}
-		save(t, db, first("main"))
-		save(t, db, first("other"))
+		save(t, db, firstSnapshot("main"))
+		save(t, db, firstSnapshot("other"))
 		prev, err := store.LoadSnapshot(ctx, db, "r", "main")
 		if err != nil {
 			t.Fatal(err)
@@ -187,7 +178,7 @@ func TestConformanceSnapshotIncremental(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := first("other"); !reflect.DeepEqual(other.Files, want.Files) || !reflect.DeepEqual(other.Keys, want.Keys) || !reflect.DeepEqual(other.Uses, want.Uses) {
+		if want := firstSnapshot("other"); !reflect.DeepEqual(other.Files, want.Files) || !reflect.DeepEqual(other.Keys, want.Keys) || !reflect.DeepEqual(other.Uses, want.Uses) {
 			t.Errorf("the other branch changed: %+v", other)
 		}
 		got.Prev = got
@@ -211,14 +202,7 @@ func TestConformanceSnapshotFrom(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, target string) {
 		db := openStore(t, target)
 		ctx := context.Background()
-		use := func(blob, refs string) store.Use {
-			return store.Use{Blob: blob, Fingerprint: "fp", Deps: []byte(`{}`), Refs: []byte(refs)}
-		}
-		mainSnap := &store.Snapshot{Repo: "r", Branch: "main", Commit: "c1", Fingerprint: "fp", UsesKept: true,
-			Files: map[string]string{"a.go": "b1", "b.ts": "b2", "c.ts": "b3"},
-			Keys:  map[string]map[string][]byte{"prod": {"k1": []byte(`[1]`), "k2": []byte(`[2]`)}, "dev": {"k1": []byte(`[3]`)}},
-			Uses:  map[string]store.Use{"b.ts": use("b2", `[4]`), "c.ts": use("b3", `[5]`)}}
-		save(t, db, mainSnap)
+		save(t, db, firstSnapshot("main"))
 		from, err := store.LoadSnapshot(ctx, db, "r", "main")
 		if err != nil {
 			t.Fatal(err)
@@ -258,6 +242,20 @@ func TestConformanceSnapshotFrom(t *testing.T) {
 			t.Errorf("main changed: %+v", got)
 		}
 	})
+}
+
+// use is a resolution of a use file, for the snapshot tests.
+func use(blob, refs string) store.Use {
+	return store.Use{Blob: blob, Fingerprint: "fp", Deps: []byte(`{}`), Refs: []byte(refs)}
+}
+
+// firstSnapshot is the snapshot the snapshot tests store first on branch:
+// files, keys in two environments and uses.
+func firstSnapshot(branch string) *store.Snapshot {
+	return &store.Snapshot{Repo: "r", Branch: branch, Commit: "c1", Fingerprint: "fp", UsesKept: true,
+		Files: map[string]string{"a.go": "b1", "b.ts": "b2", "c.ts": "b3"},
+		Keys:  map[string]map[string][]byte{"prod": {"k1": []byte(`[1]`), "k2": []byte(`[2]`)}, "dev": {"k1": []byte(`[3]`)}},
+		Uses:  map[string]store.Use{"b.ts": use("b2", `[4]`), "c.ts": use("b3", `[5]`)}}
 }
 
 func save(t *testing.T, db *sql.DB, s *store.Snapshot) {

@@ -290,7 +290,7 @@ func SaveSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
 			prev = s.From
 		}
 	}
-	files := newRows(ctx, tx, s, `snapshot_files`, []string{"path"}, []string{"blob"})
+	files := newRows(ctx, tx, s, filesTable)
 	for p, b := range s.Files {
 		if old, ok := prev.Files[p]; !ok || old != b {
 			files.put([]any{p}, b)
@@ -301,7 +301,7 @@ func SaveSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
 			files.delete(p)
 		}
 	}
-	keys := newRows(ctx, tx, s, `snapshot_keys`, []string{"env", "key"}, []string{"refs"})
+	keys := newRows(ctx, tx, s, keysTable)
 	for env, ks := range s.Keys {
 		for k, refs := range ks {
 			if old, ok := prev.Keys[env][k]; !ok || !bytes.Equal(old, refs) {
@@ -316,7 +316,7 @@ func SaveSnapshot(ctx context.Context, tx *sql.Tx, s *Snapshot) error {
 			}
 		}
 	}
-	uses := newRows(ctx, tx, s, `snapshot_uses`, []string{"path"}, []string{"blob", "fingerprint", "deps", "refs"})
+	uses := newRows(ctx, tx, s, usesTable)
 	for p, u := range s.Uses {
 		if old, ok := prev.Uses[p]; !ok || !old.equal(u) {
 			uses.put([]any{p}, u.Blob, u.Fingerprint, u.Deps, u.Refs)
@@ -346,22 +346,29 @@ type rowWriter struct {
 	ctx            context.Context
 	tx             *sql.Tx
 	s              *Snapshot
-	table          string
-	keys, values   []string
+	t              snapshotTable
 	upsert, remove *sql.Stmt
 	err            error
 }
 
 // snapshotTables are the tables of a snapshot's rows and their columns
 // past repo and branch.
-var snapshotTables = []struct {
-	name string
-	cols []string
-}{
-	{"snapshot_files", []string{"path", "blob"}},
-	{"snapshot_keys", []string{"env", "key", "refs"}},
-	{"snapshot_uses", []string{"path", "blob", "fingerprint", "deps", "refs"}},
+var snapshotTables = []snapshotTable{filesTable, keysTable, usesTable}
+
+// snapshotTable is a table of a snapshot's rows: its primary key past
+// repo and branch, and its other columns.
+type snapshotTable struct {
+	name         string
+	keys, values []string
 }
+
+var (
+	filesTable = snapshotTable{"snapshot_files", []string{"path"}, []string{"blob"}}
+	keysTable  = snapshotTable{"snapshot_keys", []string{"env", "key"}, []string{"refs"}}
+	usesTable  = snapshotTable{"snapshot_uses", []string{"path"}, []string{"blob", "fingerprint", "deps", "refs"}}
+)
+
+func (t snapshotTable) cols() []string { return append(slices.Clone(t.keys), t.values...) }
 
 // copyRows copies the rows of from, a stored snapshot, to branch, and
 // reports whether they are from's: each copy takes the rows only if the
@@ -375,9 +382,8 @@ func copyRows(ctx context.Context, tx *sql.Tx, from *Snapshot, branch string) (b
 		want[1] += len(ks)
 	}
 	for i, t := range snapshotTables {
-		cols := strings.Join(t.cols, ", ")
-		res, err := tx.ExecContext(ctx, `INSERT INTO `+t.name+` (repo, branch, `+cols+`)
-			SELECT r.repo, ?, r.`+strings.Join(t.cols, ", r.")+` FROM `+t.name+` r
+		res, err := tx.ExecContext(ctx, `INSERT INTO `+t.name+` (repo, branch, `+strings.Join(t.cols(), ", ")+`)
+			SELECT r.repo, ?, r.`+strings.Join(t.cols(), ", r.")+` FROM `+t.name+` r
 			JOIN snapshots s ON s.repo = r.repo AND s.branch = r.branch
 			WHERE r.repo = ? AND r.branch = ? AND s.version = ?`, branch, from.Repo, from.Branch, from.Version)
 		if err != nil {
@@ -399,8 +405,8 @@ func copyRows(ctx context.Context, tx *sql.Tx, from *Snapshot, branch string) (b
 	return true, nil
 }
 
-func newRows(ctx context.Context, tx *sql.Tx, s *Snapshot, table string, keys, values []string) *rowWriter {
-	return &rowWriter{ctx: ctx, tx: tx, s: s, table: table, keys: keys, values: values}
+func newRows(ctx context.Context, tx *sql.Tx, s *Snapshot, t snapshotTable) *rowWriter {
+	return &rowWriter{ctx: ctx, tx: tx, s: s, t: t}
 }
 
 // put writes the row of key with values, replacing the stored one.
@@ -409,21 +415,21 @@ func (r *rowWriter) put(key []any, values ...any) {
 		return
 	}
 	if r.upsert == nil {
-		cols := append([]string{"repo", "branch"}, append(slices.Clone(r.keys), r.values...)...)
-		set := make([]string, len(r.values))
-		for i, v := range r.values {
+		cols := append([]string{"repo", "branch"}, r.t.cols()...)
+		set := make([]string, len(r.t.values))
+		for i, v := range r.t.values {
 			set[i] = v + " = excluded." + v
 		}
-		q := `INSERT INTO ` + r.table + ` (` + strings.Join(cols, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(cols)-1) + `)
-			ON CONFLICT (repo, branch, ` + strings.Join(r.keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
+		q := `INSERT INTO ` + r.t.name + ` (` + strings.Join(cols, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(cols)-1) + `)
+			ON CONFLICT (repo, branch, ` + strings.Join(r.t.keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
 		if r.upsert, r.err = r.tx.PrepareContext(r.ctx, q); r.err != nil {
-			r.err = fmt.Errorf("write %s: %w", r.table, r.err)
+			r.err = fmt.Errorf("write %s: %w", r.t.name, r.err)
 			return
 		}
 	}
 	args := append([]any{r.s.Repo, r.s.Branch}, append(key, values...)...)
 	if _, err := r.upsert.ExecContext(r.ctx, args...); err != nil {
-		r.err = fmt.Errorf("write %s %v: %w", r.table, key, err)
+		r.err = fmt.Errorf("write %s %v: %w", r.t.name, key, err)
 	}
 }
 
@@ -433,18 +439,18 @@ func (r *rowWriter) delete(key ...any) {
 		return
 	}
 	if r.remove == nil {
-		where := make([]string, len(r.keys))
-		for i, k := range r.keys {
+		where := make([]string, len(r.t.keys))
+		for i, k := range r.t.keys {
 			where[i] = k + " = ?"
 		}
-		q := `DELETE FROM ` + r.table + ` WHERE repo = ? AND branch = ? AND ` + strings.Join(where, " AND ")
+		q := `DELETE FROM ` + r.t.name + ` WHERE repo = ? AND branch = ? AND ` + strings.Join(where, " AND ")
 		if r.remove, r.err = r.tx.PrepareContext(r.ctx, q); r.err != nil {
-			r.err = fmt.Errorf("write %s: %w", r.table, r.err)
+			r.err = fmt.Errorf("write %s: %w", r.t.name, r.err)
 			return
 		}
 	}
 	if _, err := r.remove.ExecContext(r.ctx, append([]any{r.s.Repo, r.s.Branch}, key...)...); err != nil {
-		r.err = fmt.Errorf("delete %s %v: %w", r.table, key, err)
+		r.err = fmt.Errorf("delete %s %v: %w", r.t.name, key, err)
 	}
 }
 

@@ -163,10 +163,8 @@ type language struct {
 	g      grammar
 	base   compiled // the grammar's query
 	custom []customQuery
+	names  *symbolNames      // the grammar's node types and fields by id
 	fields map[string]uint16 // the grammar's field ids by name
-
-	namesOnce sync.Once
-	names     *symbolNames
 
 	moduleOnce sync.Once
 	full       *compiled // the query with the module patterns; see module
@@ -510,7 +508,7 @@ func (p *Parser) extract(ctx context.Context, lang string, src []byte, names map
 			return x.file, nil
 		}
 	}
-	if err := p.flat.load(root, l.symbolNames(root)); err != nil {
+	if err := p.flat.load(root, l.names); err != nil {
 		return nil, err
 	}
 	defer p.flat.release()

@@ -21,10 +21,6 @@ uint16_t ts_tree_cursor_current_field_id(const fsCursor *);
 bool ts_tree_cursor_goto_first_child(fsCursor *);
 bool ts_tree_cursor_goto_next_sibling(fsCursor *);
 bool ts_tree_cursor_goto_parent(fsCursor *);
-const char *ts_language_symbol_name(const void *, uint16_t);
-uint32_t ts_language_symbol_count(const void *);
-const char *ts_language_field_name_for_id(const void *, uint16_t);
-uint32_t ts_language_field_count(const void *);
 
 static fsNode fs_flat_node(const fsFlat *f) {
 	fsNode n = {{f->context[0], f->context[1], f->context[2], f->context[3]}, (const void *)f->id, (const void *)f->tree};
@@ -100,13 +96,6 @@ static uint32_t fs_flatten(fsNode root, fsFlat *out, uint32_t cap) {
 	return n;
 }
 
-const void *ts_tree_language(const void *);
-
-static const void *fs_tree_language(fsNode n) { return ts_tree_language(n.tree); }
-static const char *fs_symbol_name(const void *lang, uint16_t sym) { return ts_language_symbol_name(lang, sym); }
-static uint32_t fs_lang_symbol_count(const void *lang) { return ts_language_symbol_count(lang); }
-static const char *fs_field_name(const void *lang, uint16_t id) { return ts_language_field_name_for_id(lang, id); }
-static uint32_t fs_lang_field_count(const void *lang) { return ts_language_field_count(lang); }
 */
 import "C"
 
@@ -151,29 +140,32 @@ type symbolNames struct {
 	errors [2]string // the types of the symbols past the grammar's: ERROR, and its repeat
 }
 
-// newSymbolNames reads the names of the grammar of n's tree.
-func newSymbolNames(n *sitter.Node) *symbolNames {
-	lang := C.fs_tree_language(cnode(n))
-	s := &symbolNames{
-		types:  make([]string, int(C.fs_lang_symbol_count(lang))),
-		fields: make([]string, int(C.fs_lang_field_count(lang))+1),
-	}
+// newSymbolNames reads the names of the grammar ts.
+func newSymbolNames(ts *sitter.Language) *symbolNames {
+	s := &symbolNames{types: make([]string, ts.SymbolCount()), fields: []string{""}}
 	for i := range s.types {
-		if name := C.fs_symbol_name(lang, C.uint16_t(i)); name != nil {
-			s.types[i] = C.GoString(name)
-		}
+		s.types[i] = ts.SymbolName(sitter.Symbol(i))
 	}
 	for i := range s.errors {
-		if name := C.fs_symbol_name(lang, C.uint16_t(0xFFFF-i)); name != nil {
-			s.errors[i] = C.GoString(name)
-		}
+		s.errors[i] = ts.SymbolName(sitter.Symbol(0xFFFF - i))
 	}
-	for i := 1; i < len(s.fields); i++ {
-		if name := C.fs_field_name(lang, C.uint16_t(i)); name != nil {
-			s.fields[i] = C.GoString(name)
+	for id := 1; id < 1<<16; id++ {
+		name := ts.FieldName(id)
+		if name == "" {
+			break
 		}
+		s.fields = append(s.fields, name)
 	}
 	return s
+}
+
+// fieldIDs returns the ids of the grammar's fields by name.
+func (s *symbolNames) fieldIDs() map[string]uint16 {
+	ids := make(map[string]uint16, len(s.fields))
+	for id, name := range s.fields[1:] {
+		ids[name] = uint16(id + 1)
+	}
+	return ids
 }
 
 // load copies the tree of root into f, reusing f's memory.
@@ -397,11 +389,4 @@ func (f *flat) release() {
 	if cap(f.rec) > 1<<16 {
 		*f = flat{}
 	}
-}
-
-// symbolNames returns the names of l's node types and fields, read from
-// the grammar of root's tree the first time.
-func (l *language) symbolNames(root *sitter.Node) *symbolNames {
-	l.namesOnce.Do(func() { l.names = newSymbolNames(root) })
-	return l.names
 }

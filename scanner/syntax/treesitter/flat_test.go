@@ -49,7 +49,7 @@ func TestFlatTree(t *testing.T) {
 			for cut := len(src); cut >= 0; cut -= 97 {
 				tree := p.Parse(nil, src[:cut])
 				root := tree.RootNode()
-				if err := f.load(root, l.symbolNames(root)); err != nil {
+				if err := f.load(root, l.names); err != nil {
 					t.Fatal(err)
 				}
 				x := &extraction{lang: l, tree: &f}

@@ -31,18 +31,5 @@ func (x *extraction) field(n *node, name string) *node {
 	return n.fieldChild(id)
 }
 
-// fieldIDs returns the ids of the fields of a grammar by name.
-func fieldIDs(ts *sitter.Language) map[string]uint16 {
-	ids := map[string]uint16{}
-	for id := 1; id < 1<<16; id++ {
-		name := ts.FieldName(id)
-		if name == "" {
-			break
-		}
-		ids[name] = uint16(id)
-	}
-	return ids
-}
-
 // parent returns the parent of n in the tree being extracted.
 func (x *extraction) parent(n *node) *node { return n.Parent() }

@@ -81,7 +81,8 @@ func compileLanguage(name string, mk func() (*sitter.Language, grammar), custom 
 	if err != nil {
 		return nil, fmt.Errorf("built-in query for %s: %w", name, err)
 	}
-	l := &language{name: name, ts: ts, g: g, base: base, fields: fieldIDs(ts)}
+	names := newSymbolNames(ts)
+	l := &language{name: name, ts: ts, g: g, base: base, names: names, fields: names.fieldIDs()}
 	for _, c := range custom {
 		cq, err := compileCustom(c, ts)
 		if err != nil {

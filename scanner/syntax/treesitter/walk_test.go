@@ -64,7 +64,7 @@ func TestWalkMatchesQuery(t *testing.T) {
 				}
 				root := tree.RootNode()
 				var f flat
-				if err := f.load(root, newSymbolNames(root)); err != nil {
+				if err := f.load(root, newSymbolNames(ts)); err != nil {
 					t.Fatal(err)
 				}
 				var want, got []string
