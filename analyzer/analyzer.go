@@ -253,6 +253,11 @@ func (a *Analyzer) push(ctx context.Context, u Update, branch string, tip *git.C
 	if err != nil {
 		return err
 	}
+	// Before the snapshot's transaction, which would wait for the
+	// writer's.
+	if err := res.flush(); err != nil {
+		return err
+	}
 	out.Commits = len(p.commits)
 	out.Uncovered, out.UncoveredFiles = st.uncovered()
 	out.Events = events

@@ -30,7 +30,7 @@ func (a *Analyzer) Log(ctx context.Context, branch, from, to string, fn func(eve
 	if err != nil {
 		return err
 	}
-	return a.replay(ctx, res, st, from, commits, func(c *git.Commit, trs []transition) error {
+	err = a.replay(ctx, res, st, from, commits, func(c *git.Commit, trs []transition) error {
 		for _, tr := range trs {
 			env := a.opts.Environments[tr.env]
 			typ, refs := event.FlagNew, eventRefs(st.references(tr.env, tr.key), c.ID.String(), a.links)
@@ -46,4 +46,8 @@ func (a *Analyzer) Log(ctx context.Context, branch, from, to string, fn func(eve
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return res.flush()
 }

@@ -67,8 +67,11 @@ func (r *resolver) names() *nameCache {
 	return r.nameCache
 }
 
-// close frees the parser of the run's name cache, if it made one.
+// close waits for the cache writer, and frees the trees and the parser of
+// the run's name cache, if it made one. A run that succeeds calls flush
+// first, for the writer's error.
 func (r *resolver) close() {
+	r.flush()
 	r.versions.Close()
 	if r.nameCache != nil {
 		r.nameCache.parse.Close()

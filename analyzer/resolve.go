@@ -36,6 +36,53 @@ type resolver struct {
 	// versions keeps the trees of the files the run parsed last: the
 	// next version of a file a history changes is parsed from its last.
 	versions *scanner.Versions
+	// writer caches the results of scan; nil until there are some.
+	writer *cacheWriter
+}
+
+// A cacheWriter writes scan results to the blob cache, in batches, on a
+// goroutine of its own that lives as long as the run: the workers parse
+// on while SQLite writes a batch, and a window of a long history need
+// not wait for its last batch to be written before the next is parsed.
+// Written by the worker that filled it, with the others waiting for the
+// lock, the batches had cost a log of 10,000 commits a quarter of its
+// time; waited for at the end of each window, another sixth.
+type cacheWriter struct {
+	batches chan map[store.BlobKey][]byte
+	done    chan error // the first error, once batches is closed and drained
+}
+
+// write hands a batch of results to the run's cache writer, starting it.
+func (r *resolver) write(ctx context.Context, batch map[store.BlobKey][]byte) {
+	if r.writer == nil {
+		w := &cacheWriter{batches: make(chan map[store.BlobKey][]byte, 1), done: make(chan error, 1)}
+		go func() {
+			var first error
+			for b := range w.batches {
+				if first != nil {
+					continue
+				}
+				if err := store.PutResults(ctx, r.a.db, b); err != nil {
+					first = fmt.Errorf("scan changed files: %w", err)
+				}
+			}
+			w.done <- first
+		}()
+		r.writer = w
+	}
+	r.writer.batches <- batch
+}
+
+// flush waits for the results handed to the cache writer to be written,
+// and returns the first error writing them.
+func (r *resolver) flush() error {
+	if r.writer == nil {
+		return nil
+	}
+	close(r.writer.batches)
+	err := <-r.writer.done
+	r.writer = nil
+	return err
 }
 
 // keptVersions bounds the source of the files whose trees a run keeps
@@ -134,23 +181,6 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 	if err := r.a.repo.Prefetch(ctx, ids); err != nil {
 		return fmt.Errorf("scan changed files: %w", err)
 	}
-	// Results are written by a goroutine of their own, in batches, so
-	// that a long history does not hold every result twice until the
-	// end, and the workers parse on while SQLite writes a batch: written
-	// by the worker that filled it, with the others waiting for the
-	// lock, the batches had cost a log of 10,000 commits a quarter of its
-	// time.
-	batches := make(chan map[store.BlobKey][]byte, 1)
-	written := make(chan error, 1)
-	go func() {
-		var first error
-		for b := range batches {
-			if err := store.PutResults(ctx, r.a.db, b); err != nil && first == nil {
-				first = err
-			}
-		}
-		written <- first
-	}()
 	err := r.a.scanner.WithVersions(r.versions).Each(ctx, source.Blobs(r.a.repo, entries), func(f source.File, fr scanner.FileResult) {
 		// The blob id, not the path: one path has other blobs in other
 		// commits of the same run.
@@ -174,15 +204,11 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 		}
 		mu.Unlock()
 		if full != nil {
-			batches <- full
+			r.write(ctx, full)
 		}
 	})
 	if err == nil && len(results) > 0 {
-		batches <- results
-	}
-	close(batches)
-	if werr := <-written; err == nil {
-		err = werr
+		r.write(ctx, results)
 	}
 	if err != nil {
 		return fmt.Errorf("scan changed files: %w", err)
