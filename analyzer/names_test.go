@@ -166,9 +166,10 @@ func TestPushFromSnapshotWithoutUses(t *testing.T) {
 	h := newHarness(t, r)
 	c0 := usesRepo(r)
 	h.pushOutcome(zero, c0)
-	// The store as the previous flagscan left it: no snapshot_uses table
-	// nor uses_kept column, its schema one version behind.
-	for _, q := range []string{`DROP TABLE snapshot_uses`, `ALTER TABLE snapshots DROP COLUMN uses_kept`, `UPDATE schema_versions SET version = version - 1 WHERE component = 'analyzer'`} {
+	// The store as a flagscan before resolutions were kept left it: no
+	// snapshot_uses table nor uses_kept column, its schema at version 2
+	// (snapshot_uses came with the third step).
+	for _, q := range []string{`DROP TABLE snapshot_uses`, `ALTER TABLE snapshots DROP COLUMN uses_kept`, `UPDATE schema_versions SET version = 2 WHERE component = 'analyzer'`} {
 		if _, err := h.db.Exec(q); err != nil {
 			t.Fatal(err)
 		}

@@ -74,7 +74,7 @@ func TestConformanceMigrateConcurrently(t *testing.T) {
 			}
 			got = append(got, fmt.Sprint(c, "=", v))
 		}
-		want := []string{fmt.Sprint("analyzer=", 3), fmt.Sprint("emitter.outbox=", len(outbox.Schema{}.Migrations(d)))}
+		want := []string{fmt.Sprint("analyzer=", 4), fmt.Sprint("emitter.outbox=", len(outbox.Schema{}.Migrations(d)))}
 		if !slices.Equal(got, want) {
 			t.Errorf("schema versions %v, want %v", got, want)
 		}

@@ -260,7 +260,7 @@ func (tables) Component() string { return "analyzer" }
 
 // Migrations implements Schema.
 func (tables) Migrations(d Dialect) []string {
-	return InDialect(d, []string{
+	steps := InDialect(d, []string{
 		`CREATE TABLE blob_results (
 		blob        TEXT NOT NULL,
 		lang        TEXT NOT NULL,
@@ -320,6 +320,27 @@ func (tables) Migrations(d Dialect) []string {
 		PRIMARY KEY (repo, branch, path)
 	);`,
 	})
+	// The blob cache as a rowid table: its rows, a kilobyte or more each,
+	// are appended in the order they are written, and only its key index
+	// takes the writes at random places. As a WITHOUT ROWID table the
+	// rows themselves were the B-tree, and a log of 10,000 commits
+	// dirtied a page for nearly every row it cached (77 MB of pages for
+	// 39 MB of results; as a rowid table, 61 MB, written 5% faster).
+	// PostgreSQL's tables are heaps already.
+	rebuild := `CREATE TABLE blob_results_rowid (
+		blob        TEXT NOT NULL,
+		lang        TEXT NOT NULL,
+		fingerprint TEXT NOT NULL,
+		result      BLOB NOT NULL,
+		PRIMARY KEY (blob, lang, fingerprint)
+	);
+	INSERT INTO blob_results_rowid (blob, lang, fingerprint, result) SELECT blob, lang, fingerprint, result FROM blob_results;
+	DROP TABLE blob_results;
+	ALTER TABLE blob_results_rowid RENAME TO blob_results;`
+	if d == Postgres {
+		rebuild = `SELECT 1`
+	}
+	return append(steps, rebuild)
 }
 
 // Migrate brings the analyzer's tables and those of schemas to their
