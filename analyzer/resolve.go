@@ -52,8 +52,8 @@ type cacheWriter struct {
 	done    chan error // the first error, once batches is closed and drained
 }
 
-// write hands a batch of results to the run's cache writer, starting it.
-func (r *resolver) write(ctx context.Context, batch map[store.BlobKey][]byte) {
+// cacheWriter returns the run's cache writer, starting it.
+func (r *resolver) cacheWriter(ctx context.Context) *cacheWriter {
 	if r.writer == nil {
 		w := &cacheWriter{batches: make(chan map[store.BlobKey][]byte, 1), done: make(chan error, 1)}
 		go func() {
@@ -70,7 +70,7 @@ func (r *resolver) write(ctx context.Context, batch map[store.BlobKey][]byte) {
 		}()
 		r.writer = w
 	}
-	r.writer.batches <- batch
+	return r.writer
 }
 
 // flush waits for the results handed to the cache writer to be written,
@@ -181,6 +181,8 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 	if err := r.a.repo.Prefetch(ctx, ids); err != nil {
 		return fmt.Errorf("scan changed files: %w", err)
 	}
+	// Started before the workers, which hand it their batches.
+	w := r.cacheWriter(ctx)
 	err := r.a.scanner.WithVersions(r.versions).Each(ctx, source.Blobs(r.a.repo, entries), func(f source.File, fr scanner.FileResult) {
 		// The blob id, not the path: one path has other blobs in other
 		// commits of the same run.
@@ -204,11 +206,11 @@ func (r *resolver) scan(ctx context.Context, entries []source.Entry) error {
 		}
 		mu.Unlock()
 		if full != nil {
-			r.write(ctx, full)
+			w.batches <- full
 		}
 	})
 	if err == nil && len(results) > 0 {
-		r.write(ctx, results)
+		w.batches <- results
 	}
 	if err != nil {
 		return fmt.Errorf("scan changed files: %w", err)
