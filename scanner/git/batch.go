@@ -180,6 +180,11 @@ func (b *batch) read(ids []Hash, maxSize int64, fn func(i int, blob Blob, ok boo
 // next reads the answer for id: the blob, or ok false when git says it
 // has no such blob; an error means the stream is unusable.
 func (b *batch) next(id Hash, maxSize int64) (blob Blob, ok bool, err error) {
+	return b.nextOf(id, "blob", maxSize)
+}
+
+// nextOf is next for an object of the given kind.
+func (b *batch) nextOf(id Hash, want string, maxSize int64) (blob Blob, ok bool, err error) {
 	header, err := b.out.ReadSlice('\n')
 	if err != nil {
 		return Blob{}, false, err
@@ -197,13 +202,13 @@ func (b *batch) next(id Hash, maxSize int64) (blob Blob, ok bool, err error) {
 	if err != nil || size < 0 {
 		return Blob{}, false, fmt.Errorf("git cat-file: unexpected answer %q for %s", header, id)
 	}
-	if kind != "blob" || (maxSize > 0 && size > maxSize) {
+	if kind != want || (maxSize > 0 && size > maxSize) {
 		// Read past the content and its newline; an oversize blob is
 		// only counted.
 		if _, err := b.out.Discard(int(size) + 1); err != nil {
 			return Blob{}, false, err
 		}
-		return Blob{Size: size, Oversize: true}, kind == "blob", nil
+		return Blob{Size: size, Oversize: true}, kind == want, nil
 	}
 	// A fresh slice per blob: the consumer may hold on to it.
 	blob = Blob{Size: size, Data: make([]byte, size)}

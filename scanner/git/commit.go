@@ -46,7 +46,7 @@ type Commit struct {
 	Committer Signature
 	Message   string
 
-	c *object.Commit
+	c *object.Commit // nil for most commits of a long FirstParents: see Repo.object
 }
 
 func newCommit(c *object.Commit) *Commit {
@@ -123,7 +123,10 @@ func (r *Repo) TreeOf(commit string) (Hash, error) {
 // is not on tip's first-parent line; the list then runs to the root
 // commit. A zero or empty stop walks to the root.
 func (r *Repo) FirstParents(ctx context.Context, tip *Commit, stop string) (commits []*Commit, found bool, err error) {
-	c := tip.c
+	c, err := r.object(tip)
+	if err != nil {
+		return nil, false, err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, false, err
@@ -136,18 +139,48 @@ func (r *Repo) FirstParents(ctx context.Context, tip *Commit, stop string) (comm
 		if c.NumParents() == 0 {
 			break
 		}
-		if c, err = c.Parent(0); err != nil {
-			id := commits[len(commits)-1].ID
-			if r.IsShallowBoundary(id) {
-				return nil, false, fmt.Errorf("%w: the history before commit %s is missing (where the clone was cut); fetch it (git fetch --deepen=N, or --unshallow), or start after it", ErrShallow, id)
+		if len(commits) == walkAlone && r.batch && !r.grafted() {
+			rest, ok, err := r.gitFirstParents(ctx, Hash(c.ParentHashes[0]), stop)
+			if err != nil {
+				return nil, false, err
 			}
-			return nil, false, fmt.Errorf("read first parent of %s: %w", id, err)
+			commits, found = append(commits, rest...), ok
+			if last := commits[len(commits)-1]; !found && len(last.Parents) > 0 {
+				// git stops where a shallow clone was cut, as if at the root.
+				return nil, false, r.missingParent(last.ID, plumbing.ErrObjectNotFound)
+			}
+			break
+		}
+		if c, err = c.Parent(0); err != nil {
+			return nil, false, r.missingParent(commits[len(commits)-1].ID, err)
 		}
 	}
 	for i, j := 0, len(commits)-1; i < j; i, j = i+1, j-1 {
 		commits[i], commits[j] = commits[j], commits[i]
 	}
 	return commits, found, nil
+}
+
+// missingParent is the error of a walk that could not read the first
+// parent of commit id.
+func (r *Repo) missingParent(id Hash, err error) error {
+	if r.IsShallowBoundary(id) {
+		return fmt.Errorf("%w: the history before commit %s is missing (where the clone was cut); fetch it (git fetch --deepen=N, or --unshallow), or start after it", ErrShallow, id)
+	}
+	return fmt.Errorf("read first parent of %s: %w", id, err)
+}
+
+// object returns go-git's object of c, which FirstParents does not keep
+// for a long history.
+func (r *Repo) object(c *Commit) (*object.Commit, error) {
+	if c.c != nil {
+		return c.c, nil
+	}
+	o, err := r.r.CommitObject(plumbing.Hash(c.ID))
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", c.ID, err)
+	}
+	return o, nil
 }
 
 // IsAncestor reports whether a is an ancestor of (or equal to) b.
@@ -173,7 +206,11 @@ func (r *Repo) MergeBase(id string, tip *Commit) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	bases, err := c.c.MergeBase(tip.c)
+	t, err := r.object(tip)
+	if err != nil {
+		return "", err
+	}
+	bases, err := c.c.MergeBase(t)
 	if err != nil || len(bases) == 0 {
 		return "", err
 	}
@@ -188,6 +225,10 @@ func (r *Repo) ForkPoint(tip *Commit, ref string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	t, err := r.object(tip)
+	if err != nil {
+		return "", err
+	}
 	var best *object.Commit
 	for _, rf := range refs {
 		if rf.Name().String() == ref || !rf.Name().IsBranch() && !rf.Name().IsTag() {
@@ -197,7 +238,7 @@ func (r *Repo) ForkPoint(tip *Commit, ref string) (string, error) {
 		if err != nil {
 			continue // an annotated tag or a ref to a missing object: not a base
 		}
-		bases, err := tip.c.MergeBase(other)
+		bases, err := t.MergeBase(other)
 		if err != nil || len(bases) == 0 {
 			continue
 		}
