@@ -100,7 +100,7 @@ func (d *Detector) detect(ctx context.Context, lang string, src []byte, partial 
 			// A partial parse yields what the whole one does; a file
 			// whose keys are names is read again whole, with its
 			// imports (below).
-			if refs, unresolved, ok := d.detectPartial(ctx, lang, src); ok && !throughNames(refs, unresolved) {
+			if refs, unresolved, ok := d.detectPartial(ctx, lang, src, prev); ok && !throughNames(refs, unresolved) {
 				return Detection{References: refs, Unresolved: unresolved, Parsed: true}, nil
 			}
 		}
@@ -172,8 +172,15 @@ const maxPartialRounds = 3
 // result stands for the whole file's. It does not when tree-sitter reads
 // the file otherwise than the block scanner did, or when the blocks needed
 // keep changing: the caller then parses the whole file.
-func (d *Detector) detectPartial(ctx context.Context, lang string, src []byte) ([]rules.Reference, []rules.Unresolved, bool) {
+//
+// In a history (prev has Versions), a file parsed again and mostly warm
+// is parsed whole instead, so that its next versions are parsed from its
+// tree (see Versions.Reuses).
+func (d *Detector) detectPartial(ctx context.Context, lang string, src []byte, prev treesitter.Previous) ([]rules.Reference, []rules.Unresolved, bool) {
 	skip := treesitter.ColdBlocks(lang, src, d.e.needles)
+	if len(skip) > 0 && prev.Versions.Reuses(prev.Path, lang, warmShare(skip, len(src))) {
+		return nil, nil, false
+	}
 	for round := 0; len(skip) > 0 && round < maxPartialRounds; round++ {
 		f, pa, err := d.parser.ExtractPartial(ctx, lang, src, d.e.rules.Names(), skip)
 		if err != nil || !pa.Trusted() {
@@ -187,6 +194,18 @@ func (d *Detector) detectPartial(ctx context.Context, lang string, src []byte) (
 		skip = without(skip, need)
 	}
 	return nil, nil, false
+}
+
+// warmShare returns the share of n bytes outside the cold blocks.
+func warmShare(cold []treesitter.Block, n int) float64 {
+	if n == 0 {
+		return 1
+	}
+	warm := n
+	for _, b := range cold {
+		warm -= b.End - b.Start
+	}
+	return float64(warm) / float64(n)
 }
 
 // without returns blocks with the ones at the (sorted) indexes put back:

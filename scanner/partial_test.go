@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -204,7 +205,7 @@ func TestPartialParseMatchesWhole(t *testing.T) {
 // usesPartial reports whether the detection of src ends with blocks left
 // out of its parse.
 func usesPartial(d *Detector, lang string, src []byte) bool {
-	_, _, ok := d.detectPartial(context.Background(), lang, src)
+	_, _, ok := d.detectPartial(context.Background(), lang, src, treesitter.Previous{})
 	return ok
 }
 
@@ -276,4 +277,64 @@ func FuzzPartialParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHistoryParsesWarmFilesWhole follows two files through versions as a
+// history does, with a Versions: the one mostly warm is parsed with its
+// cold blocks left out when first met, then whole, then from its last
+// tree; the one mostly cold stays partial. Every version yields what a
+// detection of it alone does.
+func TestHistoryParsesWarmFilesWhole(t *testing.T) {
+	engine, err := NewEngine(rules.New(true, nil, nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := engine.NewDetector()
+	defer d.Close()
+	cold := "function quiet%d() { let total = 0; for (let i = 0; i < 100; i++) { total += i * %d; } return total; }\n"
+	warm := "export function loud%d(v) { const a = v.getFlag(\"key-%d\").getValue(1); const b = v.getFlag(\"other-%d\"); return [a, b, %d]; }\n"
+	version := func(hot, quiet, n int) []byte {
+		var b strings.Builder
+		for i := range hot {
+			fmt.Fprintf(&b, warm, i, i+n, i, n)
+		}
+		for i := range quiet {
+			fmt.Fprintf(&b, cold, i, i+n)
+		}
+		return []byte(b.String())
+	}
+	v := treesitter.NewVersions(1 << 20)
+	defer v.Close()
+	for n := range 4 {
+		for _, f := range []struct {
+			path       string
+			src        []byte
+			partial    bool // the version is parsed with blocks left out
+			keptBefore bool // the file's last tree is kept before it
+		}{
+			{"warm.ts", version(6, 2, n), n == 0, n >= 2},
+			{"cold.ts", version(1, 12, n), true, false},
+		} {
+			prev := treesitter.Previous{Versions: v, Path: f.path}
+			if kept := v.Keeps(f.path); kept != f.keptBefore {
+				t.Errorf("%s version %d: a tree kept %v, want %v", f.path, n, kept, f.keptBefore)
+			}
+			alone, err := d.Detect(context.Background(), "typescript", f.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := d.detect(context.Background(), "typescript", f.src, true, prev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, alone) || len(got.References) == 0 {
+				t.Fatalf("%s version %d: %+v in the history, %+v alone", f.path, n, got, alone)
+			}
+			// Met by now: asking again changes nothing.
+			_, _, partial := d.detectPartial(context.Background(), "typescript", f.src, prev)
+			if n > 0 && partial != f.partial {
+				t.Errorf("%s version %d: parsed with blocks left out %v, want %v", f.path, n, partial, f.partial)
+			}
+		}
+	}
 }

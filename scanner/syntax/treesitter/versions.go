@@ -25,6 +25,42 @@ type Versions struct {
 	files  map[string]*version
 	order  []string // paths by when their tree was put, oldest first
 	closed bool
+	// met are the paths Reuses was asked about, up to maxMet of them.
+	met map[string]bool
+}
+
+// maxMet bounds the paths a Versions remembers meeting: some megabytes.
+const maxMet = 1 << 17
+
+// minWarm is the least share of a file's bytes outside its cold blocks
+// (those no reference can be in) for which the file's next versions are
+// parsed whole, from the last one's tree, rather than with the cold
+// blocks left out. A partial parse costs the parse and the copy of the
+// warm part; a parse from the last tree costs a little parse and the copy
+// of the whole tree, which takes about a third of what a parse does.
+const minWarm = 0.25
+
+// Reuses reports whether the file at path, whose warm share of bytes is
+// warm, is to be parsed whole: when a tree of its last version is kept,
+// or when the run met it before (a history changes it again, and will
+// again) and enough of it is warm. A file met for the first time is
+// parsed with its cold blocks left out, as in a scan.
+func (v *Versions) Reuses(path, lang string, warm float64) bool {
+	if v == nil || path == "" {
+		return false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if old, ok := v.files[path]; ok && old.lang == lang {
+		return true
+	}
+	if v.met[path] {
+		return warm >= minWarm
+	}
+	if len(v.met) < maxMet {
+		v.met[path] = true
+	}
+	return false
 }
 
 type version struct {
@@ -37,7 +73,7 @@ type version struct {
 // maxBytes of source in all (their trees take some 10 to 30 times that).
 // Close it when the run is over.
 func NewVersions(maxBytes int) *Versions {
-	return &Versions{max: maxBytes, files: map[string]*version{}}
+	return &Versions{max: maxBytes, files: map[string]*version{}, met: map[string]bool{}}
 }
 
 // take removes and returns the tree kept for path, nil if none.
@@ -106,6 +142,16 @@ func (v *Versions) put(path, lang string, src []byte, tree *sitter.Tree) {
 		}
 		v.order = kept
 	}
+}
+
+// Keeps reports whether a tree of the last version of path is kept.
+func (v *Versions) Keeps(path string) bool {
+	if v == nil {
+		return false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.files[path] != nil
 }
 
 // Close frees the trees kept.
