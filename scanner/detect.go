@@ -173,12 +173,12 @@ const maxPartialRounds = 3
 // the file otherwise than the block scanner did, or when the blocks needed
 // keep changing: the caller then parses the whole file.
 //
-// In a history (prev has Versions), a file parsed again and mostly warm
-// is parsed whole instead, so that its next versions are parsed from its
-// tree (see Versions.Reuses).
+// In a history (prev has Versions), a file met again is parsed whole
+// instead, so that its next versions are parsed from its tree (see
+// Versions.Reuses).
 func (d *Detector) detectPartial(ctx context.Context, lang string, src []byte, prev treesitter.Previous) ([]rules.Reference, []rules.Unresolved, bool) {
 	skip := treesitter.ColdBlocks(lang, src, d.e.needles)
-	if len(skip) > 0 && prev.Versions.Reuses(prev.Path, lang, warmShare(skip, len(src))) {
+	if len(skip) > 0 && prev.Versions.Reuses(prev.Path, lang) {
 		return nil, nil, false
 	}
 	for round := 0; len(skip) > 0 && round < maxPartialRounds; round++ {
@@ -194,18 +194,6 @@ func (d *Detector) detectPartial(ctx context.Context, lang string, src []byte, p
 		skip = without(skip, need)
 	}
 	return nil, nil, false
-}
-
-// warmShare returns the share of n bytes outside the cold blocks.
-func warmShare(cold []treesitter.Block, n int) float64 {
-	if n == 0 {
-		return 1
-	}
-	warm := n
-	for _, b := range cold {
-		warm -= b.End - b.Start
-	}
-	return float64(warm) / float64(n)
 }
 
 // without returns blocks with the ones at the (sorted) indexes put back:
