@@ -22,6 +22,16 @@ var partialCases = []struct {
 	// partial parse is not only right but used.
 	skips bool
 }{
+	{"imports of several names", "typescript", `
+import {
+  FIRST_CONSTANT_WITH_A_LONG_NAME,
+  SECOND_CONSTANT_WITH_A_LONG_NAME,
+} from '../enum/index';
+import type { SomeTypeWithALongName, AnotherTypeWithALongName } from './types';
+export const config = { retries: 3, timeout: 1000, label: "long enough to be left out" } as const;
+export function quiet(n: number): number { let total = 0; for (let i = 0; i < n; i++) { total += i; } return total; }
+export function f(visitor) { return visitor.getFlag("k0").getValue(FIRST_CONSTANT_WITH_A_LONG_NAME); }
+`, true},
 	{"object argument", "javascript", `
 function f(visitor) {
   return visitor.getModification({key: "k1", defaultValue: {nested: true, more: [1, 2, 3], text: "long enough to be left out"}});
@@ -177,14 +187,42 @@ function g() { return 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11 + 12 + 13; }
 `, false},
 }
 
+// namedEverywhere is a file of over minRounds bytes whose key is a
+// constant most of its blocks name: the first partial parse needs them
+// back, and the file is parsed whole rather than mostly again. Its
+// smaller twin takes the second round.
+func namedEverywhere(users int) string {
+	var b strings.Builder
+	b.WriteString("const KEY = \"everywhere\";\nexport function f(visitor) { return visitor.getFlag(KEY).getValue(false); }\n")
+	for i := range users {
+		fmt.Fprintf(&b, "export function user%d(prefix: string): string { return prefix + KEY + \" number %d of the users\"; }\n", i, i)
+	}
+	for i := range 8 {
+		fmt.Fprintf(&b, "export function quiet%d(n: number): number { let total = 0; for (let i = 0; i < n; i++) { total += i * %d; } return total; }\n", i, i)
+	}
+	return b.String()
+}
+
 func TestPartialParseMatchesWhole(t *testing.T) {
+	if n := len(namedEverywhere(100)); n < minRounds {
+		t.Fatalf("namedEverywhere(100) is %d bytes, under %d", n, minRounds)
+	}
+	cases := append(partialCases[:len(partialCases):len(partialCases)],
+		struct {
+			name, lang, src string
+			skips           bool
+		}{"key named in most blocks of a large file", "typescript", namedEverywhere(100), false},
+		struct {
+			name, lang, src string
+			skips           bool
+		}{"key named in most blocks of a small file", "typescript", namedEverywhere(4), true})
 	engine, err := NewEngine(rules.New(true, []rules.CallRule{{Name: "custom", Calls: []string{"variation"}, KeyArgument: 0, DefaultArgument: 1}}, nil), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := engine.NewDetector()
 	defer d.Close()
-	for _, c := range partialCases {
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			src := []byte(c.src)
 			whole, wholeErr := d.detect(context.Background(), c.lang, src, false, treesitter.Previous{})

@@ -198,8 +198,17 @@ func (s *blockScanner) closeBlock(open, end int, from sep) {
 }
 
 // continuations are the words that continue the statement before them:
-// a unit must not start with one, nor be followed by one.
-var continuations = map[string]bool{"else": true, "elseif": true, "catch": true, "finally": true, "while": true}
+// a unit must not start with one, nor be followed by one. Besides the
+// clauses of compound statements, the words that go on after a closing
+// brace within a statement: JavaScript's import { ... } from, and
+// TypeScript's { ... } as T and satisfies T. Taken for units, a file's
+// imports left their from clauses behind, and every TypeScript file with
+// imports of several names was parsed with blocks left out, not trusted,
+// and parsed again whole.
+var continuations = map[string]bool{
+	"else": true, "elseif": true, "catch": true, "finally": true, "while": true,
+	"from": true, "as": true, "satisfies": true, "instanceof": true,
+}
 
 // isUnit reports whether [from.off, end) can be left out whole: it holds
 // no needle, its parentheses balance, it starts with a word (or an
