@@ -29,8 +29,8 @@ const walkAlone = 64
 // commits do not hold go-git's objects (Commit.c is nil).
 func (r *Repo) gitFirstParents(ctx context.Context, from Hash, stop string) ([]*Commit, bool, error) {
 	ids, found, err := r.revList(ctx, from, stop)
-	if err != nil {
-		return nil, false, err
+	if err != nil || len(ids) == 0 {
+		return nil, found, err
 	}
 	b, err := startBatch(ctx, r.loc.GitDir, ids)
 	if err != nil {
@@ -93,6 +93,11 @@ func (r *Repo) revList(ctx context.Context, from Hash, stop string) (ids []Hash,
 		cancel()
 		_ = cmd.Wait()
 		return ids, true, nil
+	}
+	if err := lines.Err(); err != nil {
+		cancel()
+		_ = cmd.Wait()
+		return nil, false, fmt.Errorf("git rev-list: %w", err)
 	}
 	if err := cmd.Wait(); err != nil {
 		return nil, false, fmt.Errorf("git rev-list %s: %w: %s", from, err, bytes.TrimSpace(stderr.Bytes()))
