@@ -32,6 +32,17 @@ export const config = { retries: 3, timeout: 1000, label: "long enough to be lef
 export function quiet(n: number): number { let total = 0; for (let i = 0; i < n; i++) { total += i; } return total; }
 export function f(visitor) { return visitor.getFlag("k0").getValue(FIRST_CONSTANT_WITH_A_LONG_NAME); }
 `, true},
+	{"interface with object members", "typescript", `
+export interface CampaignDTO {
+  id: string;
+  targeting: {
+    targetingGroups: Array<{ targetings: Array<string>; operator: string }>;
+  };
+  variations: Array<{ id: string; name?: string; allocation: number; reference: boolean }>;
+}
+export function quiet(n: number): number { let total = 0; for (let i = 0; i < n; i++) { total += i; } return total; }
+export function f(visitor) { return visitor.getFlag("k-interface").getValue(0); }
+`, true},
 	{"object argument", "javascript", `
 function f(visitor) {
   return visitor.getModification({key: "k1", defaultValue: {nested: true, more: [1, 2, 3], text: "long enough to be left out"}});
@@ -70,6 +81,18 @@ if (process.env.X) {
 }
 function f(v) { return v.getFlag(KEY); }
 `, false},
+	{"go if with a statement before its condition", "go", `
+package p
+
+func handler(v *Visitor, c Ctx) string {
+	if err := c.Bind(&body); err != nil {
+		c.JSON(400, map[string]string{"error": err.Error(), "detail": "long enough to leave out"})
+		return ""
+	}
+	s, _ := v.GetModificationString("k-go-header", "default", true)
+	return s
+}
+`, true},
 	{"go helpers left out", "go", `
 package p
 

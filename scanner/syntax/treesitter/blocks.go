@@ -104,6 +104,11 @@ type blockSyntax struct {
 	csharp      bool // C#: @"..." verbatim, $"..." interpolated strings
 	heredoc     bool // PHP: <<<ID heredocs and nowdocs
 	regex       bool // JavaScript: regular expression literals
+	// headerSemicolons: a ; may part the header of a statement whose
+	// block follows (Go: if err := f(); err != nil { ... }), and starts
+	// no unit: taken for one, err != nil { ... } was left out, and the if
+	// with it.
+	headerSemicolons bool
 }
 
 // doubleHole is the bracket that opens a substitution in a "..." string.
@@ -125,7 +130,7 @@ var blockSyntaxes = map[string]blockSyntax{
 	"javascript": jsSyntax,
 	"typescript": jsSyntax,
 	"tsx":        jsSyntax,
-	"go":         {singleQuote: 's', backtick: 'r'},
+	"go":         {singleQuote: 's', backtick: 'r', headerSemicolons: true},
 	"java":       {singleQuote: 's', tripleQuote: true},
 	"kotlin":     {singleQuote: 's', tripleQuote: true, dollarBrace: true, nestedComment: true},
 	"swift":      {tripleQuote: true, swiftHoles: true, nestedComment: true},
@@ -226,6 +231,9 @@ func (s *blockScanner) isUnit(from sep, end int) bool {
 	if first >= end || !(isWordByte(s.src[first]) || s.src[first] == '@' || s.syn.csharp && s.src[first] == '[') || continuations[s.word(first)] {
 		return false
 	}
+	if s.labelled(first, end) {
+		return false
+	}
 	next := s.significant(end)
 	if next == len(s.src) {
 		return true
@@ -241,6 +249,19 @@ func (s *blockScanner) isUnit(from sep, end int) bool {
 		return !continuations[s.word(next)]
 	}
 	return false
+}
+
+// labelled reports whether the word at first is followed by a colon (or
+// ?:) before end: a member of an object type, an interface or a literal
+// (name: { ... };), a label or a case, not a declaration. Left out whole,
+// TypeScript's interface members left their ; behind, and the file's
+// partial parse was not trusted.
+func (s *blockScanner) labelled(first, end int) bool {
+	at := s.significant(first + len(s.word(first)))
+	if at < end && s.src[at] == '?' {
+		at = s.significant(at + 1)
+	}
+	return at+1 < end && s.src[at] == ':' && s.src[at+1] != ':'
 }
 
 // significant returns the offset of the first byte at or after off that
@@ -340,7 +361,9 @@ func (s *blockScanner) code(closer byte) {
 			}
 			s.pos++
 		case closer == 0 && c == ';':
-			s.separate(s.pos + 1)
+			if !s.syn.headerSemicolons {
+				s.separate(s.pos + 1)
+			}
 			s.pos++
 		case closer == 0 && (c == '(' || c == '['):
 			s.parens++
