@@ -208,6 +208,8 @@ function f(v) { return v.getFlag("k3"); }
 }
 function g() { return 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11 + 12 + 13; }
 `, false},
+	{"key named in most blocks of a large file", "typescript", namedEverywhere(100), false},
+	{"key named in most blocks of a small file", "typescript", namedEverywhere(4), true},
 }
 
 // namedEverywhere is a file of over minRounds bytes whose key is a
@@ -230,22 +232,13 @@ func TestPartialParseMatchesWhole(t *testing.T) {
 	if n := len(namedEverywhere(100)); n < minRounds {
 		t.Fatalf("namedEverywhere(100) is %d bytes, under %d", n, minRounds)
 	}
-	cases := append(partialCases[:len(partialCases):len(partialCases)],
-		struct {
-			name, lang, src string
-			skips           bool
-		}{"key named in most blocks of a large file", "typescript", namedEverywhere(100), false},
-		struct {
-			name, lang, src string
-			skips           bool
-		}{"key named in most blocks of a small file", "typescript", namedEverywhere(4), true})
 	engine, err := NewEngine(rules.New(true, []rules.CallRule{{Name: "custom", Calls: []string{"variation"}, KeyArgument: 0, DefaultArgument: 1}}, nil), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := engine.NewDetector()
 	defer d.Close()
-	for _, c := range cases {
+	for _, c := range partialCases {
 		t.Run(c.name, func(t *testing.T) {
 			src := []byte(c.src)
 			whole, wholeErr := d.detect(context.Background(), c.lang, src, false, treesitter.Previous{})
